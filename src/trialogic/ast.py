@@ -1,0 +1,233 @@
+"""The criteria language's syntax tree: frozen dataclasses, each with its source position.
+
+Class names follow the grammar's rule names (`grammar/criteria.lark`). No Lark tree
+travels past the parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Pos:
+    """Where a node starts in its source file (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int
+
+
+NOWHERE = Pos("<none>", 0, 0)
+
+
+@dataclass(frozen=True)
+class Node:
+    pos: Pos = field(compare=False, repr=False, kw_only=True, default=NOWHERE)
+
+
+# ----- expressions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window(Node):
+    """`within COUNT UNIT` (UNIT in days, weeks, months, years), or `active` (count 0, unit "active")."""
+
+    count: int
+    unit: str  # "days" | "weeks" | "months" | "years" | "active"
+
+
+@dataclass(frozen=True)
+class Quantity(Node):
+    number: Decimal
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class Uln(Node):
+    """`FACTOR x ULN`: a multiple of the result's upper limit of normal."""
+
+    factor: Decimal
+
+
+@dataclass(frozen=True)
+class Pair(Node):
+    """A two-component value such as `160/100 mmHg`."""
+
+    first: Decimal
+    second: Decimal
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class Category(Node):
+    value: str
+
+
+Operand = Quantity | Uln | Pair | Category
+
+
+@dataclass(frozen=True)
+class Comparison(Node):
+    attribute: str
+    op: str  # ">", ">=", "<", "<=", "=", "!="
+    operand: Operand
+    window: Window | None = None
+
+
+@dataclass(frozen=True)
+class Between(Node):
+    """`ATTR between LOW and HIGH [UNIT]`, both ends included."""
+
+    attribute: str
+    low: Decimal
+    high: Decimal
+    unit: str | None
+    window: Window | None = None
+
+
+@dataclass(frozen=True)
+class Membership(Node):
+    attribute: str
+    values: tuple[str, ...]
+    window: Window | None = None
+
+
+@dataclass(frozen=True)
+class Exception_(Node):
+    """One `except` item: a concept, optionally only in a given status (`[resolved]`)."""
+
+    concept: str
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Event(Node):
+    """`KIND CONCEPT [except ...] [within N UNIT | active]`; no window means ever."""
+
+    kind: str
+    concept: str
+    exceptions: tuple[Exception_, ...] = ()
+    window: Window | None = None
+
+
+@dataclass(frozen=True)
+class Planned(Node):
+    kind: str
+    concept: str
+    exceptions: tuple[Exception_, ...] = ()
+
+
+@dataclass(frozen=True)
+class Manual(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Reference(Node):
+    """A use of a `define`d name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class AllOf(Node):
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf(Node):
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class AtLeast(Node):
+    count: int
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Conditional(Node):
+    """`if CONDITION then CONSEQUENCE`: holds when the condition fails or the consequence holds."""
+
+    condition: Expr
+    consequence: Expr
+
+
+Expr = (
+    Comparison
+    | Between
+    | Membership
+    | Event
+    | Planned
+    | Manual
+    | Reference
+    | Not
+    | AllOf
+    | AnyOf
+    | AtLeast
+    | Conditional
+)
+
+
+# ----- statements ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Use(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Concept(Node):
+    """`concept NAME "description" = {member, ...}`: a named set of vocabulary concepts."""
+
+    name: str
+    description: str | None
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Define(Node):
+    name: str
+    description: str | None
+    body: Expr
+
+
+@dataclass(frozen=True)
+class Note(Node):
+    text: str
+
+
+@dataclass(frozen=True)
+class Criterion(Node):
+    kind: str  # "inclusion" | "exclusion"
+    id: str
+    text: str
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Trial(Node):
+    id: str
+    title: str
+    criteria: tuple[Criterion, ...]
+    defines: tuple[Define, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class Module(Node):
+    """One parsed source file."""
+
+    path: str
+    uses: tuple[Use, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    defines: tuple[Define, ...] = ()
+    trials: tuple[Trial, ...] = ()

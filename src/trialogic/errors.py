@@ -1,0 +1,51 @@
+"""One error type for everything trialogic rejects: where, a stable code, and what would be right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in one file.
+
+    `line` and `column` are 1-based; 0 means the problem concerns the whole file.
+    `field` names the place in a data file (for patients: `measurements[2].unit`).
+    """
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    source_line: str | None = None
+    field: str | None = None
+    severity: str = "error"
+
+    def render(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.column}"
+        if self.field:
+            where += f": {self.field}"
+        text = f"{where}: {self.severity}[{self.code}]: {self.message}"
+        if self.source_line is not None:
+            caret = " " * max(self.column - 1, 0) + "^"
+            text += f"\n    {self.source_line}\n    {caret}"
+        return text
+
+
+class TrialogicError(Exception):
+    """Raised with every diagnostic found, never just the first."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+
+def source_line(text: str, line: int) -> str | None:
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None

@@ -1,0 +1,246 @@
+"""Source text → syntax tree (`trialogic.ast`). Syntax errors are collected, not stopped at."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
+from lark.tree import Meta
+
+from . import ast
+from .errors import Diagnostic, TrialogicError, source_line
+from .resources import grammar_dir
+
+_KIND = {"include": "inclusion", "exclude": "exclusion"}
+_TIME_UNIT = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = (grammar_dir() / "criteria.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def _unquote(token: str) -> str:
+    return token[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+
+
+@v_args(meta=True, inline=True)
+class _ToAst(Transformer[Token, Any]):
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def _pos(self, meta: Meta) -> ast.Pos:
+        if getattr(meta, "empty", True):
+            return ast.Pos(self.path, 0, 0)
+        return ast.Pos(self.path, meta.line, meta.column)
+
+    # statements
+    @v_args(meta=True, inline=False)
+    def start(self, meta: Meta, items: list[Any]) -> ast.Module:
+        return ast.Module(
+            path=self.path,
+            uses=tuple(i for i in items if isinstance(i, ast.Use)),
+            concepts=tuple(i for i in items if isinstance(i, ast.Concept)),
+            defines=tuple(i for i in items if isinstance(i, ast.Define)),
+            trials=tuple(i for i in items if isinstance(i, ast.Trial)),
+            pos=ast.Pos(self.path, 1, 1),
+        )
+
+    def use(self, meta: Meta, name: Token) -> ast.Use:
+        return ast.Use(str(name), pos=self._pos(meta))
+
+    def concept(self, meta: Meta, name: Token, *rest: Token) -> ast.Concept:
+        description = _unquote(rest[0]) if rest and rest[0].type == "STRING" else None
+        members = tuple(str(t) for t in rest if t.type == "NAME")
+        return ast.Concept(str(name), description, members, pos=self._pos(meta))
+
+    def define(self, meta: Meta, name: Token, *rest: Any) -> ast.Define:
+        description = _unquote(rest[0]) if len(rest) == 2 else None
+        return ast.Define(str(name), description, rest[-1], pos=self._pos(meta))
+
+    def trial(self, meta: Meta, trial_id: Token, title: Token, *items: Any) -> ast.Trial:
+        return ast.Trial(
+            str(trial_id),
+            _unquote(title),
+            criteria=tuple(i for i in items if isinstance(i, ast.Criterion)),
+            defines=tuple(i for i in items if isinstance(i, ast.Define)),
+            notes=tuple(i for i in items if isinstance(i, ast.Note)),
+            pos=self._pos(meta),
+        )
+
+    def note(self, meta: Meta, text: Token) -> ast.Note:
+        return ast.Note(_unquote(text), pos=self._pos(meta))
+
+    def criterion(self, meta: Meta, kind: str, name: Token, text: Token, expr: ast.Expr) -> ast.Criterion:
+        return ast.Criterion(kind, str(name), _unquote(text), expr, pos=self._pos(meta))
+
+    def kind(self, meta: Meta, token: Token) -> str:
+        return _KIND[str(token)]
+
+    # boolean structure
+    def conditional(self, meta: Meta, condition: ast.Expr, consequence: ast.Expr) -> ast.Conditional:
+        return ast.Conditional(condition, consequence, pos=self._pos(meta))
+
+    def any_of(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.AnyOf:
+        parts = (left.operands if isinstance(left, ast.AnyOf) else (left,)) + (right,)
+        return ast.AnyOf(parts, pos=self._pos(meta))
+
+    def all_of(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.AllOf:
+        parts = (left.operands if isinstance(left, ast.AllOf) else (left,)) + (right,)
+        return ast.AllOf(parts, pos=self._pos(meta))
+
+    def negation(self, meta: Meta, operand: ast.Expr) -> ast.Not:
+        return ast.Not(operand, pos=self._pos(meta))
+
+    def at_least(self, meta: Meta, count: Token, *operands: ast.Expr) -> ast.AtLeast:
+        return ast.AtLeast(int(count), tuple(operands), pos=self._pos(meta))
+
+    # leaves
+    def comparison(self, meta: Meta, name: Token, op: Token, operand: Any, window: Any = None) -> ast.Comparison:
+        return ast.Comparison(str(name), str(op), operand, window, pos=self._pos(meta))
+
+    def between(self, meta: Meta, name: Token, low: Token, high: Token, *rest: Any) -> ast.Between:
+        unit = next((str(r) for r in rest if isinstance(r, Token)), None)
+        window = next((r for r in rest if isinstance(r, ast.Window)), None)
+        return ast.Between(str(name), Decimal(low), Decimal(high), unit, window, pos=self._pos(meta))
+
+    def membership(self, meta: Meta, name: Token, *rest: Any) -> ast.Membership:
+        values = tuple(r for r in rest if isinstance(r, str) and not isinstance(r, Token))
+        window = next((r for r in rest if isinstance(r, ast.Window)), None)
+        return ast.Membership(str(name), values, window, pos=self._pos(meta))
+
+    def value(self, meta: Meta, token: Token) -> str:
+        return _unquote(token) if token.type == "STRING" else str(token)
+
+    def event(self, meta: Meta, kind: str, concept: Token, *rest: Any) -> ast.Event:
+        exceptions: tuple[ast.Exception_, ...] = next((r for r in rest if isinstance(r, tuple)), ())
+        window = next((r for r in rest if isinstance(r, ast.Window)), None)
+        return ast.Event(kind, str(concept), exceptions, window, pos=self._pos(meta))
+
+    def planned(self, meta: Meta, kind: str, concept: Token, exceptions: Any = ()) -> ast.Planned:
+        return ast.Planned(kind, str(concept), exceptions, pos=self._pos(meta))
+
+    def event_kind(self, meta: Meta, token: Token) -> str:
+        return str(token)
+
+    def exceptions(self, meta: Meta, *items: ast.Exception_) -> tuple[ast.Exception_, ...]:
+        return tuple(items)
+
+    def exception(self, meta: Meta, concept: Token, status: Token | None = None) -> ast.Exception_:
+        return ast.Exception_(str(concept), str(status) if status else None, pos=self._pos(meta))
+
+    def manual(self, meta: Meta) -> ast.Manual:
+        return ast.Manual(pos=self._pos(meta))
+
+    def reference(self, meta: Meta, name: Token) -> ast.Reference:
+        return ast.Reference(str(name), pos=self._pos(meta))
+
+    def window(self, meta: Meta, count: Token, unit: str) -> ast.Window:
+        return ast.Window(int(count), unit, pos=self._pos(meta))
+
+    def active_now(self, meta: Meta) -> ast.Window:
+        return ast.Window(0, "active", pos=self._pos(meta))
+
+    def time_unit(self, meta: Meta, token: Token) -> str:
+        return _TIME_UNIT.get(str(token), str(token))
+
+    # operands
+    def quantity(self, meta: Meta, number: Token, unit: Token | None = None) -> ast.Quantity:
+        return ast.Quantity(Decimal(number), str(unit) if unit else None, pos=self._pos(meta))
+
+    def uln(self, meta: Meta, factor: Token) -> ast.Uln:
+        return ast.Uln(Decimal(factor), pos=self._pos(meta))
+
+    def pair(self, meta: Meta, pair: Token, unit: Token | None = None) -> ast.Pair:
+        first, second = str(pair).split("/")
+        return ast.Pair(Decimal(first), Decimal(second), str(unit) if unit else None, pos=self._pos(meta))
+
+    def category(self, meta: Meta, token: Token) -> ast.Category:
+        value = _unquote(token) if token.type == "STRING" else str(token)
+        return ast.Category(value, pos=self._pos(meta))
+
+
+_TOKEN_NAMES = {
+    "NAME": "a name",
+    "STRING": 'a quoted sentence ("...")',
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "OP": "a comparison (>, >=, <, <=, =, !=)",
+    "UNIT": "a unit",
+    "PAIR": "a value pair like 160/100",
+    "TRIAL_ID": "a trial id like NCT01234567",
+    "COLON": '":"',
+    "LBRACE": '"{"',
+    "RBRACE": '"}"',
+    "LSQB": '"["',
+    "RSQB": '"]"',
+    "LPAR": '"("',
+    "RPAR": '")"',
+    "COMMA": '","',
+    "EQUAL": '"="',
+    "$END": "the end of the file",
+}
+
+
+def _describe_expected(expected: set[str]) -> str:
+    names = sorted({_TOKEN_NAMES.get(e, f'"{e.lower()}"') for e in expected if not e.startswith("__")})
+    if len(names) > 6:
+        names = names[:6] + ["…"]
+    return ", ".join(names)
+
+
+def _diagnostic(error: UnexpectedInput, path: str, text: str) -> Diagnostic:
+    line, column = error.line, error.column
+    if isinstance(error, UnexpectedToken):
+        if error.token.type == "$END":
+            message = f"the file ends too early; expected {_describe_expected(set(error.expected))}"
+            code = "E003"
+        else:
+            message = f"unexpected {error.token!s}; expected {_describe_expected(set(error.expected))}"
+            code = "E001"
+    elif isinstance(error, UnexpectedCharacters):
+        message = f"unexpected character {text[error.pos_in_stream]!r}"
+        allowed = set(error.allowed or ())
+        if allowed:
+            message += f"; expected {_describe_expected(allowed)}"
+        code = "E002"
+    else:
+        message, code = str(error), "E001"
+    return Diagnostic(path, line, column, code, message, source_line(text, line))
+
+
+def parse(text: str, path: str = "<input>") -> ast.Module:
+    """Parse criteria-language source; raise `TrialogicError` listing every syntax error.
+
+    >>> module = parse('trial NCT00000001 "demo" { include adult "Adults": age >= 18 years }')
+    >>> module.trials[0].criteria[0].id
+    'adult'
+    """
+    diagnostics: list[Diagnostic] = []
+    seen_lines: set[int] = set()
+
+    def on_error(error: UnexpectedInput) -> bool:
+        if error.line not in seen_lines:
+            seen_lines.add(error.line)
+            diagnostics.append(_diagnostic(error, path, text))
+        return len(diagnostics) < 50
+
+    try:
+        tree = _lark().parse(text, on_error=on_error)
+    except UnexpectedInput as error:
+        if error.line not in seen_lines:
+            diagnostics.append(_diagnostic(error, path, text))
+        raise TrialogicError(diagnostics) from None
+    if diagnostics:
+        raise TrialogicError(diagnostics)
+    result: ast.Module = _ToAst(path).transform(tree)
+    return result
+
+
+def parse_file(path: str | Path) -> ast.Module:
+    return parse(Path(path).read_text(encoding="utf-8"), str(path))

@@ -1,0 +1,411 @@
+"""Patient records (docs/patients.md): load, validate against the vocabulary, and hold
+as plain dataclasses with every value already exact and in canonical, scaled units.
+
+Validation collects every problem in a file and raises them together; nothing of a
+record with an error is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, TrialogicError
+from .vocabulary import EVENT_KINDS, UnitError, Vocabulary, closest, load_vocabulary
+
+SECTION_OF_KIND = {
+    "drug": "drugs",
+    "condition": "conditions",
+    "procedure": "procedures",
+    "vaccine": "vaccines",
+    "hospitalization": "hospitalizations",
+    "trial_participation": "trial_participations",
+    "consent": "consents",
+}
+KIND_OF_SECTION = {section: kind for kind, section in SECTION_OF_KIND.items()}
+INTERVAL_SECTIONS = ("drugs", "conditions", "hospitalizations", "trial_participations")
+POINT_SECTIONS = ("procedures", "vaccines", "consents")
+COMPLETABLE = tuple(SECTION_OF_KIND.values()) + ("planned",)
+TOP_LEVEL = (
+    ("id", "birth_date", "sex", "measurements", "negatives", "complete", "planned", "assessments")
+    + INTERVAL_SECTIONS
+    + POINT_SECTIONS
+)
+STATUSES = {"conditions": ("active", "resolved")}
+DEFAULT_STATUSES = ("ongoing", "stopped")
+ENDED_STATUSES = ("resolved", "stopped")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One result. Numeric values are exact fractions in canonical units times the scale."""
+
+    attribute: str
+    date: dt.date
+    value: Fraction | str  # scaled number, or a category value
+    uln: Fraction | None = None  # scaled, when the record gives one
+    recorded: str = ""  # the value and unit as written in the record
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A drug, condition, procedure, ... as an interval. `end` is None when open or unknown."""
+
+    kind: str
+    code: str
+    start: dt.date
+    end: dt.date | None
+    end_known: bool  # False: ended on an unknown date; True with end None: still open
+    status: str
+    dose_changes: tuple[dt.date, ...] = ()
+    field: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.end is None and self.end_known
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    code: str
+    date: dt.date | None
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    trial: str
+    criterion: str
+    result: str  # "met" | "not_met"
+    date: dt.date
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Negative:
+    kind: str
+    code: str
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: str
+    source: str
+    birth_date: dt.date | None = None
+    sex: str | None = None
+    measurements: tuple[Measurement, ...] = ()
+    events: tuple[Event, ...] = ()
+    planned: tuple[Planned, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
+    negatives: tuple[Negative, ...] = ()
+    complete: frozenset[str] = field(default_factory=frozenset)
+
+
+class _PlainDatesLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps, so a bad date is our error message, not a crash."""
+
+
+_PlainDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_PlainDatesLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+class _Reader:
+    """Validates one record, collecting diagnostics instead of stopping at the first."""
+
+    def __init__(self, source: str, vocabulary: Vocabulary):
+        self.source = source
+        self.vocabulary = vocabulary
+        self.problems: list[Diagnostic] = []
+
+    def problem(self, where: str, code: str, message: str) -> None:
+        self.problems.append(Diagnostic(self.source, 0, 0, code, message, field=where))
+
+    def date(self, raw: Any, where: str) -> dt.date | None:
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                pass
+        self.problem(where, "P004", f"{raw!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22")
+        return None
+
+    def number(self, raw: Any, where: str) -> Fraction | None:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
+            self.problem(where, "P003", f"{raw!r} is not a number")
+            return None
+        try:
+            return Fraction(Decimal(str(raw).strip()))
+        except (InvalidOperation, ValueError):
+            self.problem(where, "P003", f"{raw!r} is not a number")
+            return None
+
+    def entries(self, record: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
+        raw = record.get(section) or []
+        if not isinstance(raw, list):
+            self.problem(section, "P006", f"{section} must be a list of entries")
+            return []
+        result = []
+        for index, entry in enumerate(raw):
+            where = f"{section}[{index}]"
+            if not isinstance(entry, dict):
+                self.problem(where, "P006", "each entry must be a mapping of fields")
+                continue
+            result.append((where, entry))
+        return result
+
+    def code(self, kind: str, raw: Any, where: str) -> str | None:
+        code = str(raw) if raw is not None else ""
+        if self.vocabulary.is_concept(kind, code):
+            return code
+        hint = closest(code, self.vocabulary.concepts(kind))
+        suggestion = f"; did you mean {hint!r}?" if hint else ""
+        self.problem(f"{where}.code", "P007", f"unknown {kind} code {code!r}{suggestion}")
+        return None
+
+    # ----- sections --------------------------------------------------------------
+
+    def measurement(self, where: str, entry: dict[str, Any]) -> list[Measurement]:
+        name = str(entry.get("attribute", ""))
+        attribute = self.vocabulary.attribute(name)
+        if attribute is None or attribute.type == "age":
+            hint = self.vocabulary.suggest_attribute(name)
+            suggestion = f"; did you mean {hint!r}?" if hint else ""
+            self.problem(f"{where}.attribute", "P001", f"unknown attribute {name!r}{suggestion}")
+            return []
+        date = self.date(entry.get("date"), f"{where}.date")
+        raw_value = entry.get("value")
+        unit = entry.get("unit")
+        recorded = f"{raw_value} {unit}" if unit else f"{raw_value}"
+        if date is None:
+            return []
+        if attribute.type == "category":
+            value = str(raw_value)
+            if value not in attribute.values:
+                hint = closest(value, attribute.values)
+                suggestion = f"; did you mean {hint!r}?" if hint else ""
+                self.problem(
+                    f"{where}.value",
+                    "P005",
+                    f"{value!r} is not a value of {attribute.name} (one of {', '.join(attribute.values)}){suggestion}",
+                )
+                return []
+            return [Measurement(attribute.name, date, value, None, recorded, where)]
+        if attribute.type == "pair":
+            parts = str(raw_value).split("/")
+            if len(parts) != 2:
+                self.problem(f"{where}.value", "P003", f"{raw_value!r} is not a pair; write it like 150/95")
+                return []
+            result = []
+            for component, part in zip(attribute.components, parts, strict=True):
+                scaled = self.scaled(attribute, part, unit, f"{where}.value")
+                if scaled is not None:
+                    result.append(Measurement(f"{attribute.name}.{component}", date, scaled, None, recorded, where))
+            return result if len(result) == 2 else []
+        scaled = self.scaled(attribute, raw_value, unit, f"{where}.value")
+        if scaled is None:
+            return []
+        uln = self.uln(attribute, entry, unit, where)
+        return [Measurement(attribute.name, date, scaled, uln, recorded, where)]
+
+    def scaled(self, attribute: Any, raw: Any, unit: Any, where: str) -> Fraction | None:
+        number = self.number(raw, where)
+        if number is None:
+            return None
+        try:
+            canonical = self.vocabulary.to_canonical(attribute, number, str(unit) if unit else None)
+        except UnitError as e:
+            self.problem(where.rsplit(".", 1)[0] + ".unit", "P002", str(e))
+            return None
+        if attribute.range and not attribute.range[0] <= canonical <= attribute.range[1]:
+            low, high = attribute.range
+            self.problem(
+                where,
+                "P008",
+                f"{raw} {unit or ''} is impossible for {attribute.label} "
+                f"(possible: {float(low):g} to {float(high):g} {attribute.unit or ''})".replace("  ", " "),
+            )
+            return None
+        return canonical * attribute.scale
+
+    def uln(self, attribute: Any, entry: dict[str, Any], unit: Any, where: str) -> Fraction | None:
+        raw = entry.get("uln")
+        if raw is None and isinstance(entry.get("reference_range"), list) and len(entry["reference_range"]) == 2:
+            raw = entry["reference_range"][1]
+        if raw is None:
+            return None
+        return self.scaled(attribute, raw, unit, f"{where}.uln")
+
+    def event(self, section: str, where: str, entry: dict[str, Any]) -> Event | None:
+        kind = KIND_OF_SECTION[section]
+        code = self.code(kind, entry.get("code"), where)
+        if section in POINT_SECTIONS:
+            start = self.date(entry.get("date"), f"{where}.date")
+            if code is None or start is None:
+                return None
+            return Event(kind, code, start, start, True, "done", field=where)
+        start = self.date(entry.get("start"), f"{where}.start")
+        allowed = STATUSES.get(section, DEFAULT_STATUSES)
+        status = str(entry.get("status", allowed[0]))
+        if status not in allowed:
+            self.problem(f"{where}.status", "P005", f"status {status!r} is not one of {', '.join(allowed)}")
+        end = self.date(entry["end"], f"{where}.end") if entry.get("end") is not None else None
+        if start and end and end < start:
+            self.problem(f"{where}.end", "P009", f"ends {end} before it starts {start}")
+        if end is not None and status == allowed[0] and "status" in entry:
+            self.problem(f"{where}.status", "P009", f"status {status!r} contradicts the end date {end}")
+        dose_changes = tuple(
+            d
+            for i, raw in enumerate(entry.get("dose_changes") or [])
+            if (d := self.date(raw, f"{where}.dose_changes[{i}]")) is not None
+        )
+        if code is None or start is None:
+            return None
+        end_known = end is not None or status not in ENDED_STATUSES
+        return Event(kind, code, start, end, end_known, status, dose_changes, where)
+
+    def planned(self, where: str, entry: dict[str, Any]) -> Planned | None:
+        kind = str(entry.get("kind", ""))
+        if kind not in EVENT_KINDS:
+            self.problem(f"{where}.kind", "P005", f"kind {kind!r} is not one of {', '.join(EVENT_KINDS)}")
+            return None
+        code = self.code(kind, entry.get("code"), where)
+        date = self.date(entry["date"], f"{where}.date") if entry.get("date") is not None else None
+        return Planned(kind, code, date, where) if code else None
+
+    def assessment(self, where: str, entry: dict[str, Any]) -> Assessment | None:
+        result = str(entry.get("result", ""))
+        if result not in ("met", "not_met"):
+            self.problem(f"{where}.result", "P005", f"result {result!r} must be met or not_met")
+        date = self.date(entry.get("date"), f"{where}.date")
+        trial, criterion = entry.get("trial"), entry.get("criterion")
+        if not trial or not criterion:
+            self.problem(where, "P006", "an assessment names its trial and criterion")
+            return None
+        if date is None or result not in ("met", "not_met"):
+            return None
+        return Assessment(str(trial), str(criterion), result, date, where)
+
+    def negative(self, where: str, entry: dict[str, Any]) -> Negative | None:
+        kind = str(entry.get("kind", ""))
+        if kind not in EVENT_KINDS:
+            self.problem(f"{where}.kind", "P005", f"kind {kind!r} is not one of {', '.join(EVENT_KINDS)}")
+            return None
+        code = self.code(kind, entry.get("code"), where)
+        return Negative(kind, code, where) if code else None
+
+    def read(self, record: Any) -> Patient | None:
+        if not isinstance(record, dict):
+            self.problem("", "P006", "a patient record is a mapping with at least an id")
+            return None
+        for key in record:
+            if key not in TOP_LEVEL:
+                hint = closest(str(key), TOP_LEVEL)
+                suggestion = f"; did you mean {hint!r}?" if hint else ""
+                self.problem(str(key), "P001", f"unknown section {key!r}{suggestion}")
+        patient_id = record.get("id")
+        if patient_id is None or str(patient_id).strip() == "":
+            self.problem("id", "P006", "the record has no id")
+        birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
+        sex = record.get("sex")
+        if sex is not None and sex not in ("female", "male"):
+            self.problem("sex", "P005", f"sex {sex!r} is not one of female, male")
+        measurements = [m for where, e in self.entries(record, "measurements") for m in self.measurement(where, e)]
+        self.reject_duplicates(measurements)
+        events = [
+            event
+            for section in INTERVAL_SECTIONS + POINT_SECTIONS
+            for where, entry in self.entries(record, section)
+            if (event := self.event(section, where, entry)) is not None
+        ]
+        planned = [p for w, e in self.entries(record, "planned") if (p := self.planned(w, e))]
+        assessments = [a for w, e in self.entries(record, "assessments") if (a := self.assessment(w, e))]
+        negatives = [n for w, e in self.entries(record, "negatives") if (n := self.negative(w, e))]
+        complete = record.get("complete") or []
+        for index, section in enumerate(complete if isinstance(complete, list) else [complete]):
+            if section not in COMPLETABLE:
+                hint = closest(str(section), COMPLETABLE)
+                suggestion = f"; did you mean {hint!r}?" if hint else ""
+                self.problem(f"complete[{index}]", "P001", f"unknown section {section!r}{suggestion}")
+        if self.problems:
+            return None
+        return Patient(
+            id=str(patient_id),
+            source=self.source,
+            birth_date=birth,
+            sex=sex,
+            measurements=tuple(measurements),
+            events=tuple(events),
+            planned=tuple(planned),
+            assessments=tuple(assessments),
+            negatives=tuple(negatives),
+            complete=frozenset(str(s) for s in complete),
+        )
+
+    def reject_duplicates(self, measurements: list[Measurement]) -> None:
+        seen: dict[tuple[str, dt.date], str] = {}
+        for m in measurements:
+            key = (m.attribute, m.date)
+            if key in seen and seen[key] != m.field:
+                self.problem(m.field, "P010", f"a second {m.attribute} result on {m.date} (first: {seen[key]})")
+            seen.setdefault(key, m.field)
+
+
+def read_patient(record: Any, source: str = "<input>", vocabulary: Vocabulary | None = None) -> Patient:
+    """Validate one record (a parsed mapping) and return the patient, or raise with every problem.
+
+    >>> read_patient({"id": "P1", "sex": "female", "birth_date": "1990-01-01"}).sex
+    'female'
+    """
+    reader = _Reader(source, vocabulary or load_vocabulary())
+    patient = reader.read(record)
+    if patient is None:
+        raise TrialogicError(reader.problems)
+    return patient
+
+
+def load_patients(path: str | Path, vocabulary: Vocabulary | None = None) -> list[Patient]:
+    """Load a YAML or JSON file holding one patient or a list of patients."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
+    try:
+        data = json.loads(text) if path.suffix == ".json" else parse_yaml(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else getattr(e, "lineno", 0)
+        column = mark.column + 1 if mark else getattr(e, "colno", 0)
+        raise TrialogicError([Diagnostic(str(path), line, column, "P000", f"not valid YAML/JSON: {e}")]) from e
+    records = data if isinstance(data, list) else [data]
+    patients: list[Patient] = []
+    problems: list[Diagnostic] = []
+    for index, record in enumerate(records):
+        source = str(path) if len(records) == 1 else f"{path}[{index}]"
+        try:
+            patients.append(read_patient(record, source, vocabulary))
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+    if problems:
+        raise TrialogicError(problems)
+    return patients

@@ -1,0 +1,172 @@
+"""The vocabulary (`facts/vocabulary.yaml`, `facts/concepts.yaml`, `facts/units.txt`):
+attributes with their canonical units and integer scales, concept hierarchies, and exact
+unit conversion through pint over fractions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pint
+import yaml
+
+from .resources import facts_dir
+
+EVENT_KINDS = ("drug", "condition", "procedure", "vaccine", "hospitalization", "trial_participation", "consent")
+
+
+class UnitError(ValueError):
+    """A unit that is unknown, or of the wrong dimension for the attribute."""
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    label: str
+    type: str  # "numeric" | "category" | "pair" | "age"
+    unit: str | None = None
+    scale: int = 1
+    range: tuple[Fraction, Fraction] | None = None
+    values: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    conversions: tuple[tuple[str, Fraction], ...] = ()
+    default_uln: Fraction | None = None
+    components: tuple[str, ...] = ()
+    derived: str | None = None
+
+
+@dataclass
+class Vocabulary:
+    attributes: dict[str, Attribute]
+    unit_aliases: dict[str, str]
+    parents: dict[str, dict[str, tuple[str, ...]]]  # kind -> concept -> parents
+    registry: pint.UnitRegistry = field(repr=False)
+    _synonyms: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for attribute in self.attributes.values():
+            self._synonyms[attribute.name] = attribute.name
+            for synonym in attribute.synonyms:
+                self._synonyms[synonym] = attribute.name
+
+    # ----- names -----------------------------------------------------------------
+
+    def attribute(self, name: str) -> Attribute | None:
+        canonical = self._synonyms.get(name)
+        return self.attributes[canonical] if canonical else None
+
+    def suggest_attribute(self, name: str) -> str | None:
+        return closest(name, self._synonyms)
+
+    def concepts(self, kind: str) -> dict[str, tuple[str, ...]]:
+        return self.parents.get(kind, {})
+
+    def is_concept(self, kind: str, name: str) -> bool:
+        return name in self.concepts(kind)
+
+    def ancestors(self, kind: str, name: str) -> set[str]:
+        """`name` and every concept above it (is_a is reflexive and transitive)."""
+        seen = {name}
+        todo = [name]
+        table = self.concepts(kind)
+        while todo:
+            for parent in table.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    # ----- units -----------------------------------------------------------------
+
+    def _quantity(self, magnitude: Fraction, unit: str) -> Any:
+        expression = self.unit_aliases.get(unit, unit)
+        try:
+            return self.registry.Quantity(magnitude, expression)
+        except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, TypeError) as e:
+            known = ", ".join(sorted(self.unit_aliases)[:12])
+            raise UnitError(f"unknown unit {unit!r} (known spellings include {known}, …)") from e
+
+    def to_canonical(self, attribute: Attribute, magnitude: Fraction, unit: str | None) -> Fraction:
+        """Convert exactly into the attribute's canonical unit (not yet scaled).
+
+        >>> vocabulary = load_vocabulary()
+        >>> creatinine = vocabulary.attribute("serum_creatinine")
+        >>> vocabulary.to_canonical(creatinine, Fraction(3), "mg/dL")
+        Fraction(1326, 5)
+        """
+        if unit is None or attribute.unit is None:
+            if unit is not None:
+                raise UnitError(f"{attribute.name} has no unit, but {unit!r} was given")
+            return magnitude
+        source = self._quantity(magnitude, unit)
+        target = self._quantity(Fraction(1), attribute.unit)
+        if source.dimensionality == target.dimensionality:
+            return Fraction(source.to(target.units).magnitude)
+        for from_unit, factor in attribute.conversions:
+            bridge = self._quantity(Fraction(1), from_unit)
+            if source.dimensionality == bridge.dimensionality:
+                return Fraction(source.to(bridge.units).magnitude) * factor
+        convertible = [attribute.unit] + [from_unit for from_unit, _ in attribute.conversions]
+        raise UnitError(
+            f"{unit!r} cannot be converted to {attribute.unit!r} for {attribute.name} "
+            f"(use a unit of the same dimension as {' or '.join(repr(u) for u in convertible)})"
+        )
+
+    def scaled(self, attribute: Attribute, magnitude: Fraction, unit: str | None) -> Fraction:
+        """The value in canonical units times the attribute's scale, exactly."""
+        return self.to_canonical(attribute, magnitude, unit) * attribute.scale
+
+
+def closest(name: str, candidates: Any) -> str | None:
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _fraction(value: Any) -> Fraction:
+    return Fraction(Decimal(str(value)))
+
+
+def _attribute(name: str, spec: dict[str, Any]) -> Attribute:
+    range_ = spec.get("range")
+    return Attribute(
+        name=name,
+        label=spec.get("label", name),
+        type=spec["type"],
+        unit=spec.get("unit"),
+        scale=int(spec.get("scale", 1)),
+        range=(_fraction(range_[0]), _fraction(range_[1])) if range_ else None,
+        values=tuple(str(v) for v in spec.get("values", ())),
+        synonyms=tuple(spec.get("synonyms", ())),
+        conversions=tuple((c["from"], _fraction(c["factor"])) for c in spec.get("conversions", ())),
+        default_uln=_fraction(spec["default_uln"]) if "default_uln" in spec else None,
+        components=tuple(spec.get("components", ())),
+        derived=spec.get("derived"),
+    )
+
+
+def load_vocabulary_from(folder: Path) -> Vocabulary:
+    registry = pint.UnitRegistry(non_int_type=Fraction)
+    registry.load_definitions(str(folder / "units.txt"))
+    spec = yaml.safe_load((folder / "vocabulary.yaml").read_text(encoding="utf-8"))
+    concepts = yaml.safe_load((folder / "concepts.yaml").read_text(encoding="utf-8"))
+    return Vocabulary(
+        attributes={name: _attribute(name, a) for name, a in spec["attributes"].items()},
+        unit_aliases={str(k): str(v) for k, v in spec.get("unit_aliases", {}).items()},
+        parents={
+            kind: {str(c): tuple(str(p) for p in (ps or ())) for c, ps in table.items()}
+            for kind, table in concepts.items()
+        },
+        registry=registry,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """The bundled vocabulary, loaded once."""
+    return load_vocabulary_from(facts_dir())
