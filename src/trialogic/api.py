@@ -1,0 +1,165 @@
+"""The public API: load trials, load patients, check eligibility. The CLI only wraps this.
+
+>>> trials = load_trials()                                   # the bundled seed trials
+>>> patient = read_patient({"id": "P1", "sex": "female", "birth_date": "1990-01-01"})
+>>> [r.status for r in check([patient], trials, on=dt.date(2026, 11, 22))][:1]
+['undetermined']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ast
+from .check import Checker, Scope
+from .compiler import CompiledTrial, compile_trial, concept_facts
+from .errors import Diagnostic, TrialogicError
+from .parser import parse
+from .patient import Patient, load_patients, read_patient
+from .resources import rules_dir
+from .solve import Solver
+from .vocabulary import Vocabulary, load_vocabulary
+
+__all__ = ["TrialSet", "CriterionResult", "TrialResult", "load_trials", "load_patients", "read_patient", "check"]
+
+LIBRARY_SUFFIX = ".tl"
+
+
+@dataclass
+class TrialSet:
+    """Parsed, checked and compiled trials, ready to solve against patients."""
+
+    trials: dict[str, ast.Trial]
+    compiled: dict[str, CompiledTrial]
+    concepts_program: str
+    vocabulary: Vocabulary
+    modules: list[ast.Module] = field(default_factory=list)
+    _solver: Solver | None = field(default=None, repr=False)
+
+    def program(self, trial_ids: Iterable[str] | None = None) -> str:
+        """The ASP facts for the chosen trials (default all), as `trialogic compile` shows them."""
+        chosen = list(trial_ids) if trial_ids is not None else list(self.compiled)
+        return self.concepts_program + "".join(self.compiled[t].program for t in chosen)
+
+    def solver(self) -> Solver:
+        if self._solver is None:
+            windows = {w for compiled in self.compiled.values() for w in compiled.windows}
+            self._solver = Solver(self.program(), windows, self.vocabulary)
+        return self._solver
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    kind: str  # "inclusion" | "exclusion"
+    status: str  # "met" | "not_met" | "unknown"
+    text: str
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    patient: str
+    trial: str
+    status: str  # "eligible" | "ineligible" | "undetermined"
+    criteria: tuple[CriterionResult, ...]
+
+    def blocking(self) -> list[CriterionResult]:
+        """Criteria that make the patient ineligible: unmet inclusions, met exclusions."""
+        return [
+            c for c in self.criteria
+            if (c.kind == "inclusion" and c.status == "not_met") or (c.kind == "exclusion" and c.status == "met")
+        ]
+
+    def unknown(self) -> list[CriterionResult]:
+        return [c for c in self.criteria if c.status == "unknown"]
+
+
+def _trial_files(paths: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob(f"*{LIBRARY_SUFFIX}") if p.stem != "library"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise TrialogicError([Diagnostic(str(path), 0, 0, "E000", "no such file or folder")])
+    return files
+
+
+def _find_library(name: str, near: Path) -> Path | None:
+    for folder in (near.parent, near.parent.parent, rules_dir()):
+        candidate = folder / f"{name}{LIBRARY_SUFFIX}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabulary | None = None) -> TrialSet:
+    """Parse, check and compile trial files (default: the bundled seed trials).
+
+    Every syntax and semantic error in every file is collected and raised together.
+    """
+    vocabulary = vocabulary or load_vocabulary()
+    files = _trial_files(paths if paths else [rules_dir() / "trials"])
+    texts: dict[str, str] = {}
+    modules: list[ast.Module] = []
+    problems: list[Diagnostic] = []
+
+    def read(path: Path) -> ast.Module | None:
+        key = str(path)
+        if key in texts:
+            return None
+        texts[key] = path.read_text(encoding="utf-8")
+        try:
+            module = parse(texts[key], key)
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+            return None
+        modules.append(module)
+        for use in module.uses:
+            library = _find_library(use.name, path)
+            if library is None:
+                line = texts[key].splitlines()[use.pos.line - 1]
+                problems.append(Diagnostic(key, use.pos.line, use.pos.column, "E109",
+                                           f"no {use.name}{LIBRARY_SUFFIX} beside the trial or in the bundled rules/", line))
+            else:
+                read(library.resolve())
+        return module
+
+    for path in files:
+        read(path)
+    checker = Checker(vocabulary, texts)
+    scope = checker.module_scope(modules)
+    checker.definitions(scope)
+    trials: dict[str, ast.Trial] = {}
+    for module in modules:
+        for trial in module.trials:
+            if trial.id in trials:
+                checker.error(trial, "E112", f"trial {trial.id} is defined twice (also in {trials[trial.id].pos.file})")
+            trials[trial.id] = trial
+            checker.trial(trial, scope)
+    problems.extend(checker.diagnostics)
+    if problems:
+        raise TrialogicError(problems)
+    compiled = {trial_id: compile_trial(trial, scope, vocabulary) for trial_id, trial in trials.items()}
+    return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, modules)
+
+
+def check(patients: Iterable[Patient], trials: TrialSet, on: dt.date | None = None) -> list[TrialResult]:
+    """Decide every trial for every patient on the reference date (default today)."""
+    reference = on or dt.date.today()
+    solver = trials.solver()
+    results: list[TrialResult] = []
+    for patient in patients:
+        answer = solver.solve(patient, reference)
+        for trial_id, trial in trials.trials.items():
+            criteria = tuple(
+                CriterionResult(c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text)
+                for c in trial.criteria
+            )
+            results.append(TrialResult(patient.id, trial_id, answer.trial_status[trial_id], criteria))
+    return results

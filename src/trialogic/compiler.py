@@ -1,0 +1,244 @@
+"""Checked syntax trees → ASP facts describing each trial's criteria as a tree of nodes.
+
+The facts are read by the hand-written rules in `rules/` (see the banner of each `.lp`
+file for the predicates). One `<kind>_asp` method per node kind; an unknown node is an
+error, never a silent skip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import clingo
+
+from . import ast
+from .check import Scope, concept_kinds
+from .vocabulary import Vocabulary
+
+OPS = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "=": "eq", "!=": "ne"}
+ANY_COMPONENT_OPS = ("gt", "ge", "ne")  # a pair exceeds a limit when either component does
+AGE_UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}
+
+
+def quote(text: str) -> str:
+    """An ASP string term, escaped by clingo itself."""
+    return str(clingo.String(text))
+
+
+def window_term(window: ast.Window | None) -> str:
+    if window is None:
+        return "none"
+    if window.unit == "active":
+        return "active"
+    return f"win({window.count},{window.unit})"
+
+
+@dataclass
+class CompiledTrial:
+    id: str
+    title: str
+    program: str
+    windows: set[tuple[int, str]] = field(default_factory=set)
+
+
+class TrialCompiler:
+    def __init__(self, trial: ast.Trial, scope: Scope, vocabulary: Vocabulary):
+        self.trial = trial
+        self.scope = scope
+        self.vocabulary = vocabulary
+        self.lines: list[str] = []
+        self.counter = 0
+        self.define_roots: dict[str, str] = {}
+        self.windows: set[tuple[int, str]] = set()
+        self.criterion_id = ""
+
+    def fact(self, text: str) -> None:
+        self.lines.append(text + ".")
+
+    def new_node(self) -> str:
+        self.counter += 1
+        return f"n({quote(self.trial.id)},{self.counter})"
+
+    def use_window(self, window: ast.Window | None) -> str:
+        if window is not None and window.unit != "active":
+            self.windows.add((window.count, window.unit))
+        return window_term(window)
+
+    def compile(self) -> CompiledTrial:
+        trial_id = quote(self.trial.id)
+        self.lines.append(f"% {self.trial.id}: {self.trial.title}")
+        self.fact(f"trial({trial_id})")
+        for criterion in self.trial.criteria:
+            self.criterion_id = criterion.id
+            self.lines.append(f"% {criterion.kind} {criterion.id}: {criterion.text}")
+            root = self.expr(criterion.expr)
+            self.fact(f"criterion({trial_id},{quote(criterion.id)},{criterion.kind},{root})")
+        return CompiledTrial(self.trial.id, self.trial.title, "\n".join(self.lines) + "\n", self.windows)
+
+    # ----- boolean structure -----------------------------------------------------
+
+    def expr(self, node: ast.Expr) -> str:
+        method = getattr(self, f"{type(node).__name__.lower()}_asp", None)
+        if method is None:
+            raise TypeError(f"the compiler has no rule for {type(node).__name__}")
+        result: str = method(node)
+        return result
+
+    def combine(self, connective: str, children: list[str]) -> str:
+        node = self.new_node()
+        self.fact(f"{connective}({node})")
+        for child in children:
+            self.fact(f"child({node},{child})")
+        return node
+
+    def not_asp(self, node: ast.Not) -> str:
+        return self.combine("neg", [self.expr(node.operand)])
+
+    def allof_asp(self, node: ast.AllOf) -> str:
+        return self.combine("all", [self.expr(o) for o in node.operands])
+
+    def anyof_asp(self, node: ast.AnyOf) -> str:
+        return self.combine("any", [self.expr(o) for o in node.operands])
+
+    def atleast_asp(self, node: ast.AtLeast) -> str:
+        children = [self.expr(o) for o in node.operands]
+        result = self.new_node()
+        self.fact(f"atleast({result},{node.count})")
+        for child in children:
+            self.fact(f"child({result},{child})")
+        return result
+
+    def conditional_asp(self, node: ast.Conditional) -> str:
+        condition = self.combine("neg", [self.expr(node.condition)])
+        return self.combine("any", [condition, self.expr(node.consequence)])
+
+    def reference_asp(self, node: ast.Reference) -> str:
+        if node.name not in self.define_roots:
+            define = self.scope.defines[node.name]
+            self.lines.append(f"% define {node.name}")
+            self.define_roots[node.name] = self.expr(define.body)
+        return self.define_roots[node.name]
+
+    def manual_asp(self, node: ast.Manual) -> str:
+        result = self.new_node()
+        self.fact(f"manual({result},{quote(self.trial.id)},{quote(self.criterion_id)})")
+        return result
+
+    # ----- measurements ----------------------------------------------------------
+
+    def canonical(self, name: str) -> str:
+        attribute = self.vocabulary.attribute(name)
+        assert attribute is not None, name
+        return attribute.name
+
+    def threshold(self, name: str, number: object, unit: str | None) -> int:
+        attribute = self.vocabulary.attribute(name)
+        assert attribute is not None
+        scaled = self.vocabulary.scaled(attribute, Fraction(str(number)), unit)
+        assert scaled.denominator == 1, "checked: thresholds are whole at the attribute's scale"
+        return int(scaled)
+
+    def numeric(self, attribute: str, op: str, threshold: int, window: ast.Window | None) -> str:
+        node = self.new_node()
+        self.fact(f"cmp({node},{quote(attribute)},{op},{threshold},{self.use_window(window)})")
+        return node
+
+    def age(self, op: str, number: object, unit: str | None) -> str:
+        node = self.new_node()
+        unit_name = AGE_UNITS.get(str(unit), str(unit))
+        self.fact(f"age_cmp({node},{unit_name},{op},{int(str(number))})")
+        return node
+
+    def comparison_asp(self, node: ast.Comparison) -> str:
+        op = OPS[node.op]
+        operand = node.operand
+        if node.attribute == "age":
+            assert isinstance(operand, ast.Quantity)
+            return self.age(op, operand.number, operand.unit)
+        name = self.canonical(node.attribute)
+        if isinstance(operand, ast.Quantity):
+            return self.numeric(name, op, self.threshold(name, operand.number, operand.unit), node.window)
+        if isinstance(operand, ast.Uln):
+            factor = Fraction(str(operand.factor))
+            result = self.new_node()
+            window = self.use_window(node.window)
+            self.fact(f"uln_cmp({result},{quote(name)},{op},{factor.numerator},{factor.denominator},{window})")
+            return result
+        if isinstance(operand, ast.Pair):
+            attribute = self.vocabulary.attributes[name]
+            first, second = attribute.components
+            parts = [
+                self.numeric(f"{name}.{first}", op, self.threshold(name, operand.first, operand.unit), node.window),
+                self.numeric(f"{name}.{second}", op, self.threshold(name, operand.second, operand.unit), node.window),
+            ]
+            return self.combine("any" if op in ANY_COMPONENT_OPS else "all", parts)
+        if isinstance(operand, ast.Category):
+            member = self.categories(name, (operand.value,), node.window)
+            return self.combine("neg", [member]) if op == "ne" else member
+        raise TypeError(f"the compiler has no rule for the operand {type(operand).__name__}")
+
+    def between_asp(self, node: ast.Between) -> str:
+        if node.attribute == "age":
+            return self.combine("all", [self.age("ge", node.low, node.unit), self.age("le", node.high, node.unit)])
+        name = self.canonical(node.attribute)
+        low = self.numeric(name, "ge", self.threshold(name, node.low, node.unit), node.window)
+        high = self.numeric(name, "le", self.threshold(name, node.high, node.unit), node.window)
+        return self.combine("all", [low, high])
+
+    def categories(self, name: str, values: tuple[str, ...], window: ast.Window | None) -> str:
+        node = self.new_node()
+        self.fact(f"cat_in({node},{quote(name)},{self.use_window(window)})")
+        for value in values:
+            self.fact(f"cat_value({node},{quote(value)})")
+        return node
+
+    def membership_asp(self, node: ast.Membership) -> str:
+        return self.categories(self.canonical(node.attribute), node.values, node.window)
+
+    # ----- events ----------------------------------------------------------------
+
+    def exceptions(self, node: str, exceptions: tuple[ast.Exception_, ...]) -> None:
+        for exception in exceptions:
+            status = exception.status or "any"
+            self.fact(f"except({node},{quote(exception.concept)},{status})")
+
+    def event_asp(self, node: ast.Event) -> str:
+        result = self.new_node()
+        window = self.use_window(node.window)
+        if node.kind == "dose_change":
+            self.fact(f"dose_ev({result},{quote(node.concept)},{window})")
+        else:
+            self.fact(f"ev({result},{node.kind},{quote(node.concept)},{window})")
+        self.exceptions(result, node.exceptions)
+        return result
+
+    def planned_asp(self, node: ast.Planned) -> str:
+        result = self.new_node()
+        self.fact(f"planned_ev({result},{node.kind},{quote(node.concept)})")
+        self.exceptions(result, node.exceptions)
+        return result
+
+
+def concept_facts(scope: Scope, vocabulary: Vocabulary) -> str:
+    """Library and trial concept sets as is_a facts: each member lies below the set."""
+    lines = []
+    for concept in sorted(scope.concepts.values(), key=lambda c: c.name):
+        for kind in sorted(concept_kinds(concept, vocabulary, scope)):
+            for member in concept.members:
+                lines.append(f"is_a({kind},{quote(member)},{quote(concept.name)}).")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def compile_trial(trial: ast.Trial, scope: Scope, vocabulary: Vocabulary) -> CompiledTrial:
+    """Compile one checked trial.
+
+    >>> from trialogic.parser import parse
+    >>> from trialogic.vocabulary import load_vocabulary
+    >>> module = parse('trial NCT00000001 "demo" { include adult "Adults": age >= 18 years }')
+    >>> print(compile_trial(module.trials[0], Scope(), load_vocabulary()).program.splitlines()[-1])
+    criterion("NCT00000001","adult",inclusion,n("NCT00000001",1)).
+    """
+    local = Scope(dict(scope.concepts), dict(scope.defines))
+    local.defines.update({d.name: d for d in trial.defines})
+    return TrialCompiler(trial, local, vocabulary).compile()

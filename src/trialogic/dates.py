@@ -1,0 +1,31 @@
+"""Calendar arithmetic for windows: days and weeks exact, months and years by the calendar."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day of the month `months` earlier, clamped to that month's last day.
+
+    >>> months_before(dt.date(2026, 5, 31), 3)
+    datetime.date(2026, 2, 28)
+    """
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def window_start(reference: dt.date, count: int, unit: str) -> dt.date:
+    """First day of the window `within COUNT UNIT` ending on `reference` (both ends included)."""
+    if unit == "days":
+        return reference - dt.timedelta(days=count)
+    if unit == "weeks":
+        return reference - dt.timedelta(weeks=count)
+    if unit == "months":
+        return months_before(reference, count)
+    if unit == "years":
+        return months_before(reference, 12 * count)
+    raise ValueError(f"unknown window unit {unit!r}")

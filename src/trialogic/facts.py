@@ -1,0 +1,85 @@
+"""Patients and vocabulary as clingo symbols. Data never becomes program text: every
+name, code and id is a `clingo.String`, so no value can change the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+
+from clingo import Function, Number, String, Symbol
+
+from .dates import window_start
+from .patient import KIND_OF_SECTION, Patient
+from .vocabulary import Vocabulary
+
+MAX_INT = 2**31 - 1
+
+
+def day(date: dt.date) -> Symbol:
+    return Number(date.toordinal())
+
+
+def fraction(value: Fraction) -> tuple[Symbol, Symbol]:
+    if abs(value.numerator) > MAX_INT // 1000 or value.denominator > 10_000:
+        raise ValueError(f"{value} has more precision than trialogic compares exactly")
+    return Number(value.numerator), Number(value.denominator)
+
+
+def fact(name: str, *arguments: Symbol) -> Symbol:
+    return Function(name, list(arguments))
+
+
+def vocabulary_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
+    for kind, table in sorted(vocabulary.parents.items()):
+        for concept, parents in sorted(table.items()):
+            for parent in parents:
+                yield fact("is_a", Function(kind), String(concept), String(parent))
+    for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
+        if attribute.default_uln is not None:
+            yield fact("default_uln", String(attribute.name), *fraction(attribute.default_uln * attribute.scale))
+
+
+def reference_symbols(reference: dt.date, windows: Iterable[tuple[int, str]]) -> Iterator[Symbol]:
+    yield fact("ref_date", day(reference))
+    yield fact("ref_ymd", Number(reference.year), Number(reference.month), Number(reference.day))
+    for count, unit in sorted(windows):
+        window = Function("win", [Number(count), Function(unit)])
+        yield fact("window_start", window, day(window_start(reference, count, unit)))
+
+
+def patient_symbols(patient: Patient) -> Iterator[Symbol]:
+    """Every fact of one patient record, in a repeatable order."""
+    if patient.birth_date is not None:
+        birth = patient.birth_date
+        yield fact("birth_ymd", Number(birth.year), Number(birth.month), Number(birth.day))
+        yield fact("birth_date", day(birth))
+    if patient.sex is not None:
+        yield fact("cat", String("sex"), Number(0), String(patient.sex))
+    for m in patient.measurements:
+        if isinstance(m.value, str):
+            yield fact("cat", String(m.attribute), day(m.date), String(m.value))
+            continue
+        yield fact("num", String(m.attribute), day(m.date), *fraction(m.value))
+        if m.uln is not None:
+            yield fact("uln", String(m.attribute), day(m.date), *fraction(m.uln))
+    for index, event in enumerate(patient.events):
+        end: Symbol
+        if event.end is not None:
+            end = day(event.end)
+        else:
+            end = Function("open") if event.end_known else Function("unknown")
+        entry = Number(index)
+        yield fact("event", Function(event.kind), entry, String(event.code), day(event.start), end)
+        yield fact("status", entry, Function(event.status))
+        for change in event.dose_changes:
+            yield fact("dose_change", entry, day(change))
+    for planned in patient.planned:
+        yield fact("planned", Function(planned.kind), String(planned.code))
+    for a in patient.assessments:
+        yield fact("assessed", String(a.trial), String(a.criterion), Function(a.result), day(a.date))
+    for negative in patient.negatives:
+        yield fact("negative", Function(negative.kind), String(negative.code))
+    for section in sorted(patient.complete):
+        yield fact("complete", Function(KIND_OF_SECTION.get(section, section)))

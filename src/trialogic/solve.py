@@ -1,0 +1,62 @@
+"""Ground and solve: the rules in `rules/`, the compiled trials, and one patient's facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import clingo
+
+from .facts import patient_symbols, reference_symbols, vocabulary_symbols
+from .patient import Patient
+from .resources import rules_dir
+from .vocabulary import Vocabulary
+
+RULE_FILES = ("eligibility.lp", "measurements.lp", "events.lp", "derived.lp", "manual.lp")
+
+
+def rules_program() -> str:
+    return "\n".join((rules_dir() / name).read_text(encoding="utf-8") for name in RULE_FILES)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the solver derived for one patient: statuses by trial and by criterion."""
+
+    trial_status: dict[str, str]
+    criterion_status: dict[tuple[str, str], str]
+
+
+class Solver:
+    def __init__(self, program: str, windows: Iterable[tuple[int, str]], vocabulary: Vocabulary):
+        self.program = rules_program() + "\n" + program
+        self.windows = sorted(set(windows))
+        self.vocabulary_facts = list(vocabulary_symbols(vocabulary))
+
+    def solve(self, patient: Patient, reference: dt.date) -> Answer:
+        control = clingo.Control(["--warn=none"])
+        control.add("base", [], self.program)
+        with control.backend() as backend:
+            for symbol in (
+                *self.vocabulary_facts,
+                *reference_symbols(reference, self.windows),
+                *patient_symbols(patient),
+            ):
+                backend.add_rule([backend.add_atom(symbol)])
+        control.ground([("base", [])])
+        trial_status: dict[str, str] = {}
+        criterion_status: dict[tuple[str, str], str] = {}
+
+        def on_model(model: clingo.Model) -> None:
+            for symbol in model.symbols(shown=True):
+                args = symbol.arguments
+                if symbol.name == "trial_status":
+                    trial_status[args[0].string] = args[1].name
+                elif symbol.name == "criterion_status":
+                    criterion_status[(args[0].string, args[1].string)] = args[2].name
+
+        result = control.solve(on_model=on_model)
+        if not result.satisfiable:
+            raise RuntimeError(f"the rules found patient {patient.id} contradictory; please report this")
+        return Answer(trial_status, criterion_status)
