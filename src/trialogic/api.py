@@ -23,7 +23,9 @@ from .resources import rules_dir
 from .solve import Solver
 from .vocabulary import Vocabulary, load_vocabulary
 
-__all__ = ["TrialSet", "CriterionResult", "TrialResult", "load_trials", "load_patients", "read_patient", "check"]
+__all__ = [
+    "TrialSet", "CriterionResult", "TrialResult", "Patient", "load_trials", "load_patients", "read_patient", "check",
+]
 
 LIBRARY_SUFFIX = ".tl"
 

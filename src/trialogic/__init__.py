@@ -1,0 +1,23 @@
+"""trialogic: clinical-trial eligibility written in a criteria language, decided by clingo.
+
+>>> import trialogic
+>>> trials = trialogic.load_trials()
+>>> sorted(trials.trials)[:2]
+['NCT01539902', 'NCT03580291']
+"""
+
+from .api import CriterionResult, Patient, TrialResult, TrialSet, check, load_patients, load_trials, read_patient
+from .errors import Diagnostic, TrialogicError
+
+__all__ = [
+    "CriterionResult",
+    "Diagnostic",
+    "Patient",
+    "TrialResult",
+    "TrialSet",
+    "TrialogicError",
+    "check",
+    "load_patients",
+    "load_trials",
+    "read_patient",
+]

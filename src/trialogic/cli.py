@@ -1,0 +1,94 @@
+"""The `trialogic` command: a thin wrapper over `trialogic.api`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import api
+from .errors import TrialogicError
+from .render import print_results, results_json
+
+PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22", param, ctx)
+
+
+def patient_files(paths: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in PATIENT_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+def load_all_patients(paths: tuple[str, ...]) -> list[api.Patient]:
+    patients: list[api.Patient] = []
+    problems = []
+    for path in patient_files(paths):
+        try:
+            patients.extend(api.load_patients(path))
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+    if problems:
+        raise TrialogicError(problems)
+    return patients
+
+
+@click.group()
+@click.version_option(package_name="trialogic")
+def main() -> None:
+    """Decide, explain and repair clinical-trial eligibility."""
+
+
+@main.command("check")
+@click.argument("patients", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--trials", "trial_paths", multiple=True, type=click.Path(exists=True),
+              help="Trial files or folders (default: the bundled seed trials).")
+@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+def check_command(patients: tuple[str, ...], trial_paths: tuple[str, ...], reference: dt.date | None,
+                  as_json: bool) -> None:
+    """Which trials does each patient qualify for?"""
+    reference = reference or dt.date.today()
+    try:
+        trials = api.load_trials(list(trial_paths) or None)
+        results = api.check(load_all_patients(patients), trials, on=reference)
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    if as_json:
+        click.echo(results_json(results, reference))
+    else:
+        print_results(results, reference, Console())
+
+
+@main.command("compile")
+@click.argument("trial_ids", nargs=-1)
+@click.option("--trials", "trial_paths", multiple=True, type=click.Path(exists=True),
+              help="Trial files or folders (default: the bundled seed trials).")
+def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) -> None:
+    """Print the ASP facts a trial compiles to (all trials when none is named)."""
+    try:
+        trials = api.load_trials(list(trial_paths) or None)
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    unknown = [t for t in trial_ids if t not in trials.compiled]
+    if unknown:
+        raise click.ClickException(f"unknown trial {', '.join(unknown)}; known: {', '.join(sorted(trials.compiled))}")
+    click.echo(trials.program(trial_ids or None), nl=False)
