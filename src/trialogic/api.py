@@ -146,7 +146,7 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
             checker.trial(trial, scope)
     problems.extend(checker.diagnostics)
     if problems:
-        raise TrialogicError(problems)
+        raise TrialogicError(sorted(problems, key=lambda d: (d.file, d.line, d.column)))
     compiled = {trial_id: compile_trial(trial, scope, vocabulary) for trial_id, trial in trials.items()}
     return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, modules)
 

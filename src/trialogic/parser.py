@@ -201,45 +201,66 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str) -> Diagnostic:
             message = f"the file ends too early; expected {_describe_expected(set(error.expected))}"
             code = "E003"
         else:
-            message = f"unexpected {error.token!s}; expected {_describe_expected(set(error.expected))}"
+            message = f"unexpected {str(error.token)!r}; expected {_describe_expected(set(error.expected))}"
             code = "E001"
     elif isinstance(error, UnexpectedCharacters):
         message = f"unexpected character {text[error.pos_in_stream]!r}"
-        allowed = set(error.allowed or ())
-        if allowed:
-            message += f"; expected {_describe_expected(allowed)}"
         code = "E002"
     else:
         message, code = str(error), "E001"
     return Diagnostic(path, line, column, code, message, source_line(text, line))
 
 
+_STATEMENT_START = ("include ", "exclude ", "define ", "concept ", "use ", "trial ", "note ", "}")
+
+
+def _blank_statement(lines: list[str], line: int) -> bool:
+    """Blank the statement holding `line` (keeping line numbers); False if there is none."""
+    index = line - 1
+    first = index
+    while first >= 0 and not lines[first].lstrip().startswith(_STATEMENT_START):
+        first -= 1
+    if first < 0 or lines[first].lstrip().startswith(("trial ", "}")):
+        return False
+    last = index + 1
+    while last < len(lines) and not lines[last].lstrip().startswith(_STATEMENT_START):
+        last += 1
+    for i in range(first, last):
+        lines[i] = ""
+    if first == index and first > 0:
+        # An error on a statement's first line is often the previous statement left
+        # unfinished (its last token swallowed this line's keyword): set that aside too.
+        _blank_statement(lines, first)
+    return True
+
+
 def parse(text: str, path: str = "<input>") -> ast.Module:
     """Parse criteria-language source; raise `TrialogicError` listing every syntax error.
+
+    After an error the statement holding it is set aside and the rest parsed again, so
+    one mistake is reported once and later mistakes are still found.
 
     >>> module = parse('trial NCT00000001 "demo" { include adult "Adults": age >= 18 years }')
     >>> module.trials[0].criteria[0].id
     'adult'
     """
     diagnostics: list[Diagnostic] = []
-    seen_lines: set[int] = set()
-
-    def on_error(error: UnexpectedInput) -> bool:
-        if error.line not in seen_lines:
-            seen_lines.add(error.line)
+    lines = text.split("\n")
+    current = text
+    for _ in range(100):
+        try:
+            tree = _lark().parse(current)
+        except UnexpectedInput as error:
             diagnostics.append(_diagnostic(error, path, text))
-        return len(diagnostics) < 50
-
-    try:
-        tree = _lark().parse(text, on_error=on_error)
-    except UnexpectedInput as error:
-        if error.line not in seen_lines:
-            diagnostics.append(_diagnostic(error, path, text))
-        raise TrialogicError(diagnostics) from None
-    if diagnostics:
-        raise TrialogicError(diagnostics)
-    result: ast.Module = _ToAst(path).transform(tree)
-    return result
+            if not _blank_statement(lines, error.line):
+                break
+            current = "\n".join(lines)
+            continue
+        if diagnostics:
+            break
+        result: ast.Module = _ToAst(path).transform(tree)
+        return result
+    raise TrialogicError(diagnostics)
 
 
 def parse_file(path: str | Path) -> ast.Module:

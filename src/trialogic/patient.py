@@ -41,6 +41,7 @@ TOP_LEVEL = (
 STATUSES = {"conditions": ("active", "resolved")}
 DEFAULT_STATUSES = ("ongoing", "stopped")
 ENDED_STATUSES = ("resolved", "stopped")
+SECTION_SYNONYMS = {"medications": "drugs", "vaccinations": "vaccines", "diagnoses": "conditions", "labs": "measurements"}
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,7 @@ class _Reader:
             return None
         for key in record:
             if key not in TOP_LEVEL:
-                hint = closest(str(key), TOP_LEVEL)
+                hint = SECTION_SYNONYMS.get(str(key)) or closest(str(key), TOP_LEVEL)
                 suggestion = f"; did you mean {hint!r}?" if hint else ""
                 self.problem(str(key), "P001", f"unknown section {key!r}{suggestion}")
         patient_id = record.get("id")
