@@ -45,28 +45,61 @@ def test_cli_reports_every_criteria_error_with_exit_1(tmp_path: Path) -> None:
 
 
 BAD_PATIENTS = [
-    ("unknown attribute", {"measurements": [{"attribute": "serum_creatinin", "value": 1, "unit": "mg/dL", "date": "2026-11-01"}]},
-     "measurements[0].attribute: error[P001]: unknown attribute 'serum_creatinin'; did you mean 'serum_creatinine'?"),
-    ("wrong unit dimension", {"measurements": [{"attribute": "alt", "value": 40, "unit": "mg/dL", "date": "2026-11-01"}]},
-     "measurements[0].unit: error[P002]: 'mg/dL' cannot be converted to 'U/L' for alt (use a unit of the same dimension as 'U/L')"),
-    ("impossible value", {"measurements": [{"attribute": "hemoglobin", "value": 900, "unit": "g/L", "date": "2026-11-01"}]},
-     "measurements[0].value: error[P008]: 900 g/L is impossible for hemoglobin (possible: 10 to 250 g/L)"),
-    ("bad date", {"birth_date": "1988-02-30"},
-     "birth_date: error[P004]: '1988-02-30' is not a date; write YYYY-MM-DD, e.g. 2026-11-22"),
-    ("unknown code", {"drugs": [{"code": "rituximabb", "start": "2026-01-01"}]},
-     "drugs[0].code: error[P007]: unknown drug code 'rituximabb'; did you mean 'rituximab'?"),
-    ("category value", {"measurements": [{"attribute": "biopsy_class", "value": "VII", "date": "2026-11-01"}]},
-     "measurements[0].value: error[P005]: 'VII' is not a value of biopsy_class (one of I, II, III, IV, V, VI, III+V, IV+V); did you mean 'VI'?"),
-    ("end before start", {"drugs": [{"code": "rituximab", "start": "2026-01-01", "end": "2025-01-01"}]},
-     "drugs[0].end: error[P009]: ends 2025-01-01 before it starts 2026-01-01"),
-    ("unknown section", {"medications": []},
-     "medications: error[P001]: unknown section 'medications'; did you mean 'drugs'?"),
-    ("not a number", {"measurements": [{"attribute": "alt", "value": "high", "unit": "U/L", "date": "2026-11-01"}]},
-     "measurements[0].value: error[P003]: 'high' is not a number"),
-    ("two results on one date", {"measurements": [
-        {"attribute": "alt", "value": 30, "unit": "U/L", "date": "2026-11-01"},
-        {"attribute": "alt", "value": 31, "unit": "U/L", "date": "2026-11-01"}]},
-     "measurements[1]: error[P010]: a second alt result on 2026-11-01 (first: measurements[0])"),
+    (
+        "unknown attribute",
+        {"measurements": [{"attribute": "serum_creatinin", "value": 1, "unit": "mg/dL", "date": "2026-11-01"}]},
+        "measurements[0].attribute: error[P001]: unknown attribute 'serum_creatinin'; did you mean 'serum_creatinine'?",
+    ),
+    (
+        "wrong unit dimension",
+        {"measurements": [{"attribute": "alt", "value": 40, "unit": "mg/dL", "date": "2026-11-01"}]},
+        "measurements[0].unit: error[P002]: 'mg/dL' cannot be converted to 'U/L' for alt (use a unit of the same dimension as 'U/L')",
+    ),
+    (
+        "impossible value",
+        {"measurements": [{"attribute": "hemoglobin", "value": 900, "unit": "g/L", "date": "2026-11-01"}]},
+        "measurements[0].value: error[P008]: 900 g/L is impossible for hemoglobin (possible: 10 to 250 g/L)",
+    ),
+    (
+        "bad date",
+        {"birth_date": "1988-02-30"},
+        "birth_date: error[P004]: '1988-02-30' is not a date; write YYYY-MM-DD, e.g. 2026-11-22",
+    ),
+    (
+        "unknown code",
+        {"drugs": [{"code": "rituximabb", "start": "2026-01-01"}]},
+        "drugs[0].code: error[P007]: unknown drug code 'rituximabb'; did you mean 'rituximab'?",
+    ),
+    (
+        "category value",
+        {"measurements": [{"attribute": "biopsy_class", "value": "VII", "date": "2026-11-01"}]},
+        "measurements[0].value: error[P005]: 'VII' is not a value of biopsy_class (one of I, II, III, IV, V, VI, III+V, IV+V); did you mean 'VI'?",
+    ),
+    (
+        "end before start",
+        {"drugs": [{"code": "rituximab", "start": "2026-01-01", "end": "2025-01-01"}]},
+        "drugs[0].end: error[P009]: ends 2025-01-01 before it starts 2026-01-01",
+    ),
+    (
+        "unknown section",
+        {"medications": []},
+        "medications: error[P001]: unknown section 'medications'; did you mean 'drugs'?",
+    ),
+    (
+        "not a number",
+        {"measurements": [{"attribute": "alt", "value": "high", "unit": "U/L", "date": "2026-11-01"}]},
+        "measurements[0].value: error[P003]: 'high' is not a number",
+    ),
+    (
+        "two results on one date",
+        {
+            "measurements": [
+                {"attribute": "alt", "value": 30, "unit": "U/L", "date": "2026-11-01"},
+                {"attribute": "alt", "value": 31, "unit": "U/L", "date": "2026-11-01"},
+            ]
+        },
+        "measurements[1]: error[P010]: a second alt result on 2026-11-01 (first: measurements[0])",
+    ),
 ]
 
 

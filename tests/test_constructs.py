@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from oracle import evaluate
 
+from oracle import evaluate
 from trialogic import api
 from trialogic.parser import parse
 from trialogic.vocabulary import load_vocabulary

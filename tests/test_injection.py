@@ -8,21 +8,23 @@ from pathlib import Path
 from trialogic import api
 
 HOSTILE = '"). #show. :- x. trial_status("NCT00000099",eligible). %'
-TRIAL = '''trial NCT00000099 "t" {
+TRIAL = """trial NCT00000099 "t" {
   include adult "Adults": age >= 18 years
   exclude opinion "Investigator's opinion": manual
 }
-'''
+"""
 
 
 def statuses(patient_id: str, assessed_trial: str, tmp_path: Path) -> list[tuple[str, tuple[str, ...]]]:
     path = tmp_path / "t.tl"
     path.write_text(TRIAL)
-    patient = api.read_patient({
-        "id": patient_id,
-        "birth_date": "2015-01-01",
-        "assessments": [{"trial": assessed_trial, "criterion": HOSTILE, "result": "not_met", "date": "2026-11-01"}],
-    })
+    patient = api.read_patient(
+        {
+            "id": patient_id,
+            "birth_date": "2015-01-01",
+            "assessments": [{"trial": assessed_trial, "criterion": HOSTILE, "result": "not_met", "date": "2026-11-01"}],
+        }
+    )
     results = api.check([patient], api.load_trials([path]), on=dt.date(2026, 11, 22))
     return [(r.status, tuple(c.status for c in r.criteria)) for r in results]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ast
-from .check import Checker, Scope
+from .check import Checker
 from .compiler import CompiledTrial, compile_trial, concept_facts
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
@@ -24,7 +24,14 @@ from .solve import Solver
 from .vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
-    "TrialSet", "CriterionResult", "TrialResult", "Patient", "load_trials", "load_patients", "read_patient", "check",
+    "TrialSet",
+    "CriterionResult",
+    "TrialResult",
+    "Patient",
+    "load_trials",
+    "load_patients",
+    "read_patient",
+    "check",
 ]
 
 LIBRARY_SUFFIX = ".tl"
@@ -71,7 +78,8 @@ class TrialResult:
     def blocking(self) -> list[CriterionResult]:
         """Criteria that make the patient ineligible: unmet inclusions, met exclusions."""
         return [
-            c for c in self.criteria
+            c
+            for c in self.criteria
             if (c.kind == "inclusion" and c.status == "not_met") or (c.kind == "exclusion" and c.status == "met")
         ]
 
@@ -126,8 +134,16 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
             library = _find_library(use.name, path)
             if library is None:
                 line = texts[key].splitlines()[use.pos.line - 1]
-                problems.append(Diagnostic(key, use.pos.line, use.pos.column, "E109",
-                                           f"no {use.name}{LIBRARY_SUFFIX} beside the trial or in the bundled rules/", line))
+                problems.append(
+                    Diagnostic(
+                        key,
+                        use.pos.line,
+                        use.pos.column,
+                        "E109",
+                        f"no {use.name}{LIBRARY_SUFFIX} beside the trial or in the bundled rules/",
+                        line,
+                    )
+                )
             else:
                 read(library.resolve())
         return module
@@ -160,8 +176,7 @@ def check(patients: Iterable[Patient], trials: TrialSet, on: dt.date | None = No
         answer = solver.solve(patient, reference)
         for trial_id, trial in trials.trials.items():
             criteria = tuple(
-                CriterionResult(c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text)
-                for c in trial.criteria
+                CriterionResult(c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text) for c in trial.criteria
             )
             results.append(TrialResult(patient.id, trial_id, answer.trial_status[trial_id], criteria))
     return results

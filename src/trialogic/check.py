@@ -73,10 +73,16 @@ class Checker:
                 scope.defines[define.name] = define
         for concept in scope.concepts.values():
             for member in concept.members:
-                known = member in scope.concepts or any(self.vocabulary.is_concept(k, member) for k in self.vocabulary.parents)
+                known = member in scope.concepts or any(
+                    self.vocabulary.is_concept(k, member) for k in self.vocabulary.parents
+                )
                 if not known:
                     every = [c for table in self.vocabulary.parents.values() for c in table] + list(scope.concepts)
-                    self.error(concept, "E106", f"unknown concept {member!r} in {concept.name!r}" + self.did_you_mean(member, every))
+                    self.error(
+                        concept,
+                        "E106",
+                        f"unknown concept {member!r} in {concept.name!r}" + self.did_you_mean(member, every),
+                    )
         return scope
 
     def trial(self, trial: ast.Trial, shared: Scope) -> None:
@@ -89,7 +95,11 @@ class Checker:
         for criterion in trial.criteria:
             if criterion.id in seen:
                 first = seen[criterion.id].pos.line
-                self.error(criterion, "E108", f"criterion id {criterion.id!r} is used twice in {trial.id} (first on line {first})")
+                self.error(
+                    criterion,
+                    "E108",
+                    f"criterion id {criterion.id!r} is used twice in {trial.id} (first on line {first})",
+                )
             seen.setdefault(criterion.id, criterion)
             self.expr(criterion.expr, scope, ())
         for define in trial.defines:
@@ -112,11 +122,15 @@ class Checker:
         for operand in node.operands:
             self.expr(operand, scope, expanding)
 
-    check_anyof = check_allof  # type: ignore[assignment]
+    check_anyof = check_allof
 
     def check_atleast(self, node: ast.AtLeast, scope: Scope, expanding: tuple[str, ...]) -> None:
         if not 1 <= node.count <= len(node.operands):
-            self.error(node, "E114", f"at least {node.count} of {len(node.operands)} can never be decided that way; use a count from 1 to {len(node.operands)}")
+            self.error(
+                node,
+                "E114",
+                f"at least {node.count} of {len(node.operands)} can never be decided that way; use a count from 1 to {len(node.operands)}",
+            )
         for operand in node.operands:
             self.expr(operand, scope, expanding)
 
@@ -132,15 +146,25 @@ class Checker:
             self.error(node, "E115", f"{node.name!r} is defined in terms of itself")
         elif node.name not in scope.defines:
             hint = self.did_you_mean(node.name, list(scope.defines) + list(self.vocabulary.attributes))
-            self.error(node, "E107", f"{node.name!r} is not defined (no `define {node.name} = ...` in this trial or the library){hint}")
+            self.error(
+                node,
+                "E107",
+                f"{node.name!r} is not defined (no `define {node.name} = ...` in this trial or the library){hint}",
+            )
 
     def attribute(self, node: ast.Node, name: str, types: tuple[str, ...]) -> ast.Node | None:
         attribute = self.vocabulary.attribute(name)
         if attribute is None:
-            self.error(node, "E101", f"unknown attribute {name!r}" + self.did_you_mean(name, self.vocabulary.attributes))
+            self.error(
+                node, "E101", f"unknown attribute {name!r}" + self.did_you_mean(name, self.vocabulary.attributes)
+            )
             return None
         if attribute.type not in types:
-            self.error(node, "E105", f"{name} is a {attribute.type} attribute; this comparison needs a {' or '.join(types)} one")
+            self.error(
+                node,
+                "E105",
+                f"{name} is a {attribute.type} attribute; this comparison needs a {' or '.join(types)} one",
+            )
             return None
         return node
 
@@ -153,9 +177,21 @@ class Checker:
             self.error(node, "E102", str(e))
             return
         if scaled.denominator != 1:
-            self.error(node, "E103", f"{number} {unit or ''} is finer than {attribute.name}'s precision (scale {attribute.scale} per {attribute.unit}); raise the scale in facts/vocabulary.yaml".replace("  ", " "))
+            self.error(
+                node,
+                "E103",
+                f"{number} {unit or ''} is finer than {attribute.name}'s precision (scale {attribute.scale} per {attribute.unit}); raise the scale in facts/vocabulary.yaml".replace(
+                    "  ", " "
+                ),
+            )
         elif abs(scaled) > MAX_THRESHOLD:
-            self.error(node, "E103", f"{number} {unit or ''} is too large for {attribute.name} at scale {attribute.scale}".replace("  ", " "))
+            self.error(
+                node,
+                "E103",
+                f"{number} {unit or ''} is too large for {attribute.name} at scale {attribute.scale}".replace(
+                    "  ", " "
+                ),
+            )
 
     def window(self, node: ast.Node, name: str, window: ast.Window | None) -> None:
         if window is not None and name in ("age", "sex"):
@@ -184,9 +220,13 @@ class Checker:
 
     def age(self, node: ast.Node, operand: object) -> None:
         if not isinstance(operand, ast.Quantity) or operand.unit not in AGE_UNITS:
-            self.error(node, "E110", "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years")
+            self.error(
+                node, "E110", "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years"
+            )
         elif operand.number != operand.number.to_integral_value():
-            self.error(node, "E110", f"age thresholds are whole numbers; write {operand.number} years in months instead")
+            self.error(
+                node, "E110", f"age thresholds are whole numbers; write {operand.number} years in months instead"
+            )
 
     def check_between(self, node: ast.Between, scope: Scope, expanding: tuple[str, ...]) -> None:
         if node.attribute == "age":
@@ -204,7 +244,12 @@ class Checker:
         assert attribute is not None
         for value in values:
             if value not in attribute.values:
-                self.error(node, "E104", f"{value!r} is not a value of {attribute.name} (one of {', '.join(attribute.values)})" + self.did_you_mean(value, attribute.values))
+                self.error(
+                    node,
+                    "E104",
+                    f"{value!r} is not a value of {attribute.name} (one of {', '.join(attribute.values)})"
+                    + self.did_you_mean(value, attribute.values),
+                )
 
     def check_membership(self, node: ast.Membership, scope: Scope, expanding: tuple[str, ...]) -> None:
         if self.attribute(node, node.attribute, ("category",)):
@@ -217,7 +262,11 @@ class Checker:
         if name in scope.concepts:
             kinds = concept_kinds(scope.concepts[name], self.vocabulary, scope)
             if kind not in kinds:
-                self.error(node, "E106", f"concept {name!r} holds no {kind} concepts only (it fits: {', '.join(sorted(kinds)) or 'no kind'})")
+                self.error(
+                    node,
+                    "E106",
+                    f"concept {name!r} holds no {kind} concepts only (it fits: {', '.join(sorted(kinds)) or 'no kind'})",
+                )
             return
         candidates = list(self.vocabulary.concepts(kind)) + list(scope.concepts)
         self.error(node, "E106", f"unknown {kind} concept {name!r}" + self.did_you_mean(name, candidates))

@@ -15,7 +15,7 @@ from .render import print_results, results_json
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
@@ -59,12 +59,18 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("patients", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--trials", "trial_paths", multiple=True, type=click.Path(exists=True),
-              help="Trial files or folders (default: the bundled seed trials).")
+@click.option(
+    "--trials",
+    "trial_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Trial files or folders (default: the bundled seed trials).",
+)
 @click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
-def check_command(patients: tuple[str, ...], trial_paths: tuple[str, ...], reference: dt.date | None,
-                  as_json: bool) -> None:
+def check_command(
+    patients: tuple[str, ...], trial_paths: tuple[str, ...], reference: dt.date | None, as_json: bool
+) -> None:
     """Which trials does each patient qualify for?"""
     reference = reference or dt.date.today()
     try:
@@ -80,8 +86,13 @@ def check_command(patients: tuple[str, ...], trial_paths: tuple[str, ...], refer
 
 @main.command("compile")
 @click.argument("trial_ids", nargs=-1)
-@click.option("--trials", "trial_paths", multiple=True, type=click.Path(exists=True),
-              help="Trial files or folders (default: the bundled seed trials).")
+@click.option(
+    "--trials",
+    "trial_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Trial files or folders (default: the bundled seed trials).",
+)
 def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) -> None:
     """Print the ASP facts a trial compiles to (all trials when none is named)."""
     try:

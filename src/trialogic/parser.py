@@ -204,7 +204,7 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str) -> Diagnostic:
             message = f"unexpected {str(error.token)!r}; expected {_describe_expected(set(error.expected))}"
             code = "E001"
     elif isinstance(error, UnexpectedCharacters):
-        message = f"unexpected character {text[error.pos_in_stream]!r}"
+        message = f"unexpected character {text[error.pos_in_stream or 0]!r}"
         code = "E002"
     else:
         message, code = str(error), "E001"

@@ -41,7 +41,12 @@ TOP_LEVEL = (
 STATUSES = {"conditions": ("active", "resolved")}
 DEFAULT_STATUSES = ("ongoing", "stopped")
 ENDED_STATUSES = ("resolved", "stopped")
-SECTION_SYNONYMS = {"medications": "drugs", "vaccinations": "vaccines", "diagnoses": "conditions", "labs": "measurements"}
+SECTION_SYNONYMS = {
+    "medications": "drugs",
+    "vaccinations": "vaccines",
+    "diagnoses": "conditions",
+    "labs": "measurements",
+}
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,8 @@ class _Reader:
                 f"(possible: {float(low):g} to {float(high):g} {attribute.unit or ''})".replace("  ", " "),
             )
             return None
-        return canonical * attribute.scale
+        scaled: Fraction = canonical * attribute.scale
+        return scaled
 
     def uln(self, attribute: Any, entry: dict[str, Any], unit: Any, where: str) -> Fraction | None:
         raw = entry.get("uln")

@@ -24,9 +24,7 @@ def results_json(results: list[TrialResult], reference: dt.date) -> str:
                 "status": r.status,
                 "blocking": [c.id for c in r.blocking()],
                 "unknown": [c.id for c in r.unknown()],
-                "criteria": [
-                    {"id": c.id, "kind": c.kind, "status": c.status, "text": c.text} for c in r.criteria
-                ],
+                "criteria": [{"id": c.id, "kind": c.kind, "status": c.status, "text": c.text} for c in r.criteria],
             }
             for r in results
         ],

@@ -46,7 +46,7 @@ class Vocabulary:
     attributes: dict[str, Attribute]
     unit_aliases: dict[str, str]
     parents: dict[str, dict[str, tuple[str, ...]]]  # kind -> concept -> parents
-    registry: pint.UnitRegistry = field(repr=False)
+    registry: Any = field(repr=False)  # a pint.UnitRegistry over fractions
     _synonyms: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -151,7 +151,7 @@ def _attribute(name: str, spec: dict[str, Any]) -> Attribute:
 
 
 def load_vocabulary_from(folder: Path) -> Vocabulary:
-    registry = pint.UnitRegistry(non_int_type=Fraction)
+    registry: Any = pint.UnitRegistry(non_int_type=Fraction)
     registry.load_definitions(str(folder / "units.txt"))
     spec = yaml.safe_load((folder / "vocabulary.yaml").read_text(encoding="utf-8"))
     concepts = yaml.safe_load((folder / "concepts.yaml").read_text(encoding="utf-8"))
