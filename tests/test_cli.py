@@ -1,0 +1,88 @@
+"""The CLI through click's CliRunner: check (table and JSON) and compile."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from trialogic.cli import main
+
+TRIAL = """trial NCT00000099 "demo" {
+  include adult "Adults 18 years or older": age >= 18 years
+  exclude scr "Serum creatinine more than 250 umol/L": serum_creatinine > 250 umol/L
+  exclude opinion "In the opinion of the investigator": manual
+}
+"""
+
+
+def write(tmp_path: Path) -> tuple[Path, Path, Path]:
+    trial = tmp_path / "demo.tl"
+    trial.write_text(TRIAL)
+    child = tmp_path / "child.yaml"
+    child.write_text("id: CHILD\nbirth_date: 2015-06-01\n")
+    adult = tmp_path / "adult.yaml"
+    adult.write_text(
+        "id: ADULT\nbirth_date: 1980-06-01\nmeasurements:\n"
+        "  - {attribute: serum_creatinine, value: 2.0, unit: mg/dL, date: 2026-11-01}\n"
+        "assessments:\n  - {trial: NCT00000099, criterion: opinion, result: not_met, date: 2026-11-20}\n"
+    )
+    return trial, child, adult
+
+
+def test_check_json_document(tmp_path: Path) -> None:
+    trial, child, adult = write(tmp_path)
+    result = CliRunner().invoke(
+        main, ["check", str(child), str(adult), "--trials", str(trial), "--on", "2026-11-22", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["reference_date"] == "2026-11-22"
+    by_patient = {r["patient"]: r for r in document["results"]}
+    assert by_patient["CHILD"]["status"] == "ineligible"
+    assert by_patient["CHILD"]["blocking"] == ["adult"]
+    assert by_patient["CHILD"]["unknown"] == ["scr", "opinion"]
+    assert by_patient["ADULT"]["status"] == "eligible"  # 2.0 mg/dL = 176.8 umol/L
+    assert by_patient["ADULT"]["criteria"] == [
+        {"id": "adult", "kind": "inclusion", "status": "met", "text": "Adults 18 years or older"},
+        {"id": "scr", "kind": "exclusion", "status": "not_met", "text": "Serum creatinine more than 250 umol/L"},
+        {"id": "opinion", "kind": "exclusion", "status": "not_met", "text": "In the opinion of the investigator"},
+    ]
+
+
+def test_check_table_names_failing_and_unknown_criteria(tmp_path: Path) -> None:
+    trial, child, adult = write(tmp_path)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--trials", str(trial), "--on", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("CHILD" in line and "ineligible" in line and "adult" in line for line in lines)
+    assert any("ADULT" in line and "eligible" in line for line in lines)
+    assert "CHILD × NCT00000099: ineligible" in result.output
+    assert "Adults 18 years or older" in result.output
+    assert "ADULT × NCT00000099" not in result.output  # nothing to explain for an eligible pair
+
+
+def test_compile_prints_the_asp_facts(tmp_path: Path) -> None:
+    trial, _, _ = write(tmp_path)
+    result = CliRunner().invoke(main, ["compile", "NCT00000099", "--trials", str(trial)])
+    assert result.exit_code == 0, result.output
+    assert 'cmp(n("NCT00000099",2),"serum_creatinine",gt,2500,none).' in result.output
+    assert 'manual(n("NCT00000099",3),"NCT00000099","opinion").' in result.output
+    assert 'criterion("NCT00000099","adult",inclusion,n("NCT00000099",1)).' in result.output
+
+
+def test_compile_unknown_trial(tmp_path: Path) -> None:
+    trial, _, _ = write(tmp_path)
+    result = CliRunner().invoke(main, ["compile", "NCT99999999", "--trials", str(trial)])
+    assert result.exit_code == 1
+    assert "unknown trial NCT99999999; known: NCT00000099" in result.output
+
+
+def test_compile_golden() -> None:
+    """Every construct's ASP, byte for byte (regenerate with `trialogic compile --trials X.tl > X.lp`)."""
+    folder = Path(__file__).parent / "fixtures" / "compile"
+    for source in sorted(folder.glob("*.tl")):
+        result = CliRunner().invoke(main, ["compile", "--trials", str(source)])
+        assert result.exit_code == 0, result.output
+        assert result.output == source.with_suffix(".lp").read_text(), source.name
