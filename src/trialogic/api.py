@@ -167,16 +167,33 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
     return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, modules)
 
 
-def check(patients: Iterable[Patient], trials: TrialSet, on: dt.date | None = None) -> list[TrialResult]:
-    """Decide every trial for every patient on the reference date (default today)."""
+def check(
+    patients: Iterable[Patient], trials: TrialSet, on: dt.date | None = None, chunk: int = 500
+) -> list[TrialResult]:
+    """Decide every trial for every patient on the reference date (default today).
+
+    Patients are solved `chunk` at a time; results come patient by patient, trials in
+    the order they were loaded.
+    """
     reference = on or dt.date.today()
     solver = trials.solver()
     results: list[TrialResult] = []
+    batch: list[Patient] = []
+
+    def flush() -> None:
+        for patient, answer in zip(batch, solver.solve(batch, reference), strict=True):
+            for trial_id, trial in trials.trials.items():
+                criteria = tuple(
+                    CriterionResult(c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text)
+                    for c in trial.criteria
+                )
+                results.append(TrialResult(patient.id, trial_id, answer.trial_status[trial_id], criteria))
+        batch.clear()
+
     for patient in patients:
-        answer = solver.solve(patient, reference)
-        for trial_id, trial in trials.trials.items():
-            criteria = tuple(
-                CriterionResult(c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text) for c in trial.criteria
-            )
-            results.append(TrialResult(patient.id, trial_id, answer.trial_status[trial_id], criteria))
+        batch.append(patient)
+        if len(batch) >= chunk:
+            flush()
+    if batch:
+        flush()
     return results

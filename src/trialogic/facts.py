@@ -49,8 +49,13 @@ def reference_symbols(reference: dt.date, windows: Iterable[tuple[int, str]]) ->
         yield fact("window_start", window, day(window_start(reference, count, unit)))
 
 
-def patient_symbols(patient: Patient) -> Iterator[Symbol]:
-    """Every fact of one patient record, in a repeatable order."""
+def patient_symbols(patient: Patient, key: Symbol) -> Iterator[Symbol]:
+    """Every fact of one patient record, in a repeatable order, each led by the patient's key."""
+
+    def fact(name: str, *arguments: Symbol) -> Symbol:
+        return Function(name, [key, *arguments])
+
+    yield Function("patient", [key])
     if patient.birth_date is not None:
         birth = patient.birth_date
         yield fact("birth_ymd", Number(birth.year), Number(birth.month), Number(birth.day))

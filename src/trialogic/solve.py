@@ -1,9 +1,13 @@
-"""Ground and solve: the rules in `rules/`, the compiled trials, and one patient's facts."""
+"""Ground and solve: the rules in `rules/`, the compiled trials, and patients' facts.
+
+Patients are independent, so many are grounded together, each fact led by the
+patient's position in the batch.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import clingo
@@ -34,29 +38,29 @@ class Solver:
         self.windows = sorted(set(windows))
         self.vocabulary_facts = list(vocabulary_symbols(vocabulary))
 
-    def solve(self, patient: Patient, reference: dt.date) -> Answer:
+    def solve(self, patients: Sequence[Patient], reference: dt.date) -> list[Answer]:
+        """One answer per patient, in order."""
         control = clingo.Control(["--warn=none"])
         control.add("base", [], self.program)
         with control.backend() as backend:
-            for symbol in (
-                *self.vocabulary_facts,
-                *reference_symbols(reference, self.windows),
-                *patient_symbols(patient),
-            ):
+            for symbol in (*self.vocabulary_facts, *reference_symbols(reference, self.windows)):
                 backend.add_rule([backend.add_atom(symbol)])
+            for index, patient in enumerate(patients):
+                for symbol in patient_symbols(patient, clingo.Number(index)):
+                    backend.add_rule([backend.add_atom(symbol)])
         control.ground([("base", [])])
-        trial_status: dict[str, str] = {}
-        criterion_status: dict[tuple[str, str], str] = {}
+        answers = [Answer({}, {}) for _ in patients]
 
         def on_model(model: clingo.Model) -> None:
             for symbol in model.symbols(shown=True):
                 args = symbol.arguments
+                answer = answers[args[0].number]
                 if symbol.name == "trial_status":
-                    trial_status[args[0].string] = args[1].name
+                    answer.trial_status[args[1].string] = args[2].name
                 elif symbol.name == "criterion_status":
-                    criterion_status[(args[0].string, args[1].string)] = args[2].name
+                    answer.criterion_status[(args[1].string, args[2].string)] = args[3].name
 
         result = control.solve(on_model=on_model)
         if not result.satisfiable:
-            raise RuntimeError(f"the rules found patient {patient.id} contradictory; please report this")
-        return Answer(trial_status, criterion_status)
+            raise RuntimeError("the rules found a patient record contradictory; please report this")
+        return answers
