@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ast
-from .check import Checker
+from .check import Checker, Scope
 from .compiler import CompiledTrial, compile_trial, concept_facts
 from .errors import Diagnostic, TrialogicError
+from .explain import CriterionExplanation, Narrator, TrialExplanation
+from .format import source
 from .parser import parse
 from .patient import Patient, load_patients, read_patient
 from .resources import rules_dir
@@ -24,6 +26,7 @@ from .solve import Solver
 from .vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
+    "why",
     "TrialSet",
     "CriterionResult",
     "TrialResult",
@@ -45,6 +48,7 @@ class TrialSet:
     compiled: dict[str, CompiledTrial]
     concepts_program: str
     vocabulary: Vocabulary
+    scope: Scope = field(default_factory=Scope)
     modules: list[ast.Module] = field(default_factory=list)
     _solver: Solver | None = field(default=None, repr=False)
 
@@ -164,7 +168,7 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
     if problems:
         raise TrialogicError(sorted(problems, key=lambda d: (d.file, d.line, d.column)))
     compiled = {trial_id: compile_trial(trial, scope, vocabulary) for trial_id, trial in trials.items()}
-    return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, modules)
+    return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, scope, modules)
 
 
 def check(
@@ -197,3 +201,42 @@ def check(
     if batch:
         flush()
     return results
+
+
+def why(
+    patient: Patient, trials: TrialSet, on: dt.date | None = None, trial_ids: Sequence[str] | None = None
+) -> list[TrialExplanation]:
+    """Explain, trial by trial, how each criterion was decided for one patient.
+
+    >>> trials = load_trials()
+    >>> patient = read_patient({"id": "P1", "birth_date": "2012-01-01"})
+    >>> (explanation,) = why(patient, trials, on=dt.date(2026, 11, 22), trial_ids=["NCT03580291"])
+    >>> age = next(c for c in explanation.criteria if c.id == "age")
+    >>> age.status, age.part.parts[0].evidence[0].text
+    ('not_met', 'age 14 years on 2026-11-22 (born 2012-01-01)')
+    """
+    reference = on or dt.date.today()
+    chosen = list(trial_ids) if trial_ids else list(trials.trials)
+    unknown = [t for t in chosen if t not in trials.trials]
+    if unknown:
+        known = ", ".join(sorted(trials.trials))
+        raise TrialogicError(
+            [Diagnostic("<arguments>", 0, 0, "E000", f"unknown trial {', '.join(unknown)}; known: {known}")]
+        )
+    answer, trace = trials.solver().trace(patient, reference)
+    texts = {(t.id, c.id): c.text for t in trials.trials.values() for c in t.criteria}
+    explanations = []
+    for trial_id in chosen:
+        trial = trials.trials[trial_id]
+        defines = {**trials.scope.defines, **{d.name: d for d in trial.defines}}
+        narrator = Narrator(patient, trials.compiled[trial_id], trace, trials.vocabulary, reference, defines, texts)
+        criteria = tuple(
+            CriterionExplanation(
+                c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text, source(c.expr), narrator.part(c.expr)
+            )
+            for c in trial.criteria
+        )
+        explanations.append(
+            TrialExplanation(patient.id, trial_id, trial.title, answer.trial_status[trial_id], criteria)
+        )
+    return explanations

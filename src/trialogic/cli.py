@@ -10,7 +10,7 @@ from rich.console import Console
 
 from . import api
 from .errors import TrialogicError
-from .render import print_results, results_json
+from .render import explanations_json, print_explanations, print_results, results_json
 
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -103,3 +103,38 @@ def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) ->
     if unknown:
         raise click.ClickException(f"unknown trial {', '.join(unknown)}; known: {', '.join(sorted(trials.compiled))}")
     click.echo(trials.program(trial_ids or None), nl=False)
+
+
+@main.command("why")
+@click.argument("patient", type=click.Path(exists=True))
+@click.argument("trial_ids", nargs=-1)
+@click.option(
+    "--trials",
+    "trial_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Trial files or folders (default: the bundled seed trials).",
+)
+@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@click.option("--all", "show_all", is_flag=True, help="Every criterion, met ones with their evidence too.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+def why_command(
+    patient: str,
+    trial_ids: tuple[str, ...],
+    trial_paths: tuple[str, ...],
+    reference: dt.date | None,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """Why is a patient (not) eligible? Criterion by criterion, with the evidence."""
+    reference = reference or dt.date.today()
+    try:
+        trials = api.load_trials(list(trial_paths) or None)
+        patients = api.load_patients(patient)
+        explanations = [e for p in patients for e in api.why(p, trials, on=reference, trial_ids=list(trial_ids))]
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    if as_json:
+        click.echo(explanations_json(explanations, reference))
+    else:
+        print_explanations(explanations, reference, show_all, Console())

@@ -34,12 +34,22 @@ def window_term(window: ast.Window | None) -> str:
     return f"win({window.count},{window.unit})"
 
 
+@dataclass(frozen=True)
+class Span:
+    """The ASP nodes one syntax node compiled to: its root, and the numbers first..last it created."""
+
+    root: int
+    first: int
+    last: int
+
+
 @dataclass
 class CompiledTrial:
     id: str
     title: str
     program: str
     windows: set[tuple[int, str]] = field(default_factory=set)
+    spans: dict[int, Span] = field(default_factory=dict)  # id() of a syntax node -> its nodes
 
 
 class TrialCompiler:
@@ -52,13 +62,17 @@ class TrialCompiler:
         self.define_roots: dict[str, str] = {}
         self.windows: set[tuple[int, str]] = set()
         self.criterion_id = ""
+        self.spans: dict[int, Span] = {}
+        self.numbers: dict[str, int] = {}
 
     def fact(self, text: str) -> None:
         self.lines.append(text + ".")
 
     def new_node(self) -> str:
         self.counter += 1
-        return f"n({quote(self.trial.id)},{self.counter})"
+        term = f"n({quote(self.trial.id)},{self.counter})"
+        self.numbers[term] = self.counter
+        return term
 
     def use_window(self, window: ast.Window | None) -> str:
         if window is not None and window.unit != "active":
@@ -74,7 +88,8 @@ class TrialCompiler:
             self.lines.append(f"% {criterion.kind} {criterion.id}: {criterion.text}")
             root = self.expr(criterion.expr)
             self.fact(f"criterion({trial_id},{quote(criterion.id)},{criterion.kind},{root})")
-        return CompiledTrial(self.trial.id, self.trial.title, "\n".join(self.lines) + "\n", self.windows)
+        program = "\n".join(self.lines) + "\n"
+        return CompiledTrial(self.trial.id, self.trial.title, program, self.windows, self.spans)
 
     # ----- boolean structure -----------------------------------------------------
 
@@ -82,7 +97,9 @@ class TrialCompiler:
         method = getattr(self, f"{type(node).__name__.lower()}_asp", None)
         if method is None:
             raise TypeError(f"the compiler has no rule for {type(node).__name__}")
+        first = self.counter + 1
         result: str = method(node)
+        self.spans[id(node)] = Span(self.numbers[result], first, self.counter)
         return result
 
     def combine(self, connective: str, children: list[str]) -> str:

@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .api import TrialResult
+from .explain import CriterionExplanation, Fact, Part, TrialExplanation
 
 STATUS_STYLE = {"eligible": "bold green", "ineligible": "bold red", "undetermined": "bold yellow"}
 
@@ -37,11 +39,14 @@ def print_results(results: list[TrialResult], reference: dt.date, console: Conso
     table.add_column("patient")
     table.add_column("trial")
     table.add_column("status")
-    table.add_column("blocking / unknown", overflow="fold")
+    table.add_column("reason", overflow="fold")
     for r in results:
         blocking, unknown = r.blocking(), r.unknown()
-        detail = ", ".join(c.id for c in blocking) if blocking else ", ".join(c.id for c in unknown)
-        table.add_row(r.patient, r.trial, f"[{STATUS_STYLE[r.status]}]{r.status}[/]", detail)
+        if blocking:
+            detail = f"{blocking[0].id}: {blocking[0].text}"
+        else:
+            detail = ("unknown: " + ", ".join(c.id for c in unknown)) if unknown else ""
+        table.add_row(escape(r.patient), r.trial, f"[{STATUS_STYLE[r.status]}]{r.status}[/]", escape(detail))
     console.print(table)
     for r in results:
         shown = r.blocking() + r.unknown()
@@ -51,3 +56,90 @@ def print_results(results: list[TrialResult], reference: dt.date, console: Conso
         for c in shown:
             mark = "[yellow]?[/]" if c.status == "unknown" else "[red]✗[/]"
             console.print(f"  {mark} {c.kind:9} {c.id:22} {c.status:8} [dim]{c.text}[/]", highlight=False)
+
+
+TRUTH_MARK = {"true": "[green]✓[/]", "false": "[red]✗[/]", "unknown": "[yellow]?[/]"}
+
+
+def criterion_mark(criterion: CriterionExplanation) -> str:
+    if criterion.status == "unknown":
+        return "[yellow]?[/]"
+    return "[red]✗[/]" if criterion.blocks else "[green]✓[/]"
+
+
+def fact_json(fact: Fact) -> dict[str, Any]:
+    return {"text": fact.text, **fact.data}
+
+
+def part_json(part: Part) -> dict[str, Any]:
+    return {
+        "written": part.written,
+        "truth": part.truth,
+        "summary": part.summary,
+        "evidence": [fact_json(f) for f in part.evidence],
+        "missing": [fact_json(f) for f in part.missing],
+        "parts": [part_json(p) for p in part.parts],
+    }
+
+
+def explanations_json(explanations: list[TrialExplanation], reference: dt.date) -> str:
+    document = {
+        "reference_date": reference.isoformat(),
+        "explanations": [
+            {
+                "patient": e.patient,
+                "trial": e.trial,
+                "title": e.title,
+                "status": e.status,
+                "criteria": [
+                    {
+                        "id": c.id,
+                        "kind": c.kind,
+                        "status": c.status,
+                        "text": c.text,
+                        "written": c.written,
+                        "evidence": [fact_json(f) for f in c.part.all_evidence()],
+                        "missing": [fact_json(f) for f in c.part.all_missing()],
+                        "parts": part_json(c.part),
+                    }
+                    for c in e.criteria
+                ],
+            }
+            for e in explanations
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _print_part(part: Part, depth: int, console: Console, show_written: bool = True) -> None:
+    pad = "  " * depth
+    if show_written:
+        headline = part.written if not part.summary or not part.parts else f"{part.written} — {part.summary}"
+        if part.parts and len(part.written) > 70:
+            headline = part.summary or part.written
+        console.print(f"{pad}{TRUTH_MARK[part.truth]} {escape(headline)}", highlight=False)
+    for fact in part.evidence:
+        console.print(f"{pad}    [dim]·[/] {escape(fact.text)}", highlight=False)
+    for fact in part.missing:
+        console.print(f"{pad}    [yellow]needs[/] {escape(fact.text)}", highlight=False)
+    for child in part.parts:
+        _print_part(child, depth + 1, console)
+
+
+def print_explanations(
+    explanations: list[TrialExplanation], reference: dt.date, show_all: bool, console: Console
+) -> None:
+    for e in explanations:
+        console.print(
+            f"\n[bold]{escape(e.patient)} × {e.trial}[/]: [{STATUS_STYLE[e.status]}]{e.status}[/] on {reference}"
+            f"  [dim]{escape(e.title)}[/]",
+            highlight=False,
+        )
+        shown = [c for c in e.criteria if show_all or c.blocks or c.status == "unknown"]
+        if not shown:
+            console.print("  every criterion is decided in the patient's favour (use --all to see the evidence)")
+        for c in shown:
+            console.print(f"  {criterion_mark(c)} {c.kind} [bold]{c.id}[/] ({c.status})", highlight=False)
+            console.print(f"      “{escape(c.text)}”", highlight=False)
+            console.print(f"      [dim]as written:[/] {escape(c.written)}", highlight=False)
+            _print_part(c.part, 3, console)

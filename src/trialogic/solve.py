@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import clingo
 
@@ -32,16 +32,33 @@ class Answer:
     criterion_status: dict[tuple[str, str], str]
 
 
+@dataclass
+class Trace:
+    """For one patient: every decided node's truth, and the evidence and missing facts per node.
+
+    Nodes are keyed by (trial id, node number); evidence and missing facts are clingo
+    symbols as `rules/explain.lp` writes them.
+    """
+
+    truth: dict[tuple[str, int], bool] = field(default_factory=dict)
+    evidence: dict[tuple[str, int], list[clingo.Symbol]] = field(default_factory=dict)
+    missing: dict[tuple[str, int], list[clingo.Symbol]] = field(default_factory=dict)
+
+
+def _node_key(term: clingo.Symbol) -> tuple[str, int]:
+    trial, number = term.arguments
+    return trial.string, number.number
+
+
 class Solver:
     def __init__(self, program: str, windows: Iterable[tuple[int, str]], vocabulary: Vocabulary):
         self.program = rules_program() + "\n" + program
         self.windows = sorted(set(windows))
         self.vocabulary_facts = list(vocabulary_symbols(vocabulary))
 
-    def solve(self, patients: Sequence[Patient], reference: dt.date) -> list[Answer]:
-        """One answer per patient, in order."""
+    def _ground(self, patients: Sequence[Patient], reference: dt.date, extra: str = "") -> clingo.Control:
         control = clingo.Control(["--warn=none"])
-        control.add("base", [], self.program)
+        control.add("base", [], self.program + extra)
         with control.backend() as backend:
             for symbol in (*self.vocabulary_facts, *reference_symbols(reference, self.windows)):
                 backend.add_rule([backend.add_atom(symbol)])
@@ -49,18 +66,45 @@ class Solver:
                 for symbol in patient_symbols(patient, clingo.Number(index)):
                     backend.add_rule([backend.add_atom(symbol)])
         control.ground([("base", [])])
-        answers = [Answer({}, {}) for _ in patients]
+        return control
+
+    @staticmethod
+    def _model(control: clingo.Control) -> list[clingo.Symbol]:
+        symbols: list[clingo.Symbol] = []
 
         def on_model(model: clingo.Model) -> None:
-            for symbol in model.symbols(shown=True):
-                args = symbol.arguments
-                answer = answers[args[0].number]
-                if symbol.name == "trial_status":
-                    answer.trial_status[args[1].string] = args[2].name
-                elif symbol.name == "criterion_status":
-                    answer.criterion_status[(args[1].string, args[2].string)] = args[3].name
+            symbols.extend(model.symbols(shown=True))
 
-        result = control.solve(on_model=on_model)
-        if not result.satisfiable:
+        if not control.solve(on_model=on_model).satisfiable:
             raise RuntimeError("the rules found a patient record contradictory; please report this")
+        return symbols
+
+    def solve(self, patients: Sequence[Patient], reference: dt.date) -> list[Answer]:
+        """One answer per patient, in order."""
+        answers = [Answer({}, {}) for _ in patients]
+        for symbol in self._model(self._ground(patients, reference)):
+            args = symbol.arguments
+            answer = answers[args[0].number]
+            if symbol.name == "trial_status":
+                answer.trial_status[args[1].string] = args[2].name
+            elif symbol.name == "criterion_status":
+                answer.criterion_status[(args[1].string, args[2].string)] = args[3].name
         return answers
+
+    def trace(self, patient: Patient, reference: dt.date) -> tuple[Answer, Trace]:
+        """The answer for one patient, with the trace `rules/explain.lp` derives."""
+        extra = "\n" + (rules_dir() / "explain.lp").read_text(encoding="utf-8")
+        answer, trace = Answer({}, {}), Trace()
+        for symbol in self._model(self._ground([patient], reference, extra)):
+            args = symbol.arguments
+            if symbol.name == "trial_status":
+                answer.trial_status[args[1].string] = args[2].name
+            elif symbol.name == "criterion_status":
+                answer.criterion_status[(args[1].string, args[2].string)] = args[3].name
+            elif symbol.name in ("holds", "fails"):
+                trace.truth[_node_key(args[1])] = symbol.name == "holds"
+            elif symbol.name == "evidence":
+                trace.evidence.setdefault(_node_key(args[1]), []).append(args[2])
+            elif symbol.name == "missing":
+                trace.missing.setdefault(_node_key(args[1]), []).append(args[2])
+        return answer, trace

@@ -1,0 +1,351 @@
+"""Why a patient is or is not eligible: the solver's trace, rendered criterion by criterion.
+
+The solver decides and names the facts it used (`rules/explain.lp`); this module only
+puts them into words, next to the trial's sentence and the criterion as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import clingo
+
+from . import ast
+from .compiler import CompiledTrial
+from .dates import window_start
+from .format import operand_source, source
+from .patient import SECTION_OF_KIND, Patient
+from .solve import Trace
+from .vocabulary import Vocabulary
+
+TRUTH = {True: "true", False: "false", None: "unknown"}
+NEGATED_OP = {">": "not >", ">=": "not ≥", "<": "not <", "<=": "not ≤", "=": "not =", "!=": "not ≠"}
+SHOWN_OP = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "=": "=", "!=": "≠"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One piece of evidence, or one missing fact: a sentence and its structured details."""
+
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One sub-expression of a criterion with its truth and what decided it."""
+
+    written: str
+    truth: str  # "true" | "false" | "unknown"
+    evidence: tuple[Fact, ...] = ()
+    missing: tuple[Fact, ...] = ()
+    parts: tuple[Part, ...] = ()
+    summary: str | None = None
+
+    def all_evidence(self) -> list[Fact]:
+        return list(self.evidence) + [f for p in self.parts for f in p.all_evidence()]
+
+    def all_missing(self) -> list[Fact]:
+        seen: list[Fact] = list(self.missing)
+        for p in self.parts:
+            seen.extend(f for f in p.all_missing() if f not in seen)
+        return seen
+
+
+@dataclass(frozen=True)
+class CriterionExplanation:
+    id: str
+    kind: str
+    status: str
+    text: str
+    written: str
+    part: Part
+
+    @property
+    def blocks(self) -> bool:
+        return (self.kind == "inclusion" and self.status == "not_met") or (
+            self.kind == "exclusion" and self.status == "met"
+        )
+
+
+@dataclass(frozen=True)
+class TrialExplanation:
+    patient: str
+    trial: str
+    title: str
+    status: str
+    criteria: tuple[CriterionExplanation, ...]
+
+
+def decimal_text(value: Fraction) -> str:
+    """Exact when the fraction is a terminating decimal, else rounded to 2 places."""
+    denominator = value.denominator
+    while denominator % 2 == 0:
+        denominator //= 2
+    while denominator % 5 == 0:
+        denominator //= 5
+    if denominator == 1:
+        text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"≈{float(value):.2f}"
+
+
+def ordinal_date(symbol: clingo.Symbol) -> dt.date:
+    return dt.date.fromordinal(symbol.number)
+
+
+class Narrator:
+    """Turns one patient's trace into parts, for one trial."""
+
+    def __init__(
+        self,
+        patient: Patient,
+        compiled: CompiledTrial,
+        trace: Trace,
+        vocabulary: Vocabulary,
+        reference: dt.date,
+        scope_defines: dict[str, ast.Define],
+        criteria_text: dict[tuple[str, str], str],
+    ):
+        self.patient = patient
+        self.compiled = compiled
+        self.trace = trace
+        self.vocabulary = vocabulary
+        self.reference = reference
+        self.defines = scope_defines
+        self.criteria_text = criteria_text
+
+    # ----- the tree ----------------------------------------------------------------
+
+    def truth(self, expr: ast.Expr) -> str:
+        span = self.compiled.spans[id(expr)]
+        return TRUTH[self.trace.truth.get((self.compiled.id, span.root))]
+
+    def symbols(self, table: dict[tuple[str, int], list[clingo.Symbol]], expr: ast.Expr) -> list[clingo.Symbol]:
+        span = self.compiled.spans[id(expr)]
+        found: list[clingo.Symbol] = []
+        for number in [span.root, *range(span.first, span.last + 1)]:
+            for symbol in table.get((self.compiled.id, number), []):
+                if symbol not in found:
+                    found.append(symbol)
+        return found
+
+    def part(self, expr: ast.Expr) -> Part:
+        truth = self.truth(expr)
+        written = source(expr)
+        if isinstance(expr, (ast.AllOf, ast.AnyOf, ast.AtLeast)):
+            parts = tuple(self.part(o) for o in expr.operands)
+            return Part(written, truth, parts=parts, summary=self.summary(expr, parts))
+        if isinstance(expr, ast.Not):
+            return Part(written, truth, parts=(self.part(expr.operand),))
+        if isinstance(expr, ast.Conditional):
+            condition, consequence = self.part(expr.condition), self.part(expr.consequence)
+            summary = {
+                "false": "the condition does not apply",
+                "true": "the condition applies",
+                "unknown": "whether the condition applies is unknown",
+            }[condition.truth]
+            return Part(written, truth, parts=(condition, consequence), summary=summary)
+        if isinstance(expr, ast.Reference):
+            define = self.defines[expr.name]
+            body = self.part(define.body)
+            return Part(written, truth, parts=(body,), summary=define.description)
+        evidence = tuple(self.evidence(expr, s) for s in self.symbols(self.trace.evidence, expr))
+        missing = tuple(self.missing(expr, s) for s in self.symbols(self.trace.missing, expr))
+        return Part(written, truth, tuple(e for e in evidence if e), tuple(m for m in missing if m))
+
+    @staticmethod
+    def summary(expr: ast.AllOf | ast.AnyOf | ast.AtLeast, parts: tuple[Part, ...]) -> str:
+        held = [p.written for p in parts if p.truth == "true"]
+        failed = sum(p.truth == "false" for p in parts)
+        unknown = sum(p.truth == "unknown" for p in parts)
+        counts = f"{len(held)} hold, {failed} fail, {unknown} unknown"
+        if isinstance(expr, ast.AtLeast):
+            listed = f": {', '.join(held)}" if held else ""
+            return f"{len(held)} of the {len(parts)} hold{listed}; at least {expr.count} needed ({counts})"
+        need = "all" if isinstance(expr, ast.AllOf) else "one"
+        return f"{need} of {len(parts)} needed: {counts}"
+
+    # ----- evidence ----------------------------------------------------------------
+
+    def label(self, attribute: str) -> str:
+        base, _, component = attribute.partition(".")
+        label = self.vocabulary.attributes[base].label
+        return f"{label} ({component})" if component else label
+
+    def unit(self, attribute: str) -> str:
+        return self.vocabulary.attributes[attribute.partition(".")[0]].unit or ""
+
+    def scale(self, attribute: str) -> int:
+        return self.vocabulary.attributes[attribute.partition(".")[0]].scale
+
+    def window_phrase(self, window: ast.Window | None) -> str:
+        if window is None or window.unit == "active":
+            return ""
+        start = window_start(self.reference, window.count, window.unit)
+        length = (self.reference - start).days
+        exact = f" = {length} days" if window.unit in ("weeks", "months", "years") else ""
+        return f"the window is {window.count} {window.unit}{exact}, from {start} to {self.reference}"
+
+    def result_fact(self, expr: ast.Expr, attribute: str, date: dt.date, truth: str) -> Fact:
+        m = next(m for m in self.patient.measurements if m.attribute == attribute and m.date == date)
+        data: dict[str, Any] = {"fact": "result", "attribute": attribute, "date": date.isoformat(),
+                                "recorded": m.recorded, "field": m.field}  # fmt: skip
+        text = f"{self.label(attribute)} {m.recorded} on {date} ({m.field})"
+        if isinstance(m.value, Fraction):
+            canonical = m.value / self.scale(attribute)
+            data["value"] = decimal_text(canonical)
+            data["unit"] = self.unit(attribute)
+            if not m.recorded.endswith(self.unit(attribute)) or self.unit(attribute) == "":
+                text = f"{self.label(attribute)} {m.recorded} ({decimal_text(canonical)} {self.unit(attribute)}) on {date} ({m.field})".replace(
+                    " )", ")"
+                )
+        if isinstance(expr, ast.Comparison) and not isinstance(expr.operand, ast.Pair):
+            op = SHOWN_OP[expr.op] if truth == "true" else NEGATED_OP[expr.op]
+            text += f" {op} {operand_source(expr.operand)}"
+        return Fact(text, data)
+
+    def event_fact(self, expr: ast.Expr, index: int, possible: bool) -> Fact:
+        event = self.patient.events[index]
+        if event.end is not None and event.end != event.start:
+            period = f"{event.start} to {event.end}"
+        elif event.end is not None:
+            period = f"on {event.start}"
+        else:
+            period = f"from {event.start}, " + ("ongoing" if event.end_known else "ended on an unknown date")
+        text = f"{event.kind} {event.code} {period} ({event.field})"
+        window = getattr(expr, "window", None)
+        if window is not None and window.unit != "active":
+            if event.end is not None and event.end < self.reference:
+                text += f"; ended {(self.reference - event.end).days} days before {self.reference}"
+            elif event.end_known:
+                text += f"; still going on {self.reference}"
+            text += "; " + self.window_phrase(window)
+        if possible:
+            text += " — it may have ended inside the window"
+        data = {"fact": "entry", "kind": event.kind, "code": event.code, "start": event.start.isoformat(),
+                "end": event.end.isoformat() if event.end else None, "field": event.field}  # fmt: skip
+        return Fact(text, data)
+
+    def evidence(self, expr: ast.Expr, symbol: clingo.Symbol) -> Fact | None:
+        name, args = symbol.name, symbol.arguments
+        if name == "result" and args[1].number == 0:  # demographics carry no date
+            return Fact(f"{args[0].string} {self.patient.sex} ({args[0].string})", {"fact": "demographic"})
+        if name == "result":
+            return self.result_fact(expr, args[0].string, ordinal_date(args[1]), self.truth(expr))
+        if name == "stale":
+            attribute, date, start = args[0].string, ordinal_date(args[1]), ordinal_date(args[2])
+            return Fact(
+                f"the latest {self.label(attribute)} result is from {date}, before the window opens on {start}",
+                {"fact": "stale", "attribute": attribute, "date": date.isoformat(), "window_start": start.isoformat()},
+            )
+        if name == "limit":
+            attribute = expr.attribute if isinstance(expr, ast.Comparison) else ""
+            uln = Fraction(args[0].number, args[1].number) / self.scale(attribute)
+            origin = "from the result" if args[2].name == "recorded" else "the vocabulary's default"
+            factor = (
+                expr.operand.factor if isinstance(expr, ast.Comparison) and isinstance(expr.operand, ast.Uln) else 1
+            )
+            limit = uln * Fraction(str(factor))
+            return Fact(
+                f"upper limit of normal {decimal_text(uln)} {self.unit(attribute)} ({origin}); "
+                f"{factor} × ULN = {decimal_text(limit)} {self.unit(attribute)}",
+                {"fact": "uln", "value": decimal_text(uln), "source": args[2].name},
+            )
+        if name == "age":
+            unit, value = args[0].name, args[1].number
+            born = self.patient.birth_date
+            return Fact(f"age {value} {unit} on {self.reference} (born {born})", {"fact": "age", unit: value})
+        if name == "entry":
+            return self.event_fact(expr, args[0].number, possible=False)
+        if name == "possible":
+            return self.event_fact(expr, args[0].number, possible=True)
+        if name == "dose_change":
+            event, date = self.patient.events[args[0].number], ordinal_date(args[1])
+            what = "started" if date == event.start else "dose changed"
+            return Fact(
+                f"{event.code} {what} on {date} ({event.field}), {(self.reference - date).days} days before {self.reference}",
+                {"fact": "dose_change", "code": event.code, "date": date.isoformat(), "field": event.field},
+            )
+        if name == "complete":
+            section = SECTION_OF_KIND.get(args[0].name, args[0].name)
+            return Fact(
+                f"the {section} list is marked complete and holds no match", {"fact": "complete", "section": section}
+            )
+        if name == "negative":
+            kind, code = args[0].name, args[1].string
+            fields = [n.field for n in self.patient.negatives if n.kind == kind and n.code == code]
+            return Fact(
+                f"the record says: no {kind} {code} ({fields[0]})", {"fact": "negative", "kind": kind, "code": code}
+            )
+        if name == "planned":
+            return Fact(f"a {args[0].name} {args[1].string} is planned", {"fact": "planned", "code": args[1].string})
+        if name == "assessment":
+            trial, criterion, date = args[0].string, args[1].string, ordinal_date(args[2])
+            results = [
+                a for a in self.patient.assessments if (a.trial, a.criterion, a.date) == (trial, criterion, date)
+            ]
+            outcome = results[0].result if results else "?"
+            return Fact(
+                f"investigator's assessment on {date}: {outcome} ({results[0].field if results else ''})",
+                {"fact": "assessment", "result": outcome, "date": date.isoformat()},
+            )
+        if name == "computed":
+            attribute, date = args[0].string, ordinal_date(args[1])
+            value = Fraction(args[2].number, args[3].number) / self.scale(attribute)
+            text = f"{self.label(attribute)} {decimal_text(value)} {self.unit(attribute)} computed for {date}"
+            if isinstance(expr, ast.Comparison):
+                op = SHOWN_OP[expr.op] if self.truth(expr) == "true" else NEGATED_OP[expr.op]
+                text += f" {op} {operand_source(expr.operand)}"
+            return Fact(text, {"fact": "computed", "attribute": attribute, "value": decimal_text(value)})
+        if name == "derived":
+            attribute, date = args[0].string, ordinal_date(args[1])
+            return Fact(
+                f"computed by Cockcroft–Gault from {self.label(attribute)} of {date}",
+                {"fact": "derived", "attribute": attribute},
+            )
+        if name == "compared":
+            return None
+        raise ValueError(f"no words for the evidence {symbol}")
+
+    def missing(self, expr: ast.Expr, symbol: clingo.Symbol) -> Fact | None:
+        name, args = symbol.name, symbol.arguments
+        if name == "result":
+            attribute = args[0].string
+            dated = f" dated on or after {ordinal_date(args[1])}" if args[1].type == clingo.SymbolType.Number else ""
+            return Fact(f"a result for {self.label(attribute)}{dated}", {"missing": "result", "attribute": attribute})
+        if name == "uln":
+            return Fact(f"the upper limit of normal of the {self.label(args[0].string)} result", {"missing": "uln"})
+        if name == "birth_date":
+            return Fact("the birth date", {"missing": "birth_date"})
+        if name == "record":
+            kind, concept = args[0].name, args[1].string
+            section = SECTION_OF_KIND.get(kind, kind)
+            window = getattr(expr, "window", None)
+            when = f" ({self.window_phrase(window)})" if self.window_phrase(window) else ""
+            return Fact(
+                f"whether there was any {kind} {concept}{when}: a record of it, an explicit negative, "
+                f"or the {section} list marked complete",
+                {"missing": "record", "kind": kind, "concept": concept},
+            )
+        if name == "end_date":
+            event = self.patient.events[args[0].number]
+            return Fact(f"the end date of {event.field} ({event.code})", {"missing": "end_date", "field": event.field})
+        if name == "plan":
+            kind, concept = args[0].name, args[1].string
+            return Fact(
+                f"whether a {kind} {concept} is planned (or the planned list marked complete)",
+                {"missing": "plan", "kind": kind, "concept": concept},
+            )
+        if name == "assessment":
+            trial, criterion = args[0].string, args[1].string
+            sentence = self.criteria_text.get((trial, criterion), "")
+            return Fact(
+                f"an investigator's assessment of {trial} {criterion}: “{sentence}”",
+                {"missing": "assessment", "trial": trial, "criterion": criterion},
+            )
+        raise ValueError(f"no words for the missing fact {symbol}")
