@@ -1,0 +1,166 @@
+"""Explanations: the evidence and missing facts the solver names, put into words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from trialogic import api
+from trialogic.cli import main
+from trialogic.explain import CriterionExplanation, Part
+
+REFERENCE = dt.date(2026, 11, 22)
+TRIAL = """trial NCT00000099 "why" {
+  exclude scr "Serum creatinine more than 250 umol/L": serum_creatinine > 250 umol/L
+  exclude counts "WBC < 3000/uL or Hb < 8 g/dL": wbc < 3000 /uL or hemoglobin < 8 g/dL
+  exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks
+  include acr "At least 2 of 3": at least 2 of [condition malar_rash, condition serositis, condition oral_ulcers]
+  include biopsy "Biopsy within 12 weeks": biopsy_class in {III, IV} within 12 weeks
+  include adult "Adults": age >= 18 years
+  exclude alt "ALT > 1.5 x ULN": alt > 1.5 x ULN
+  exclude dose "Unstable dose within 12 weeks": dose_change immunosuppressant within 12 weeks
+  exclude opinion "In the opinion of the investigator": manual
+  include clearance "CrCl >= 30": creatinine_clearance >= 30 mL/min
+}
+"""
+RECORD: dict[str, Any] = {
+    "id": "W1",
+    "sex": "female",
+    "birth_date": "1990-05-01",
+    "measurements": [
+        {"attribute": "serum_creatinine", "value": 2.9, "unit": "mg/dL", "date": "2026-11-01"},
+        {"attribute": "wbc", "value": 3.5, "unit": "x10^9/L", "date": "2026-11-01"},
+        {"attribute": "biopsy_class", "value": "IV", "date": "2026-08-01"},
+        {"attribute": "alt", "value": 61, "unit": "U/L", "date": "2026-11-01", "uln": 40},
+        {"attribute": "weight", "value": 60, "unit": "kg", "date": "2026-11-01"},
+    ],
+    "drugs": [
+        {"code": "rituximab", "start": "2026-06-01", "end": "2026-07-01"},
+        {"code": "mycophenolate_mofetil", "start": "2025-01-01", "dose_changes": ["2026-10-10"]},
+    ],
+    "conditions": [{"code": "malar_rash", "start": "2020-01-01"}],
+}
+
+
+def explain(tmp_path: Path) -> dict[str, CriterionExplanation]:
+    path = tmp_path / "why.tl"
+    path.write_text(TRIAL)
+    (explanation,) = api.why(api.read_patient(RECORD), api.load_trials([path]), on=REFERENCE)
+    return {c.id: c for c in explanation.criteria}
+
+
+def texts(part: Part) -> list[str]:
+    return [f.text for f in part.all_evidence()]
+
+
+def test_measurement_evidence_names_recorded_and_converted_values(tmp_path: Path) -> None:
+    scr = explain(tmp_path)["scr"]
+    assert scr.status == "met"
+    assert texts(scr.part) == [
+        "serum creatinine 2.9 mg/dL (256.36 umol/L) on 2026-11-01 (measurements[0]) > 250 umol/L"
+    ]
+    assert scr.part.all_evidence()[0].data["field"] == "measurements[0]"
+
+
+def test_or_shows_which_parts_failed_and_which_are_unknown(tmp_path: Path) -> None:
+    counts = explain(tmp_path)["counts"]
+    assert counts.status == "unknown"
+    assert [(p.written, p.truth) for p in counts.part.parts] == [
+        ("wbc < 3000 /uL", "false"),
+        ("hemoglobin < 8 g/dL", "unknown"),
+    ]
+    assert counts.part.parts[0].evidence[0].text == (
+        "white blood cell count 3.5 x10^9/L on 2026-11-01 (measurements[1]) not < 3000 /uL"
+    )
+    assert [f.text for f in counts.part.all_missing()] == ["a result for hemoglobin"]
+    assert counts.part.summary == "one of 2 needed: 0 hold, 1 fail, 1 unknown"
+
+
+def test_window_evidence_gives_dates_and_the_window(tmp_path: Path) -> None:
+    rtx = explain(tmp_path)["rtx"]
+    assert rtx.status == "met"
+    assert texts(rtx.part) == [
+        "drug rituximab 2026-06-01 to 2026-07-01 (drugs[0]); ended 144 days before 2026-11-22; "
+        "the window is 24 weeks = 168 days, from 2026-06-07 to 2026-11-22"
+    ]
+
+
+def test_at_least_counts_what_holds(tmp_path: Path) -> None:
+    acr = explain(tmp_path)["acr"]
+    assert acr.status == "unknown"
+    assert acr.part.summary == "1 of the 3 hold: condition malar_rash; at least 2 needed (1 hold, 0 fail, 2 unknown)"
+    missing = [f.data["concept"] for f in acr.part.all_missing()]
+    assert missing == ["serositis", "oral_ulcers"]
+
+
+def test_stale_evidence_says_what_would_settle_it(tmp_path: Path) -> None:
+    biopsy = explain(tmp_path)["biopsy"]
+    assert biopsy.status == "unknown"
+    assert texts(biopsy.part) == [
+        "the latest ISN/RPS class of lupus nephritis on renal biopsy result is from 2026-08-01, before the window opens on 2026-08-30"
+    ]
+    assert [f.text for f in biopsy.part.all_missing()] == [
+        "a result for ISN/RPS class of lupus nephritis on renal biopsy dated on or after 2026-08-30"
+    ]
+
+
+def test_age_uln_dose_and_derived_values(tmp_path: Path) -> None:
+    criteria = explain(tmp_path)
+    assert texts(criteria["adult"].part) == ["age 36 years on 2026-11-22 (born 1990-05-01)"]
+    assert texts(criteria["alt"].part) == [
+        "upper limit of normal 40 U/L (from the result); 1.5 × ULN = 60 U/L",
+        "alanine aminotransferase (ALT) 61 U/L on 2026-11-01 (measurements[3]) > 1.5 x ULN",
+    ]
+    assert texts(criteria["dose"].part) == [
+        "mycophenolate_mofetil dose changed on 2026-10-10 (drugs[1]), 43 days before 2026-11-22"
+    ]
+    # (140 - 36) × 60 × 1.04 / 256.36 = 25.31...
+    clearance = texts(criteria["clearance"].part)
+    assert sorted(clearance) == [
+        "computed by Cockcroft–Gault from body weight of 2026-11-01",
+        "computed by Cockcroft–Gault from serum creatinine of 2026-11-01",
+        "creatinine clearance ≈25.31 mL/min computed for 2026-11-01 not ≥ 30 mL/min",
+    ]
+    assert criteria["clearance"].status == "not_met"
+
+
+def test_manual_criterion_asks_for_an_assessment(tmp_path: Path) -> None:
+    opinion = explain(tmp_path)["opinion"]
+    assert [f.text for f in opinion.part.all_missing()] == [
+        "an investigator's assessment of NCT00000099 opinion: “In the opinion of the investigator”"
+    ]
+
+
+def test_why_cli_json_has_evidence_and_missing_per_criterion(tmp_path: Path) -> None:
+    trial = tmp_path / "why.tl"
+    trial.write_text(TRIAL)
+    patient = tmp_path / "w1.json"
+    patient.write_text(json.dumps(RECORD))
+    result = CliRunner().invoke(main, ["why", str(patient), "--trials", str(trial), "--on", "2026-11-22", "--json"])
+    assert result.exit_code == 0, result.output
+    (explanation,) = json.loads(result.output)["explanations"]
+    by_id = {c["id"]: c for c in explanation["criteria"]}
+    assert explanation["status"] == "ineligible"
+    assert by_id["scr"]["evidence"][0]["value"] == "256.36"
+    assert by_id["counts"]["missing"] == [
+        {"text": "a result for hemoglobin", "missing": "result", "attribute": "hemoglobin"}
+    ]
+    assert by_id["counts"]["parts"]["parts"][0]["truth"] == "false"
+
+
+def test_why_cli_human_output_shows_only_what_blocks_or_is_unknown(tmp_path: Path) -> None:
+    trial = tmp_path / "why.tl"
+    trial.write_text(TRIAL)
+    patient = tmp_path / "w1.json"
+    patient.write_text(json.dumps(RECORD))
+    result = CliRunner().invoke(main, ["why", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    assert "exclusion scr (met)" in result.output
+    assert "“Serum creatinine more than 250 umol/L”" in result.output
+    assert "inclusion adult" not in result.output
+    every = CliRunner().invoke(main, ["why", str(patient), "--trials", str(trial), "--on", "2026-11-22", "--all"])
+    assert "inclusion adult (met)" in every.output
