@@ -21,11 +21,13 @@ from .explain import CriterionExplanation, Narrator, TrialExplanation
 from .format import source
 from .parser import parse
 from .patient import Patient, load_patients, read_patient
+from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
 from .solve import Solver
 from .vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
+    "fix",
     "why",
     "TrialSet",
     "CriterionResult",
@@ -51,6 +53,7 @@ class TrialSet:
     scope: Scope = field(default_factory=Scope)
     modules: list[ast.Module] = field(default_factory=list)
     _solver: Solver | None = field(default=None, repr=False)
+    _repairer: Repairer | None = field(default=None, repr=False)
 
     def program(self, trial_ids: Iterable[str] | None = None) -> str:
         """The ASP facts for the chosen trials (default all), as `trialogic compile` shows them."""
@@ -62,6 +65,11 @@ class TrialSet:
             windows = {w for compiled in self.compiled.values() for w in compiled.windows}
             self._solver = Solver(self.program(), windows, self.vocabulary)
         return self._solver
+
+    def repairer(self) -> Repairer:
+        if self._repairer is None:
+            self._repairer = Repairer(self.concepts_program, self.vocabulary, load_catalogue(self.vocabulary))
+        return self._repairer
 
 
 @dataclass(frozen=True)
@@ -240,3 +248,47 @@ def why(
             TrialExplanation(patient.id, trial_id, trial.title, answer.trial_status[trial_id], criteria)
         )
     return explanations
+
+
+def _chosen_trials(trials: TrialSet, trial_ids: Sequence[str] | None) -> list[str]:
+    chosen = list(trial_ids) if trial_ids else list(trials.trials)
+    unknown = [t for t in chosen if t not in trials.trials]
+    if unknown:
+        known = ", ".join(sorted(trials.trials))
+        message = f"unknown trial {', '.join(unknown)}; known: {known}"
+        raise TrialogicError([Diagnostic("<arguments>", 0, 0, "E000", message)])
+    return chosen
+
+
+def fix(
+    patient: Patient,
+    trials: TrialSet,
+    on: dt.date | None = None,
+    trial_ids: Sequence[str] | None = None,
+    max_alternatives: int = 10,
+) -> list[Repair]:
+    """The smallest changes that make the patient eligible, trial by trial, with the date.
+
+    Without trial ids every trial is repaired, ordered by how little it takes (fewest
+    criteria left blocked, then fewest invasive actions, then fewest actions, then the
+    earliest date).
+    """
+    reference = on or dt.date.today()
+    chosen = _chosen_trials(trials, trial_ids)
+    statuses = {r.trial: r.status for r in check([patient], trials, on=reference)}
+    repairer = trials.repairer()
+    repairs = [
+        repairer.solve(patient, trials.compiled[t], trials.trials[t], reference, statuses[t], max_alternatives)
+        for t in chosen
+    ]
+    if not trial_ids:
+        repairs.sort(key=_effort)
+    return repairs
+
+
+def _effort(repair: Repair) -> tuple[int, int, int, dt.date]:
+    if not repair.alternatives:
+        return (len(repair.blocked_by) or 1, 0, 0, dt.date.max)
+    best = repair.alternatives[0]
+    invasive = sum(a.level == "invasive" for a in best.actions)
+    return (0, invasive, len(best.actions), best.eligible_on)

@@ -10,7 +10,14 @@ from rich.console import Console
 
 from . import api
 from .errors import TrialogicError
-from .render import explanations_json, print_explanations, print_results, results_json
+from .render import (
+    explanations_json,
+    print_explanations,
+    print_repairs,
+    print_results,
+    repairs_json,
+    results_json,
+)
 
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -138,3 +145,48 @@ def why_command(
         click.echo(explanations_json(explanations, reference))
     else:
         print_explanations(explanations, reference, show_all, Console())
+
+
+@main.command("fix")
+@click.argument("patient", type=click.Path(exists=True))
+@click.argument("trial_ids", nargs=-1)
+@click.option(
+    "--trials",
+    "trial_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Trial files or folders (default: the bundled seed trials).",
+)
+@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@click.option(
+    "--max",
+    "max_alternatives",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="At most this many alternatives per trial.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+def fix_command(
+    patient: str,
+    trial_ids: tuple[str, ...],
+    trial_paths: tuple[str, ...],
+    reference: dt.date | None,
+    max_alternatives: int,
+    as_json: bool,
+) -> None:
+    """The smallest changes that would make a patient eligible, and from when."""
+    reference = reference or dt.date.today()
+    try:
+        trials = api.load_trials(list(trial_paths) or None)
+        repairs = [
+            r
+            for p in api.load_patients(patient)
+            for r in api.fix(p, trials, on=reference, trial_ids=list(trial_ids), max_alternatives=max_alternatives)
+        ]
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    if as_json:
+        click.echo(repairs_json(repairs, reference))
+    else:
+        print_repairs(repairs, reference, trials.trials, Console())

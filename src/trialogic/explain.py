@@ -296,12 +296,12 @@ class Narrator:
             )
         if name == "computed":
             attribute, date = args[0].string, ordinal_date(args[1])
-            value = Fraction(args[2].number, args[3].number) / self.scale(attribute)
-            text = f"{self.label(attribute)} {decimal_text(value)} {self.unit(attribute)} computed for {date}"
+            computed = Fraction(args[2].number, args[3].number) / self.scale(attribute)
+            text = f"{self.label(attribute)} {decimal_text(computed)} {self.unit(attribute)} computed for {date}"
             if isinstance(expr, ast.Comparison):
                 op = SHOWN_OP[expr.op] if self.truth(expr) == "true" else NEGATED_OP[expr.op]
                 text += f" {op} {operand_source(expr.operand)}"
-            return Fact(text, {"fact": "computed", "attribute": attribute, "value": decimal_text(value)})
+            return Fact(text, {"fact": "computed", "attribute": attribute, "value": decimal_text(computed)})
         if name == "derived":
             attribute, date = args[0].string, ordinal_date(args[1])
             return Fact(

@@ -49,8 +49,22 @@ def reference_symbols(reference: dt.date, windows: Iterable[tuple[int, str]]) ->
         yield fact("window_start", window, day(window_start(reference, count, unit)))
 
 
-def patient_symbols(patient: Patient, key: Symbol) -> Iterator[Symbol]:
-    """Every fact of one patient record, in a repeatable order, each led by the patient's key."""
+def reference_dates(dates: Iterable[dt.date], windows: Iterable[tuple[int, str]]) -> Iterator[Symbol]:
+    """Candidate reference dates for repairs, with their calendar parts and window starts."""
+    for date in dates:
+        yield fact("candidate", day(date))
+        yield fact("ymd", day(date), Number(date.year), Number(date.month), Number(date.day))
+        for count, unit in sorted(windows):
+            window = Function("win", [Number(count), Function(unit)])
+            yield fact("window_start_at", day(date), window, day(window_start(date, count, unit)))
+
+
+def patient_symbols(patient: Patient, key: Symbol, stoppable_drugs: bool = False) -> Iterator[Symbol]:
+    """Every fact of one patient record, in a repeatable order, each led by the patient's key.
+
+    With `stoppable_drugs`, drugs still taken come as open_drug/4 instead of event/6, for
+    `rules/repair.lp` to stop them or not.
+    """
 
     def fact(name: str, *arguments: Symbol) -> Symbol:
         return Function(name, [key, *arguments])
@@ -76,7 +90,10 @@ def patient_symbols(patient: Patient, key: Symbol) -> Iterator[Symbol]:
         else:
             end = Function("open") if event.end_known else Function("unknown")
         entry = Number(index)
-        yield fact("event", Function(event.kind), entry, String(event.code), day(event.start), end)
+        if stoppable_drugs and event.kind == "drug" and event.is_open:
+            yield fact("open_drug", entry, String(event.code), day(event.start))
+        else:
+            yield fact("event", Function(event.kind), entry, String(event.code), day(event.start), end)
         yield fact("status", entry, Function(event.status))
         for change in event.dose_changes:
             yield fact("dose_change", entry, day(change))

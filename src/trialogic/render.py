@@ -12,6 +12,7 @@ from rich.table import Table
 
 from .api import TrialResult
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
+from .repair import Repair
 
 STATUS_STYLE = {"eligible": "bold green", "ineligible": "bold red", "undetermined": "bold yellow"}
 
@@ -143,3 +144,50 @@ def print_explanations(
             console.print(f"      “{escape(c.text)}”", highlight=False)
             console.print(f"      [dim]as written:[/] {escape(c.written)}", highlight=False)
             _print_part(c.part, 3, console)
+
+
+def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
+    document = {
+        "reference_date": reference.isoformat(),
+        "repairs": [
+            {
+                "patient": r.patient,
+                "trial": r.trial,
+                "status": r.status,
+                "eligible_on": r.eligible_on.isoformat() if r.eligible_on else None,
+                "blocked_by": list(r.blocked_by),
+                "alternatives": [
+                    {
+                        "eligible_on": a.eligible_on.isoformat(),
+                        "actions": [{"kind": x.kind, "level": x.level, "text": x.text, **x.data} for x in a.actions],
+                    }
+                    for a in r.alternatives
+                ],
+            }
+            for r in repairs
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, Any], console: Console) -> None:
+    for r in repairs:
+        console.print(
+            f"\n[bold]{escape(r.patient)} × {r.trial}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/] on {reference}"
+        )
+        if r.status == "eligible":
+            console.print("  already eligible: nothing to change")
+            continue
+        if not r.alternatives:
+            console.print("  [red]no change can make this patient eligible[/]; blocked for good by:")
+            texts = {c.id: c.text for c in trials[r.trial].criteria}
+            for criterion in r.blocked_by:
+                console.print(f"    ✗ {criterion}: [dim]{escape(texts.get(criterion, ''))}[/]", highlight=False)
+            console.print("  (a fact no action changes: see `trialogic why` for the evidence)")
+            continue
+        plural = "s" if len(r.alternatives) > 1 else ""
+        console.print(f"  eligible from [bold]{r.eligible_on}[/]; {len(r.alternatives)} equally small change{plural}:")
+        for number, alternative in enumerate(r.alternatives, 1):
+            console.print(f"  {number}. eligible on {alternative.eligible_on}")
+            for action in alternative.actions:
+                console.print(f"     - {escape(action.text)} [dim]({action.level})[/]", highlight=False)

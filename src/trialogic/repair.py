@@ -1,0 +1,308 @@
+"""Minimal changes: the smallest sets of actions that make a patient eligible, and from when.
+
+The action catalogue is data (`facts/actions.yaml`); the choice of actions, their
+effects and the optimisation are ASP (`rules/repair.lp`). This module gathers the facts
+— the catalogue, the dates that matter — solves, and names the actions found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import clingo
+import yaml
+
+from . import ast
+from .check import walk
+from .compiler import CompiledTrial
+from .dates import months_before, window_start
+from .explain import decimal_text
+from .facts import fact, patient_symbols, reference_dates, vocabulary_symbols
+from .patient import Patient
+from .resources import facts_dir, rules_dir
+from .solve import RULE_FILES
+from .vocabulary import Vocabulary
+
+HORIZON_DAYS = 10 * 366
+LEVEL_WORDS = {
+    "invasive": "invasive",
+    "test": "test",
+    "treatment": "treatment",
+    "paperwork": "paperwork",
+    "waiting": "wait",
+}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The action catalogue (facts/actions.yaml)."""
+
+    spec: dict[str, Any]
+
+    def level_of_test(self, name: str) -> str:
+        return str(self.spec["tests"][name]["level"])
+
+    def symbols(self, vocabulary: Vocabulary) -> Iterator[clingo.Symbol]:
+        for kind in ("wait", "stop_drug", "absence", "assessment"):
+            entry = self.spec[kind]
+            short = "stop" if kind == "stop_drug" else kind
+            yield fact(
+                "simple_action", clingo.Function(short), clingo.Function(entry["level"]), clingo.Number(entry["cost"])
+            )
+        for code, entry in sorted(self.spec.get("consents", {}).items()):
+            yield fact(
+                "consent_action", clingo.String(code), clingo.Function(entry["level"]), clingo.Number(entry["cost"])
+            )
+        for name, entry in sorted(self.spec.get("tests", {}).items()):
+            test = clingo.String(name)
+            yield fact("test", test, clingo.Function(entry["level"]), clingo.Number(entry["cost"]))
+            if entry.get("repeatable"):
+                yield fact("repeatable", test)
+            for attribute_name in entry["gives"]:
+                attribute = vocabulary.attributes[attribute_name]
+                names = [f"{attribute.name}.{c}" for c in attribute.components] or [attribute.name]
+                for name_ in names:
+                    yield fact("gives", test, clingo.String(name_))
+        for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
+            if attribute.type == "numeric":
+                yield fact("numeric", clingo.String(attribute.name))
+            elif attribute.type == "pair":
+                for component in attribute.components:
+                    yield fact("numeric", clingo.String(f"{attribute.name}.{component}"))
+            elif attribute.type == "category":
+                for value in attribute.values:
+                    yield fact("category_value", clingo.String(attribute.name), clingo.String(value))
+
+
+def load_catalogue(vocabulary: Vocabulary, path: Path | None = None) -> Catalogue:
+    """Read and validate the catalogue: every attribute a test gives must exist."""
+    spec = yaml.safe_load((path or facts_dir() / "actions.yaml").read_text(encoding="utf-8"))
+    for name, entry in spec.get("tests", {}).items():
+        for attribute in entry["gives"]:
+            if attribute not in vocabulary.attributes:
+                raise ValueError(f"facts/actions.yaml: tests.{name}.gives names an unknown attribute {attribute!r}")
+    return Catalogue(spec)
+
+
+@lru_cache(maxsize=1)
+def _repair_rules() -> str:
+    files = (*RULE_FILES, "repair.lp")
+    return "\n".join((rules_dir() / name).read_text(encoding="utf-8") for name in files)
+
+
+# ----- the dates that matter -------------------------------------------------------------
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    return months_before(day, -months)
+
+
+def _first_day_after_window(last_day: dt.date, count: int, unit: str) -> dt.date:
+    """The first reference date whose window `within count unit` no longer reaches `last_day`."""
+    if unit in ("days", "weeks"):
+        length = count * (7 if unit == "weeks" else 1)
+        return last_day + dt.timedelta(days=length + 1)
+    months = count * (12 if unit == "years" else 1)
+    day = _add_months(last_day, months) - dt.timedelta(days=3)
+    while window_start(day, count, unit) <= last_day:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _age_dates(birth: dt.date, trial: ast.Trial) -> Iterator[dt.date]:
+    for criterion in trial.criteria:
+        for node in walk(criterion.expr):
+            thresholds: list[tuple[int, str | None]] = []
+            if isinstance(node, ast.Comparison) and node.attribute == "age" and isinstance(node.operand, ast.Quantity):
+                thresholds.append((int(node.operand.number), node.operand.unit))
+            elif isinstance(node, ast.Between) and node.attribute == "age":
+                thresholds += [(int(node.low), node.unit), (int(node.high), node.unit)]
+            for count, unit in thresholds:
+                for n in (count, count + 1):
+                    if unit in ("years", "year"):
+                        yield (
+                            _add_months(birth, 12 * n)
+                            if birth.day <= 28 or birth.month != 2
+                            else dt.date(birth.year + n, 3, 1)
+                        )
+                    elif unit in ("months", "month"):
+                        yield _add_months(birth, n)
+                    elif unit in ("weeks", "week"):
+                        yield birth + dt.timedelta(weeks=n)
+                    else:
+                        yield birth + dt.timedelta(days=n)
+
+
+def candidate_dates(patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date) -> list[dt.date]:
+    """Today, and every later date on which some window stops reaching a recorded date
+    (an exposure's end, a start, a dose change, a drug stopped today) or an age
+    threshold is crossed: between two such dates nothing can change for the better."""
+    last_days = {today}
+    for event in patient.events:
+        last_days.update({event.start, *event.dose_changes})
+        if event.end is not None:
+            last_days.add(event.end)
+    dates = {today}
+    for count, unit in compiled.windows:
+        for last in last_days:
+            dates.add(_first_day_after_window(last, count, unit))
+    if patient.birth_date is not None:
+        dates.update(_age_dates(patient.birth_date, trial))
+    horizon = today + dt.timedelta(days=HORIZON_DAYS)
+    return sorted(d for d in dates if today <= d <= horizon)
+
+
+# ----- results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # wait | stop | test | sign | absent | no_plans | assess
+    text: str
+    level: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    actions: tuple[Action, ...]
+    eligible_on: dt.date
+
+    def names(self) -> frozenset[tuple[str, str]]:
+        return frozenset((a.kind, a.text) for a in self.actions)
+
+
+@dataclass(frozen=True)
+class Repair:
+    patient: str
+    trial: str
+    status: str  # today's status
+    alternatives: tuple[Alternative, ...]
+    blocked_by: tuple[str, ...]  # criterion ids no action can settle (empty when a repair exists)
+
+    @property
+    def eligible_on(self) -> dt.date | None:
+        return min((a.eligible_on for a in self.alternatives), default=None)
+
+
+class Repairer:
+    """Solves the repair problem for one patient and one trial at a time."""
+
+    def __init__(self, concepts_program: str, vocabulary: Vocabulary, catalogue: Catalogue):
+        self.concepts_program = concepts_program
+        self.vocabulary = vocabulary
+        self.catalogue = catalogue
+        self.fixed = [*vocabulary_symbols(vocabulary), *catalogue.symbols(vocabulary)]
+
+    def solve(
+        self, patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date, status: str, limit: int
+    ) -> Repair:
+        dates = candidate_dates(patient, compiled, trial, today)
+        control = clingo.Control(["--warn=none", "--opt-mode=optN", "--project=project", "0"])
+        control.add("base", [], _repair_rules() + self.concepts_program + compiled.program)
+        key = clingo.Number(0)
+        with control.backend() as backend:
+            symbols = [
+                *self.fixed,
+                fact("target", clingo.String(compiled.id)),
+                fact("today", clingo.Number(today.toordinal())),
+                *reference_dates(dates, compiled.windows),
+                *patient_symbols(patient, key, stoppable_drugs=True),
+                *(fact("recorded", key, clingo.String(a)) for a in sorted({m.attribute for m in patient.measurements})),
+            ]
+            for symbol in symbols:
+                backend.add_rule([backend.add_atom(symbol)])
+        control.ground([("base", [])])
+        models: list[list[clingo.Symbol]] = []
+
+        def on_model(model: clingo.Model) -> None:
+            if model.optimality_proven:
+                models.append(list(model.symbols(shown=True)))
+
+        control.solve(on_model=on_model)
+        alternatives: list[Alternative] = []
+        blocked: tuple[str, ...] = ()
+        for symbols_ in models:
+            bad = tuple(sorted(s.arguments[0].string for s in symbols_ if s.name == "bad"))
+            if bad:
+                blocked = bad
+                continue
+            alternative = self.alternative(symbols_, patient, compiled, trial, today)
+            if alternative not in alternatives:
+                alternatives.append(alternative)
+        alternatives = [
+            a for a in alternatives
+            if not any(b.names() < a.names() for b in alternatives)
+        ]  # fmt: skip
+        return Repair(patient.id, compiled.id, status, tuple(alternatives[:limit]), blocked)
+
+    def alternative(
+        self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date
+    ) -> Alternative:
+        at = next(dt.date.fromordinal(s.arguments[0].number) for s in symbols if s.name == "at")
+        picks = {s.arguments[0].string: s.arguments[1] for s in symbols if s.name in ("pick", "pick_cat")}
+        actions = [self.action(s.arguments[0], picks, patient, trial, today) for s in symbols if s.name == "action"]
+        order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "no_plans": 4, "assess": 5}
+        actions.sort(key=lambda a: (order[a.kind], a.text))
+        return Alternative(tuple(actions), at)
+
+    def action(
+        self, term: clingo.Symbol, picks: dict[str, clingo.Symbol], patient: Patient, trial: ast.Trial, today: dt.date
+    ) -> Action:
+        name, args = term.name, term.arguments
+        catalogue = self.catalogue.spec
+        if name == "wait":
+            until = dt.date.fromordinal(args[0].number)
+            return Action("wait", f"wait until {until} ({(until - today).days} days)", "waiting",
+                          {"until": until.isoformat(), "days": (until - today).days})  # fmt: skip
+        if name == "stop":
+            event = patient.events[args[0].number]
+            return Action("stop", f"stop {event.code} on {today} ({event.field})", catalogue["stop_drug"]["level"],
+                          {"drug": event.code, "field": event.field, "from": today.isoformat()})  # fmt: skip
+        if name == "test":
+            test = args[0].string
+            results = [
+                self.assumed_result(n, picks[n])
+                for attribute in catalogue["tests"][test]["gives"]
+                for n in sorted(picks)
+                if n == attribute or n.startswith(attribute + ".")
+            ]
+            assumed = "; ".join(f"{r['attribute']} {r['value']} {r['unit']}".strip() for r in results)
+            text = f"obtain a {test.replace('_', ' ')}" + (f" — assumed result: {assumed}" if assumed else "")
+            return Action("test", text, self.catalogue.level_of_test(test), {"test": test, "results": results})
+        if name == "sign":
+            code = args[0].string
+            return Action(
+                "sign", f"sign the {code.replace('_', ' ')}", catalogue["consents"][code]["level"], {"consent": code}
+            )
+        if name == "absent":
+            kind, concept = args[0].name, args[1].string
+            return Action("absent", f"document that there was no {kind} {concept} — assumed absent",
+                          catalogue["absence"]["level"], {"kind": kind, "concept": concept})  # fmt: skip
+        if name == "no_plans":
+            return Action("no_plans", "document that no other procedures or vaccines are planned — assumed",
+                          catalogue["absence"]["level"], {})  # fmt: skip
+        if name == "assess":
+            criterion, result = args[0].string, args[1].name
+            sentence = next((c.text for c in trial.criteria if c.id == criterion), "")
+            verdict = "applies" if result == "met" else "does not apply"
+            return Action("assess", f"investigator's assessment of {criterion} — assumed it {verdict}: “{sentence}”",
+                          catalogue["assessment"]["level"], {"criterion": criterion, "result": result})  # fmt: skip
+        raise ValueError(f"no words for the action {term}")
+
+    def assumed_result(self, attribute: str, value: clingo.Symbol) -> dict[str, str]:
+        """An assumed result in the record's terms: attribute, value, canonical unit."""
+        if value.type == clingo.SymbolType.String:
+            return {"attribute": attribute, "value": value.string, "unit": ""}
+        base = self.vocabulary.attributes[attribute.partition(".")[0]]
+        return {
+            "attribute": attribute,
+            "value": decimal_text(Fraction(value.number, base.scale)),
+            "unit": base.unit or "",
+        }
