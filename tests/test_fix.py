@@ -1,0 +1,201 @@
+"""Minimal changes: a scenario table, and applying every reported alternative."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from trialogic import api
+from trialogic.cli import main
+from trialogic.repair import Alternative
+
+TODAY = dt.date(2026, 11, 22)
+
+SCENARIOS: list[dict[str, Any]] = [
+    {
+        "name": "a washout ends: eligible from the exact day",
+        "criteria": 'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks',
+        "patient": {
+            "drugs": [{"code": "rituximab", "start": "2026-06-01", "end": "2026-07-01"}],
+            "complete": ["drugs"],
+        },
+        # 2026-07-01 + 168 days is the last day inside the window; the next day is free.
+        "alternatives": [["wait until 2026-12-17 (25 days)"]],
+        "eligible_on": "2026-12-17",
+    },
+    {
+        "name": "waiting out a washout makes the biopsy stale: wait and repeat it",
+        "criteria": (
+            'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks\n'
+            '  include biopsy "Class III/IV biopsy within 12 weeks": biopsy_class in {III, IV} within 12 weeks'
+        ),
+        "patient": {
+            "drugs": [{"code": "rituximab", "start": "2026-06-01", "end": "2026-07-01"}],
+            "complete": ["drugs"],
+            "measurements": [{"attribute": "biopsy_class", "value": "IV", "date": "2026-09-01"}],
+        },
+        "alternatives": [
+            ["obtain a renal biopsy — assumed result: biopsy_class III", "wait until 2026-12-17 (25 days)"],
+        ],
+        "eligible_on": "2026-12-17",
+    },
+    {
+        "name": "a missing test: obtain it, the result an assumption",
+        "criteria": 'include preg "Negative urine pregnancy test within 14 days": urine_pregnancy_test = negative within 14 days',
+        "patient": {"sex": "female"},
+        "alternatives": [["obtain a urine pregnancy test — assumed result: urine_pregnancy_test negative"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "two equally cheap repairs are both listed",
+        "criteria": 'include paper "Consent or a negative pregnancy test": consent informed_consent or urine_pregnancy_test = negative',
+        "patient": {"sex": "female"},
+        "alternatives": [
+            ["obtain a urine pregnancy test — assumed result: urine_pregnancy_test negative"],
+            ["sign the informed consent"],
+        ],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "an immutable failure: no repair, the blocking criterion named",
+        "criteria": 'include female "Women only": sex = female\n  include adult "Adults": age >= 18 years',
+        "patient": {"sex": "male", "birth_date": "2000-01-01"},
+        "alternatives": [],
+        "blocked_by": ["female"],
+    },
+    {
+        "name": "age below the minimum: wait to the birthday",
+        "criteria": 'include adult "Adults": age >= 18 years',
+        "patient": {"birth_date": "2008-12-01"},
+        "alternatives": [["wait until 2026-12-01 (9 days)"]],
+        "eligible_on": "2026-12-01",
+    },
+    {
+        "name": "a history ages out of a 5-year window",
+        "criteria": 'exclude cancer "Malignancy within 5 years": condition malignancy within 5 years',
+        "patient": {
+            "conditions": [{"code": "malignancy", "start": "2021-01-01", "end": "2022-01-10", "status": "resolved"}],
+            "complete": ["conditions"],
+        },
+        "alternatives": [["wait until 2027-01-11 (50 days)"]],
+        "eligible_on": "2027-01-11",
+    },
+    {
+        "name": "stopping a drug today starts its washout",
+        "criteria": 'exclude tac "Tacrolimus within 4 weeks": drug tacrolimus within 4 weeks',
+        "patient": {"drugs": [{"code": "tacrolimus", "start": "2025-01-01"}], "complete": ["drugs"]},
+        "alternatives": [["stop tacrolimus on 2026-11-22 (drugs[0])", "wait until 2026-12-21 (29 days)"]],
+        "eligible_on": "2026-12-21",
+    },
+    {
+        "name": "an unknown history is settled by documenting its absence",
+        "criteria": 'exclude hiv "HIV infection": condition hiv_infection',
+        "patient": {},
+        "alternatives": [["document that there was no condition hiv_infection — assumed absent"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "already eligible needs nothing",
+        "criteria": 'include adult "Adults": age >= 18 years',
+        "patient": {"birth_date": "1980-01-01"},
+        "alternatives": [[]],
+        "eligible_on": "2026-11-22",
+    },
+]
+
+
+def trial_file(tmp_path: Path, criteria: str) -> Path:
+    path = tmp_path / "fix.tl"
+    path.write_text(f'trial NCT00000099 "fix" {{\n  {criteria}\n}}\n')
+    return path
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_scenario(scenario: dict[str, Any], tmp_path: Path) -> None:
+    trials = api.load_trials([trial_file(tmp_path, scenario["criteria"])])
+    patient = api.read_patient({"id": "F1", **scenario["patient"]})
+    (repair,) = api.fix(patient, trials, on=TODAY)
+    got = sorted(sorted(a.text for a in alternative.actions) for alternative in repair.alternatives)
+    assert got == sorted(sorted(a) for a in scenario["alternatives"])
+    assert list(repair.blocked_by) == scenario.get("blocked_by", [])
+    expected_date = scenario.get("eligible_on")
+    assert repair.eligible_on == (dt.date.fromisoformat(expected_date) if expected_date else None)
+
+
+def apply(record: dict[str, Any], alternative: Alternative, skip: int | None = None) -> tuple[dict[str, Any], dt.date]:
+    """The record as it would be after the alternative's actions (all but `skip`), and the date."""
+    changed = {key: (list(value) if isinstance(value, list) else value) for key, value in record.items()}
+    on = TODAY
+    for index, action in enumerate(alternative.actions):
+        if index == skip:
+            continue
+        data = action.data
+        if action.kind == "wait":
+            on = dt.date.fromisoformat(data["until"])
+        elif action.kind == "stop":
+            position = int(data["field"].split("[")[1].rstrip("]"))
+            drugs = [dict(d) for d in changed["drugs"]]
+            drugs[position]["end"] = data["from"]
+            changed["drugs"] = drugs
+        elif action.kind == "sign":
+            changed["consents"] = [*changed.get("consents", []), {"code": data["consent"], "date": TODAY.isoformat()}]
+        elif action.kind == "absent":
+            changed["negatives"] = [*changed.get("negatives", []), {"kind": data["kind"], "code": data["concept"]}]
+        elif action.kind == "no_plans":
+            changed["complete"] = [*changed.get("complete", []), "planned"]
+        elif action.kind == "assess":
+            assessment = {"trial": "NCT00000099", "criterion": data["criterion"], "result": data["result"]}
+            changed["assessments"] = [*changed.get("assessments", []), {**assessment, "date": TODAY.isoformat()}]
+        elif action.kind == "test":
+            pending = [r for r in data["results"]]
+            for result in pending:
+                attribute, unit = result["attribute"], result["unit"]
+                if "." in attribute:  # a pair component: the pair is written as one result
+                    continue
+                entry = {"attribute": attribute, "value": result["value"], "date": "ON"}
+                if unit:
+                    entry["unit"] = unit
+                changed["measurements"] = [*changed.get("measurements", []), entry]
+    for entry in changed.get("measurements", []):
+        if entry["date"] == "ON":
+            entry["date"] = on.isoformat()
+    return changed, on
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_applying_an_alternative_makes_eligible_and_every_action_is_needed(
+    scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    trials = api.load_trials([trial_file(tmp_path, scenario["criteria"])])
+    record = {"id": "F1", **scenario["patient"]}
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    for alternative in repair.alternatives:
+        changed, on = apply(record, alternative)
+        (result,) = api.check([api.read_patient(changed)], trials, on=on)
+        assert result.status == "eligible", (alternative, changed)
+        for skip in range(len(alternative.actions)):
+            fewer, fewer_on = apply(record, alternative, skip)
+            (result,) = api.check([api.read_patient(fewer)], trials, on=fewer_on)
+            assert result.status != "eligible", (alternative.actions[skip], fewer)
+
+
+def test_fix_cli_json_and_human(tmp_path: Path) -> None:
+    scenario = SCENARIOS[1]
+    trial = trial_file(tmp_path, scenario["criteria"])
+    patient = tmp_path / "f1.yaml"
+    patient.write_text(yaml.safe_dump({"id": "F1", **scenario["patient"]}))
+    result = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22", "--json"])
+    assert result.exit_code == 0, result.output
+    (repair,) = json.loads(result.output)["repairs"]
+    assert repair["eligible_on"] == "2026-12-17"
+    kinds = sorted(a["kind"] for a in repair["alternatives"][0]["actions"])
+    assert kinds == ["test", "wait"]
+    human = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
+    assert "eligible from 2026-12-17" in human.output
+    assert "obtain a renal biopsy — assumed result: biopsy_class III (invasive)" in human.output
