@@ -220,8 +220,8 @@ def why(
     >>> patient = read_patient({"id": "P1", "birth_date": "2012-01-01"})
     >>> (explanation,) = why(patient, trials, on=dt.date(2026, 11, 22), trial_ids=["NCT03580291"])
     >>> age = next(c for c in explanation.criteria if c.id == "age")
-    >>> age.status, age.part.parts[0].evidence[0].text
-    ('not_met', 'age 14 years on 2026-11-22 (born 2012-01-01)')
+    >>> age.status, [fact.text for fact in age.part.evidence]
+    ('not_met', ['age 14 years on 2026-11-22 (born 2012-01-01)'])
     """
     reference = on or dt.date.today()
     chosen = list(trial_ids) if trial_ids else list(trials.trials)
