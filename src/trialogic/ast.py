@@ -220,6 +220,7 @@ class Trial(Node):
     criteria: tuple[Criterion, ...]
     defines: tuple[Define, ...] = ()
     notes: tuple[Note, ...] = ()
+    end_line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

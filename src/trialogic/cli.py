@@ -10,6 +10,7 @@ from rich.console import Console
 
 from . import api
 from .errors import TrialogicError
+from .fmt import format_source
 from .render import (
     explanations_json,
     print_explanations,
@@ -190,3 +191,32 @@ def fix_command(
         click.echo(repairs_json(repairs, reference))
     else:
         print_repairs(repairs, reference, trials.trials, Console())
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file would change.")
+def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
+    """Rewrite criteria files in the canonical layout (comments kept)."""
+    files = [p for raw in paths for p in (sorted(Path(raw).rglob("*.tl")) if Path(raw).is_dir() else [Path(raw)])]
+    problems = []
+    changed = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            formatted = format_source(text, str(path))
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+            continue
+        if formatted != text:
+            changed.append(path)
+            if not check_only:
+                path.write_text(formatted, encoding="utf-8")
+    if problems:
+        raise click.ClickException(TrialogicError(problems).render())
+    verb = "would reformat" if check_only else "reformatted"
+    for path in changed:
+        click.echo(f"{verb} {path}")
+    click.echo(f"{len(changed)} of {len(files)} files {verb}" if changed else f"{len(files)} files already formatted")
+    if check_only and changed:
+        raise SystemExit(1)

@@ -23,8 +23,8 @@ _KEYWORDS = {
 
 
 def number(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """As written: `3.0 mg/dL` keeps its precision."""
+    return format(value, "f")
 
 
 def quoted(text: str) -> str:
@@ -51,6 +51,11 @@ def exceptions(items: tuple[ast.Exception_, ...]) -> str:
 
 def _level(expr: ast.Expr) -> int:
     return _LEVEL.get(type(expr), _ATOM)
+
+
+def in_chain(operand: ast.Expr) -> str:
+    """An operand as it is written inside an `and` / `or` chain (parenthesised if needed)."""
+    return _child(operand, _LEVEL[ast.AllOf])
 
 
 def _child(expr: ast.Expr, parent_level: int) -> str:
@@ -96,7 +101,8 @@ def source(expr: ast.Expr) -> str:
     if isinstance(expr, ast.AllOf):
         return " and ".join(_child(o, _LEVEL[ast.AllOf]) for o in expr.operands)
     if isinstance(expr, ast.AnyOf):
-        return " or ".join(_child(o, _LEVEL[ast.AnyOf]) for o in expr.operands)
+        # `and` inside `or` is parenthesised for the reader, though precedence would not need it
+        return " or ".join(_child(o, _LEVEL[ast.AllOf]) for o in expr.operands)
     if isinstance(expr, ast.AtLeast):
         return f"at least {expr.count} of [{', '.join(source(o) for o in expr.operands)}]"
     if isinstance(expr, ast.Conditional):

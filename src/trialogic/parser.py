@@ -70,6 +70,7 @@ class _ToAst(Transformer[Token, Any]):
             criteria=tuple(i for i in items if isinstance(i, ast.Criterion)),
             defines=tuple(i for i in items if isinstance(i, ast.Define)),
             notes=tuple(i for i in items if isinstance(i, ast.Note)),
+            end_line=getattr(meta, "end_line", 0),
             pos=self._pos(meta),
         )
 

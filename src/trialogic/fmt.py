@@ -1,0 +1,144 @@
+"""`trialogic fmt`: one canonical layout for criteria files, comments kept.
+
+Statements keep their order; each comment stays above the statement that follows it.
+Long `and` / `or` chains and `at least` lists are broken one operand per line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import ast
+from .format import in_chain, quoted, source
+from .parser import parse
+
+_TOKEN_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+WIDTH = 100
+
+
+@dataclass(frozen=True)
+class Comment:
+    line: int
+    text: str
+
+
+def comments(text: str) -> list[Comment]:
+    """Every `#` comment, skipping `#` inside quoted strings."""
+    found = []
+    for match in _TOKEN_OR_COMMENT.finditer(text):
+        if match.group().startswith("#"):
+            found.append(Comment(text.count("\n", 0, match.start()) + 1, match.group().rstrip()))
+    return found
+
+
+class _Comments:
+    """Hands out comments in line order, each once."""
+
+    def __init__(self, items: list[Comment]):
+        self.items = items
+
+    def before(self, line: int, indent: str) -> list[str]:
+        """Comments above `line`; blank lines kept between separate groups and after a detached one."""
+        taken = [c for c in self.items if c.line < line]
+        self.items = [c for c in self.items if c.line >= line]
+        lines: list[str] = []
+        for previous, comment in zip([None, *taken], taken, strict=False):
+            if previous is not None and comment.line - previous.line > 1:
+                lines.append("")
+            lines.append(indent + comment.text)
+        if taken and line - taken[-1].line > 1 and line < 10**9:
+            lines.append("")
+        return lines
+
+    def rest(self, indent: str) -> list[str]:
+        return self.before(10**9, indent)
+
+
+def expression(expr: ast.Expr, indent: str) -> str:
+    """The canonical source, broken over lines when it does not fit."""
+    text = source(expr)
+    if len(indent) + len(text) <= WIDTH:
+        return text
+    inner = indent + "  "
+    if isinstance(expr, (ast.AnyOf, ast.AllOf)):
+        word = "or" if isinstance(expr, ast.AnyOf) else "and"
+        return f"\n{inner}{word} ".join(in_chain(operand) for operand in expr.operands)
+    if isinstance(expr, ast.AtLeast):
+        items = ",\n".join(f"{inner}{expression(o, inner)}" for o in expr.operands)
+        return f"at least {expr.count} of [\n{items},\n{indent}]"
+    return text
+
+
+def _described(keyword: str, name: str, description: str | None) -> str:
+    return f"{keyword} {name}" + (f" {quoted(description)}" if description else "")
+
+
+def format_source(text: str, path: str = "<input>") -> str:
+    """Reformat a criteria file; raises `TrialogicError` if it does not parse.
+
+    >>> print(format_source('trial NCT00000001 "t" {include a "x":age>=18 years # adults\\n}'), end="")
+    trial NCT00000001 "t" {
+      include a "x":
+        age >= 18 years
+      # adults
+    }
+    """
+    module = parse(text, path)
+    pending = _Comments(comments(text))
+    statements: list[ast.Node] = [*module.uses, *module.concepts, *module.defines, *module.trials]
+    statements.sort(key=lambda s: s.pos.line)
+    blocks: list[list[str]] = []
+    for statement in statements:
+        lines = pending.before(statement.pos.line, "")
+        if isinstance(statement, ast.Use):
+            lines.append(f"use {statement.name}")
+        elif isinstance(statement, ast.Concept):
+            members = ", ".join(statement.members)
+            head = _described("concept", statement.name, statement.description)
+            if len(head) + len(members) + 6 <= WIDTH:
+                lines.append(f"{head} = {{{members}}}")
+            else:
+                lines.append(f"{head} = {{")
+                lines.extend(f"  {m}," for m in statement.members)
+                lines.append("}")
+        elif isinstance(statement, ast.Define):
+            lines.append(_described("define", statement.name, statement.description) + " =")
+            lines.append("  " + expression(statement.body, "  "))
+        elif isinstance(statement, ast.Trial):
+            lines.extend(_trial(statement, pending))
+        blocks.append(lines)
+    # consecutive `use` lines stay together
+    merged: list[list[str]] = []
+    for block, statement in zip(blocks, statements, strict=True):
+        if merged and isinstance(statement, ast.Use) and merged[-1][-1].startswith("use "):
+            merged[-1].extend(block)
+        else:
+            merged.append(block)
+    tail = pending.rest("")
+    if tail:
+        merged.append(tail)
+    return "\n\n".join("\n".join(block) for block in merged) + "\n"
+
+
+def _trial(trial: ast.Trial, pending: _Comments) -> list[str]:
+    lines = [f"trial {trial.id} {quoted(trial.title)} {{"]
+    items: list[ast.Node] = sorted([*trial.notes, *trial.defines, *trial.criteria], key=lambda n: n.pos.line)
+    previous: type | None = None
+    for item in items:
+        if previous is not None and (previous is not ast.Note or not isinstance(item, ast.Note)):
+            lines.append("")
+        lines.extend(pending.before(item.pos.line, "  "))
+        if isinstance(item, ast.Note):
+            lines.append(f"  note {quoted(item.text)}")
+        elif isinstance(item, ast.Define):
+            lines.append("  " + _described("define", item.name, item.description) + " =")
+            lines.append("    " + expression(item.body, "    "))
+        elif isinstance(item, ast.Criterion):
+            keyword = "include" if item.kind == "inclusion" else "exclude"
+            lines.append(f"  {keyword} {item.id} {quoted(item.text)}:")
+            lines.append("    " + expression(item.expr, "    "))
+        previous = type(item)
+    lines.extend(pending.before(trial.end_line or 10**9, "  "))  # comments before the closing brace
+    lines.append("}")
+    return lines

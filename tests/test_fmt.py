@@ -1,0 +1,74 @@
+"""fmt: canonical, idempotent, the same tree after formatting, comments kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from trialogic.cli import main
+from trialogic.fmt import comments, format_source
+from trialogic.parser import parse
+from trialogic.resources import rules_dir
+
+FILES = sorted(rules_dir().rglob("*.tl")) + sorted((Path(__file__).parent / "fixtures").rglob("*.tl"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_round_trip_and_idempotence(path: Path) -> None:
+    text = path.read_text()
+    formatted = format_source(text, str(path))
+    assert parse(formatted, str(path)) == parse(text, str(path))
+    assert format_source(formatted, str(path)) == formatted
+    assert [c.text for c in comments(formatted)] == [c.text for c in comments(text)]
+
+
+def test_bundled_rules_are_formatted() -> None:
+    result = CliRunner().invoke(main, ["fmt", "--check", str(rules_dir())])
+    assert result.exit_code == 0, result.output
+
+
+def test_layout_of_a_messy_file(tmp_path: Path) -> None:
+    messy = (
+        '# header\nuse library\ntrial NCT00000001 "t" {  include a "x" :age>=18 years and(sex=female or sex=male)\n'
+        '# about b\n exclude b "y":not drug rituximab within 24 weeks # trailing\n}\n'
+    )
+    assert format_source(messy) == (
+        "# header\n"
+        "use library\n\n"
+        'trial NCT00000001 "t" {\n'
+        '  include a "x":\n'
+        "    age >= 18 years and (sex = female or sex = male)\n\n"
+        "  # about b\n"
+        '  exclude b "y":\n'
+        "    not drug rituximab within 24 weeks\n"
+        "  # trailing\n"
+        "}\n"
+    )
+
+
+def test_check_reports_and_rewrite_fixes(tmp_path: Path) -> None:
+    path = tmp_path / "t.tl"
+    path.write_text('trial NCT00000001 "t" { include a "x": age>=18 years }\n')
+    check = CliRunner().invoke(main, ["fmt", "--check", str(path)])
+    assert check.exit_code == 1
+    assert f"would reformat {path}" in check.output
+    rewrite = CliRunner().invoke(main, ["fmt", str(path)])
+    assert rewrite.exit_code == 0
+    assert CliRunner().invoke(main, ["fmt", "--check", str(path)]).exit_code == 0
+
+
+def test_fmt_refuses_a_file_that_does_not_parse(tmp_path: Path) -> None:
+    path = tmp_path / "bad.tl"
+    original = 'trial NCT00000001 "t" { include a "x" age >= 18 years }\n'
+    path.write_text(original)
+    result = CliRunner().invoke(main, ["fmt", str(path)])
+    assert result.exit_code == 1
+    assert "error[E001]" in result.output
+    assert path.read_text() == original
+
+
+def test_a_hash_inside_a_sentence_is_not_a_comment() -> None:
+    found = comments('define a "x # y" = sex = female # real\n# second\n')
+    assert [(c.line, c.text) for c in found] == [(1, "# real"), (2, "# second")]
