@@ -11,6 +11,7 @@ from rich.console import Console
 from . import api
 from .errors import TrialogicError
 from .fmt import format_source
+from .importer import import_study_file
 from .render import (
     explanations_json,
     print_explanations,
@@ -220,3 +221,19 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     click.echo(f"{len(changed)} of {len(files)} files {verb}" if changed else f"{len(files)} files already formatted")
     if check_only and changed:
         raise SystemExit(1)
+
+
+@main.command("import")
+@click.argument("study", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the trial file here (default: print it).")
+def import_command(study: str, out: str | None) -> None:
+    """Turn a ClinicalTrials.gov API v2 study JSON into a skeleton trial file."""
+    try:
+        text = import_study_file(Path(study))
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(text, nl=False)
