@@ -12,6 +12,7 @@ from . import api
 from .errors import TrialogicError
 from .fmt import format_source
 from .importer import import_study_file
+from .lint import lint
 from .render import (
     explanations_json,
     print_explanations,
@@ -237,3 +238,17 @@ def import_command(study: str, out: str | None) -> None:
         click.echo(f"wrote {out}")
     else:
         click.echo(text, nl=False)
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def lint_command(paths: tuple[str, ...]) -> None:
+    """Every problem in criteria files: names, units, values, and contradictions the solver proves."""
+    diagnostics = lint(list(paths))
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.render())
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    if errors:
+        raise SystemExit(1)

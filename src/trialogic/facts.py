@@ -41,6 +41,19 @@ def vocabulary_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
             yield fact("default_uln", String(attribute.name), *fraction(attribute.default_uln * attribute.scale))
 
 
+def attribute_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
+    """Which attributes are numbers (pairs count as two) and the values of each category."""
+    for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
+        if attribute.type == "numeric":
+            yield fact("numeric", String(attribute.name))
+        elif attribute.type == "pair":
+            for component in attribute.components:
+                yield fact("numeric", String(f"{attribute.name}.{component}"))
+        elif attribute.type == "category":
+            for value in attribute.values:
+                yield fact("category_value", String(attribute.name), String(value))
+
+
 def reference_symbols(reference: dt.date, windows: Iterable[tuple[int, str]]) -> Iterator[Symbol]:
     yield fact("ref_date", day(reference))
     yield fact("ref_ymd", Number(reference.year), Number(reference.month), Number(reference.day))

@@ -23,7 +23,7 @@ from .check import walk
 from .compiler import CompiledTrial
 from .dates import months_before, window_start
 from .explain import decimal_text
-from .facts import fact, patient_symbols, reference_dates, vocabulary_symbols
+from .facts import attribute_symbols, fact, patient_symbols, reference_dates, vocabulary_symbols
 from .patient import Patient
 from .resources import facts_dir, rules_dir
 from .solve import RULE_FILES
@@ -69,15 +69,7 @@ class Catalogue:
                 names = [f"{attribute.name}.{c}" for c in attribute.components] or [attribute.name]
                 for name_ in names:
                     yield fact("gives", test, clingo.String(name_))
-        for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
-            if attribute.type == "numeric":
-                yield fact("numeric", clingo.String(attribute.name))
-            elif attribute.type == "pair":
-                for component in attribute.components:
-                    yield fact("numeric", clingo.String(f"{attribute.name}.{component}"))
-            elif attribute.type == "category":
-                for value in attribute.values:
-                    yield fact("category_value", clingo.String(attribute.name), clingo.String(value))
+        yield from attribute_symbols(vocabulary)
 
 
 def load_catalogue(vocabulary: Vocabulary, path: Path | None = None) -> Catalogue:
