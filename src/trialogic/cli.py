@@ -10,6 +10,7 @@ from rich.console import Console
 
 from . import api
 from .errors import TrialogicError
+from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
@@ -251,4 +252,25 @@ def lint_command(paths: tuple[str, ...]) -> None:
     warnings = len(diagnostics) - errors
     click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     if errors:
+        raise SystemExit(1)
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def test_command(paths: tuple[str, ...]) -> None:
+    """Run the example patients declared beside trials (X.examples.yaml next to X.tl)."""
+    try:
+        outcomes = run_tests([Path(p) for p in paths])
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    for outcome in outcomes:
+        mark = click.style("PASSED", fg="green") if outcome.passed else click.style("FAILED", fg="red")
+        click.echo(f"{outcome.file}::{outcome.trial}::{outcome.name} {mark}")
+        for difference in outcome.differences:
+            click.echo(f"    {difference}")
+    failed = sum(not o.passed for o in outcomes)
+    if not outcomes:
+        click.echo("no examples found (write X.examples.yaml beside X.tl)")
+    click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
+    if failed:
         raise SystemExit(1)
