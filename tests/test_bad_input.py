@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from trialogic import TrialogicError, api
 from trialogic.cli import main
+from trialogic.patient import parse_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD_CRITERIA: list[dict[str, Any]] = yaml.safe_load((FIXTURES / "bad_criteria.yaml").read_text())
@@ -44,71 +45,16 @@ def test_cli_reports_every_criteria_error_with_exit_1(tmp_path: Path) -> None:
     assert f"{path}:2:18: error[E101]" in result.output
 
 
-BAD_PATIENTS = [
-    (
-        "unknown attribute",
-        {"measurements": [{"attribute": "serum_creatinin", "value": 1, "unit": "mg/dL", "date": "2026-11-01"}]},
-        "measurements[0].attribute: error[P001]: unknown attribute 'serum_creatinin'; did you mean 'serum_creatinine'?",
-    ),
-    (
-        "wrong unit dimension",
-        {"measurements": [{"attribute": "alt", "value": 40, "unit": "mg/dL", "date": "2026-11-01"}]},
-        "measurements[0].unit: error[P002]: 'mg/dL' cannot be converted to 'U/L' for alt (use a unit of the same dimension as 'U/L')",
-    ),
-    (
-        "impossible value",
-        {"measurements": [{"attribute": "hemoglobin", "value": 900, "unit": "g/L", "date": "2026-11-01"}]},
-        "measurements[0].value: error[P008]: 900 g/L is impossible for hemoglobin (possible: 10 to 250 g/L)",
-    ),
-    (
-        "bad date",
-        {"birth_date": "1988-02-30"},
-        "birth_date: error[P004]: '1988-02-30' is not a date; write YYYY-MM-DD, e.g. 2026-11-22",
-    ),
-    (
-        "unknown code",
-        {"drugs": [{"code": "rituximabb", "start": "2026-01-01"}]},
-        "drugs[0].code: error[P007]: unknown drug code 'rituximabb'; did you mean 'rituximab'?",
-    ),
-    (
-        "category value",
-        {"measurements": [{"attribute": "biopsy_class", "value": "VII", "date": "2026-11-01"}]},
-        "measurements[0].value: error[P005]: 'VII' is not a value of biopsy_class (one of I, II, III, IV, V, VI, III+V, IV+V); did you mean 'VI'?",
-    ),
-    (
-        "end before start",
-        {"drugs": [{"code": "rituximab", "start": "2026-01-01", "end": "2025-01-01"}]},
-        "drugs[0].end: error[P009]: ends 2025-01-01 before it starts 2026-01-01",
-    ),
-    (
-        "unknown section",
-        {"medications": []},
-        "medications: error[P001]: unknown section 'medications'; did you mean 'drugs'?",
-    ),
-    (
-        "not a number",
-        {"measurements": [{"attribute": "alt", "value": "high", "unit": "U/L", "date": "2026-11-01"}]},
-        "measurements[0].value: error[P003]: 'high' is not a number",
-    ),
-    (
-        "two results on one date",
-        {
-            "measurements": [
-                {"attribute": "alt", "value": 30, "unit": "U/L", "date": "2026-11-01"},
-                {"attribute": "alt", "value": 31, "unit": "U/L", "date": "2026-11-01"},
-            ]
-        },
-        "measurements[1]: error[P010]: a second alt result on 2026-11-01 (first: measurements[0])",
-    ),
-]
+BAD_PATIENTS: list[dict[str, Any]] = parse_yaml((FIXTURES / "bad_patients.yaml").read_text())
 
 
-@pytest.mark.parametrize("record,expected", [(r, e) for _, r, e in BAD_PATIENTS], ids=[n for n, _, _ in BAD_PATIENTS])
-def test_bad_patient_through_cli(record: dict[str, Any], expected: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", BAD_PATIENTS, ids=[c["name"] for c in BAD_PATIENTS])
+def test_bad_patient_through_cli(case: dict[str, Any], tmp_path: Path) -> None:
+    record, expected = case["record"], case["error"]
     good = tmp_path / "a_good.yaml"
     good.write_text("id: GOOD\nsex: female\n")
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"id": "BAD", **record}))
+    bad.write_text(json.dumps({"id": "BAD", **record}, default=str))
     result = CliRunner().invoke(main, ["check", str(good), str(bad), "--json"])
     assert result.exit_code == 1
     assert f"{bad}: {expected}" in result.output

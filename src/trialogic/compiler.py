@@ -238,10 +238,12 @@ class TrialCompiler:
 
 
 def concept_facts(scope: Scope, vocabulary: Vocabulary) -> str:
-    """Library and trial concept sets as is_a facts: each member lies below the set."""
+    """Library and trial concept sets: each member lies below the set (is_a), and the set is
+    marked as nothing but the union of its members (concept_set)."""
     lines = []
     for concept in sorted(scope.concepts.values(), key=lambda c: c.name):
         for kind in sorted(concept_kinds(concept, vocabulary, scope)):
+            lines.append(f"concept_set({kind},{quote(concept.name)}).")
             for member in concept.members:
                 lines.append(f"is_a({kind},{quote(member)},{quote(concept.name)}).")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -1,11 +1,255 @@
-"""ClinicalTrials.gov API v2 study records → skeleton trial files (being written)."""
+r"""ClinicalTrials.gov API v2 study records → skeleton trial files.
+
+The structured eligibility fields become real criteria (`minimumAge`, `maximumAge`,
+`sex`); every bullet of the free-text criteria becomes a `manual` placeholder that
+carries the registry's sentence, under the kind its heading gives. Text outside the
+Inclusion / Exclusion headings, and the introductions that end in a colon, become notes.
+
+>>> study = {"protocolSection": {
+...     "identificationModule": {"nctId": "NCT00000001", "briefTitle": "Demo"},
+...     "eligibilityModule": {
+...         "minimumAge": "6 Months", "sex": "FEMALE", "healthyVolunteers": True,
+...         "eligibilityCriteria": "Inclusion Criteria:\n\n* Weight \\>= 5 kg\n\nExclusion Criteria:\n\n* Fever"}}}
+>>> print(import_study(study, "demo.json"), end="")
+use library
+<BLANKLINE>
+trial NCT00000001 "Demo" {
+  note "Imported from ClinicalTrials.gov record NCT00000001 (API v2): every `manual` criterion is a placeholder carrying the registry's sentence; replace each by an expression."
+<BLANKLINE>
+  include min_age "Minimum eligible age: 6 Months":
+    age >= 6 months
+<BLANKLINE>
+  include sex "Eligible sex: FEMALE":
+    sex = female
+<BLANKLINE>
+  include inclusion_1 "Weight >= 5 kg":
+    manual
+<BLANKLINE>
+  exclude exclusion_1 "Fever":
+    manual
+}
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
-from .errors import Diagnostic, TrialogicError
+from .errors import Diagnostic, TrialogicError, source_line
+from .fmt import format_source
+from .format import quoted
+
+ELIGIBILITY = "protocolSection.eligibilityModule"
+NCT_FIELD = "protocolSection.identificationModule.nctId"
+NCT_ID = re.compile(r"NCT\d{8}")
+# How a registry age unit is written in the language: the first whole number wins.
+AGE_UNITS: dict[str, list[tuple[Fraction, str]]] = {
+    "year": [(Fraction(1), "year"), (Fraction(12), "month")],
+    "month": [(Fraction(1), "month")],
+    "week": [(Fraction(1), "week"), (Fraction(7), "day")],
+    "day": [(Fraction(1), "day")],
+    "hour": [(Fraction(1, 24), "day")],
+    "minute": [(Fraction(1, 24 * 60), "day")],
+}
+AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?", re.IGNORECASE)
+NO_LIMIT = {"", "n/a"}
+SEXES = {"ALL": None, "FEMALE": "female", "MALE": "male"}
+HEADING = re.compile(r"(?:key\s+)?(inclusion|exclusion)\s+criteria\b(.*)", re.IGNORECASE)
+MARKER = re.compile(r"(?:[*+•-]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|\([a-z]\))(?:\s+|$)(?P<text>.*)")
+ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (Markdown)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One bullet or paragraph of the criteria text, with the heading it sits under."""
+
+    section: str | None  # "inclusion" | "exclusion" | None (before any heading)
+    bullet: bool
+    text: str
 
 
 def import_study_file(path: Path) -> str:
-    raise TrialogicError([Diagnostic(str(path), 0, 0, "I000", "import is not implemented yet")])
+    """Read one study's JSON (as `GET /api/v2/studies/NCT…` returns it) and import it."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise _error(str(path), "I001", "cannot read the file: it is not UTF-8 text") from None
+    except OSError as e:
+        raise _error(str(path), "I001", f"cannot read the file: {e.strerror or e}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        diagnostic = Diagnostic(
+            str(path), e.lineno, e.colno, "I001", f"not valid JSON: {e.msg}", source_line(text, e.lineno)
+        )
+        raise TrialogicError([diagnostic]) from None
+    return import_study(data, str(path))
+
+
+def import_study(data: dict[str, Any], source: str) -> str:
+    """The skeleton trial file for one study record, in canonical layout."""
+    nct_id = _field(data, NCT_FIELD)
+    if not isinstance(data, dict) or not isinstance(nct_id, str):
+        raise _error(source, "I002", _not_a_study(data), NCT_FIELD)
+    if not NCT_ID.fullmatch(nct_id.strip()):
+        message = f"not a ClinicalTrials.gov API v2 study: nctId {nct_id!r} is not NCT and 8 digits"
+        raise _error(source, "I002", message, NCT_FIELD)
+    nct_id = nct_id.strip()
+    identification = "protocolSection.identificationModule"
+    title = _clean(_field(data, f"{identification}.briefTitle") or _field(data, f"{identification}.officialTitle"))
+    notes = [
+        f"Imported from ClinicalTrials.gov record {nct_id} (API v2): every `manual` criterion is a placeholder "
+        "carrying the registry's sentence; replace each by an expression."
+    ]
+    conditions = _field(data, "protocolSection.conditionsModule.conditions")
+    if isinstance(conditions, list) and conditions:
+        notes.append("Conditions studied (registry): " + "; ".join(_clean(c) for c in conditions) + ".")
+    if _field(data, f"{ELIGIBILITY}.healthyVolunteers") is False:
+        notes.append(
+            "The registry says the study does not accept healthy volunteers; the language has no "
+            "healthy-volunteer attribute, so this is not checked."
+        )
+    problems: list[Diagnostic] = []
+    criteria = [c for c in (_age(data, source, "minimum", problems), _age(data, source, "maximum", problems)) if c]
+    criteria += _sex(data, source, problems)
+    if problems:
+        raise TrialogicError(problems)
+    text = _field(data, f"{ELIGIBILITY}.eligibilityCriteria")
+    blocks = blocks_of(text) if isinstance(text, str) else []
+    if not blocks:
+        notes.append("The record has no eligibility criteria text: only its structured fields are imported.")
+    elif all(b.section is None for b in blocks):
+        notes.append(
+            "The criteria text has no Inclusion / Exclusion Criteria headings: its paragraphs are kept as notes."
+        )
+    lines = ["use library", "", f"trial {nct_id} {quoted(title or nct_id)} {{"]
+    lines += [f"  note {quoted(note)}" for note in notes]
+    lines += [f"  include {name} {quoted(sentence)}:\n    {expr}" for name, sentence, expr in criteria]
+    counts = {"inclusion": 0, "exclusion": 0}
+    for block in blocks:
+        if block.section is None or (not block.bullet and block.text.endswith(":")):
+            lines.append(f"  note {quoted(block.text)}")
+            continue
+        counts[block.section] += 1
+        keyword = "include" if block.section == "inclusion" else "exclude"
+        lines.append(f"  {keyword} {block.section}_{counts[block.section]} {quoted(block.text)}:\n    manual")
+    lines.append("}")
+    return format_source("\n".join(lines) + "\n", source)
+
+
+def blocks_of(text: str) -> list[Block]:
+    """Bullets and paragraphs, registry escapes undone, wrapped lines joined, empty ones left out.
+
+    A line that starts with `*`, `-`, `+`, `1.`, `1)`, `(1)`, `a.`, `a)` or `(a)` starts a bullet;
+    a blank line ends a paragraph; other lines continue the bullet or paragraph above
+    (after a blank line, only an indented line continues a bullet).
+
+    >>> blocks_of("Inclusion Criteria:\\n\\n1. Aged 18 or\\n   over\\n2. Creatinine \\\\< 1.5\\n3.\\n")
+    [Block(section='inclusion', bullet=True, text='Aged 18 or over'), Block(section='inclusion', bullet=True, text='Creatinine < 1.5')]
+    """
+    blocks: list[Block] = []
+    section: str | None = None
+    parts: list[str] = []
+    bullet = blank = False
+
+    def flush() -> None:
+        joined = " ".join(" ".join(parts).split())
+        if joined:
+            blocks.append(Block(section, bullet, joined))
+        parts.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            blank = True
+            continue
+        heading = HEADING.fullmatch(ESCAPE.sub(r"\1", line).strip("#*_ "))
+        rest = heading.group(2).strip() if heading else ""
+        marker = MARKER.fullmatch(line)
+        if heading and (not rest or rest.startswith(":") or (line.endswith(":") and len(line) <= 80)):
+            flush()
+            section, bullet = heading.group(1).lower(), False
+            inline = rest[1:] if rest.startswith(":") else ""
+            parts.append(ESCAPE.sub(r"\1", inline))
+        elif marker:
+            flush()
+            bullet = True
+            parts.append(ESCAPE.sub(r"\1", marker.group("text")))
+        elif parts and (not blank or (bullet and raw[:1].isspace())):
+            parts.append(ESCAPE.sub(r"\1", line))
+        else:
+            flush()
+            bullet = False
+            parts.append(ESCAPE.sub(r"\1", line))
+        blank = False
+    flush()
+    return blocks
+
+
+def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnostic]) -> tuple[str, str, str] | None:
+    """`(id, sentence, expression)` for `minimumAge` / `maximumAge`; None for no limit."""
+    field = f"{ELIGIBILITY}.{bound}Age"
+    value = _field(data, field)
+    if value is None or (isinstance(value, str) and value.strip().lower() in NO_LIMIT):
+        return None
+    match = AGE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        message = f"cannot read the age {value!r}: the registry writes a number and a unit, as in \"18 Years\""
+        problems.append(Diagnostic(source, 0, 0, "I003", message, field=field))
+        return None
+    number = Fraction(match.group(1))
+    whole = [(number * factor, unit) for factor, unit in AGE_UNITS[match.group(2).lower()]]
+    amount, unit = next(((n, u) for n, u in whole if n.denominator == 1), (None, ""))
+    if amount is None:
+        message = f"the age {value!r} is not a whole number of years, months, weeks or days, as the language needs"
+        problems.append(Diagnostic(source, 0, 0, "I004", message, field=field))
+        return None
+    if bound == "minimum" and amount == 0:
+        return None  # "0 Years" is no limit
+    op, name = (">=", "min_age") if bound == "minimum" else ("<=", "max_age")
+    units = unit if amount == 1 else unit + "s"
+    return name, f"{bound.capitalize()} eligible age: {_clean(value)}", f"age {op} {amount} {units}"
+
+
+def _sex(data: dict[str, Any], source: str, problems: list[Diagnostic]) -> list[tuple[str, str, str]]:
+    field = f"{ELIGIBILITY}.sex"
+    value = _field(data, field)
+    if value is None:
+        return []
+    if not isinstance(value, str) or value.strip().upper() not in SEXES:
+        message = f"cannot read the sex {value!r}: the registry writes ALL, FEMALE or MALE"
+        problems.append(Diagnostic(source, 0, 0, "I003", message, field=field))
+        return []
+    sex = SEXES[value.strip().upper()]
+    return [("sex", f"Eligible sex: {value.strip()}", f"sex = {sex}")] if sex else []
+
+
+def _field(data: object, dotted: str) -> Any:
+    """The value at a dotted path, or None where any step is missing or not an object."""
+    for key in dotted.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _clean(value: object) -> str:
+    """One line of text: registry escapes undone, runs of white space made single spaces."""
+    return " ".join(ESCAPE.sub(r"\1", value).split()) if isinstance(value, str) else ""
+
+
+def _not_a_study(data: object) -> str:
+    if isinstance(data, dict) and isinstance(data.get("studies"), list):
+        return (
+            f"not a ClinicalTrials.gov API v2 study but a search result with {len(data['studies'])} studies; "
+            "import one study (GET /api/v2/studies/NCT…)"
+        )
+    return f"not a ClinicalTrials.gov API v2 study: {NCT_FIELD} is missing"
+
+
+def _error(source: str, code: str, message: str, field: str | None = None) -> TrialogicError:
+    return TrialogicError([Diagnostic(source, 0, 0, code, message, field=field)])
