@@ -75,3 +75,9 @@ def test_bad_reference_date_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(patient), "--on", "2026-13-01"])
     assert result.exit_code == 2
     assert "'2026-13-01' is not a date; write YYYY-MM-DD" in result.output
+
+
+def test_errors_doc_is_made_from_these_tables() -> None:
+    from errors_doc import DOC, render
+
+    assert DOC.read_text() == render(), "docs/errors.md is stale: run `python tests/errors_doc.py`"

@@ -3,79 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from trialogic.cli import main
 from trialogic.lint import lint
 from trialogic.resources import rules_dir
 
-CASES = [
-    (
-        "two inclusions that exclude each other",
-        'include adult "Adults": age >= 18 years\n  include child "Children": age < 16 years',
-        [("L001", 1, "no patient can pass all of NCT00000098: adult (line 2), child (line 3) conflict")],
-    ),
-    (
-        "an inclusion implied false by an exclusion",
-        'include high "Scr > 300": serum_creatinine > 300 umol/L\n  exclude scr "Scr > 250": serum_creatinine > 3 mg/dL',
-        [
-            (
-                "L004",
-                2,
-                "inclusion high can never be met by a patient who passes exclusion scr (line 3): "
-                "every patient meeting it is excluded",
-            )
-        ],
-    ),
-    (
-        "an inclusion that can never hold",
-        'include never "x": sledai_2k > 10 and sledai_2k < 5',
-        [("L002", 2, "never can never be met: no patient satisfies it")],
-    ),
-    (
-        "an exclusion that excludes everyone",
-        'exclude everyone "x": sex = female or sex = male',
-        [("L002", 2, "everyone excludes every patient: no patient can pass it")],
-    ),
-    (
-        "an inclusion that never fails",
-        'include always "x": if sex = female then sex = female',
-        [("L003", 2, "always never fails: every patient meets it")],
-    ),
-    (
-        "windows: a drug in 12 weeks implies a drug in 24 weeks",
-        'include recent "x": drug rituximab within 12 weeks\n  exclude washout "y": drug anti_cd20 within 24 weeks',
-        [
-            (
-                "L004",
-                2,
-                "inclusion recent can never be met by a patient who passes exclusion washout (line 3): "
-                "every patient meeting it is excluded",
-            )
-        ],
-    ),
-    (
-        "a three-way conflict is named whole",
-        'include a "a": sledai_2k > 4 or age < 18 years\n  include b "b": sledai_2k <= 4\n'
-        '  include c "c": age >= 18 years',
-        [("L001", 1, "no patient can pass all of NCT00000098: a (line 2), b (line 3), c (line 4) conflict")],
-    ),
-    (
-        "consistent criteria lint clean",
-        'include adult "Adults": age between 18 and 65 years\n  exclude scr "x": serum_creatinine > 250 umol/L',
-        [],
-    ),
-]
+CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "fixtures" / "lint_cases.yaml").read_text())
 
 
-@pytest.mark.parametrize("name,criteria,expected", CASES, ids=[c[0] for c in CASES])
-def test_contradictions(name: str, criteria: str, expected: list[tuple[str, int, str]], tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_contradictions(case: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "t.tl"
-    path.write_text(f'trial NCT00000098 "contradictory" {{\n  {criteria}\n}}\n')
-    got = [(d.code, d.line, d.message) for d in lint([path])]
-    assert got == expected
+    criteria = "".join(f"  {line}\n" for line in case["criteria"].splitlines())
+    path.write_text(f'trial NCT00000098 "contradictory" {{\n{criteria}}}\n')
+    got = [[d.code, d.line, d.message] for d in lint([path])]
+    assert got == case["expected"]
 
 
 def test_seed_trials_lint_clean() -> None:

@@ -96,7 +96,7 @@ def import_study(data: dict[str, Any], source: str) -> str:
     if not isinstance(data, dict) or not isinstance(nct_id, str):
         raise _error(source, "I002", _not_a_study(data), NCT_FIELD)
     if not NCT_ID.fullmatch(nct_id.strip()):
-        message = f"not a ClinicalTrials.gov API v2 study: nctId {nct_id!r} is not NCT and 8 digits"
+        message = f"not a ClinicalTrials.gov API v2 study: nctId {_shown(nct_id)} is not NCT and 8 digits"
         raise _error(source, "I002", message, NCT_FIELD)
     nct_id = nct_id.strip()
     identification = "protocolSection.identificationModule"
@@ -121,7 +121,8 @@ def import_study(data: dict[str, Any], source: str) -> str:
     text = _field(data, f"{ELIGIBILITY}.eligibilityCriteria")
     blocks = blocks_of(text) if isinstance(text, str) else []
     if not blocks:
-        notes.append("The record has no eligibility criteria text: only its structured fields are imported.")
+        found = "only its ages and sex are imported" if criteria else "it gives no ages or sex either"
+        notes.append(f"The record has no eligibility criteria text: {found}.")
     elif all(b.section is None for b in blocks):
         notes.append(
             "The criteria text has no Inclusion / Exclusion Criteria headings: its paragraphs are kept as notes."
@@ -198,14 +199,14 @@ def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnosti
         return None
     match = AGE.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
-        message = f"cannot read the age {value!r}: the registry writes a number and a unit, as in \"18 Years\""
+        message = f'cannot read the age {_shown(value)}: the registry writes a number and a unit, as in "18 Years"'
         problems.append(Diagnostic(source, 0, 0, "I003", message, field=field))
         return None
     number = Fraction(match.group(1))
     whole = [(number * factor, unit) for factor, unit in AGE_UNITS[match.group(2).lower()]]
     amount, unit = next(((n, u) for n, u in whole if n.denominator == 1), (None, ""))
     if amount is None:
-        message = f"the age {value!r} is not a whole number of years, months, weeks or days, as the language needs"
+        message = f"the age {_shown(value)} is not a whole number of years, months, weeks or days, as the language needs"
         problems.append(Diagnostic(source, 0, 0, "I004", message, field=field))
         return None
     if bound == "minimum" and amount == 0:
@@ -221,7 +222,7 @@ def _sex(data: dict[str, Any], source: str, problems: list[Diagnostic]) -> list[
     if value is None:
         return []
     if not isinstance(value, str) or value.strip().upper() not in SEXES:
-        message = f"cannot read the sex {value!r}: the registry writes ALL, FEMALE or MALE"
+        message = f"cannot read the sex {_shown(value)}: the registry writes ALL, FEMALE or MALE"
         problems.append(Diagnostic(source, 0, 0, "I003", message, field=field))
         return []
     sex = SEXES[value.strip().upper()]
@@ -253,3 +254,8 @@ def _not_a_study(data: object) -> str:
 
 def _error(source: str, code: str, message: str, field: str | None = None) -> TrialogicError:
     return TrialogicError([Diagnostic(source, 0, 0, code, message, field=field)])
+
+
+def _shown(value: object) -> str:
+    """A registry value as JSON writes it: `"eighteen"`, `18`, `null`."""
+    return json.dumps(value, ensure_ascii=False)

@@ -199,6 +199,8 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str) -> Diagnostic:
     line, column = error.line, error.column
     if isinstance(error, UnexpectedToken):
         if error.token.type == "$END":
+            lines = text.rstrip("\n").split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
             message = f"the file ends too early; expected {_describe_expected(set(error.expected))}"
             code = "E003"
         else:
@@ -253,7 +255,8 @@ def parse(text: str, path: str = "<input>") -> ast.Module:
             tree = _lark().parse(current)
         except UnexpectedInput as error:
             diagnostics.append(_diagnostic(error, path, text))
-            if not _blank_statement(lines, error.line):
+            at_end = isinstance(error, UnexpectedToken) and error.token.type == "$END"
+            if at_end or not _blank_statement(lines, error.line):
                 break
             current = "\n".join(lines)
             continue

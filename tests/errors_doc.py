@@ -1,0 +1,85 @@
+"""docs/errors.md is made from the error tables the tests run (tests/fixtures/bad_criteria.yaml,
+bad_patients.yaml, lint_cases.yaml): one table, two uses. Regenerate with
+`python tests/errors_doc.py`; tests/test_bad_input.py checks that the file is current."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trialogic.patient import parse_yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DOC = Path(__file__).parent.parent / "docs" / "errors.md"
+
+INTRO = """# Error codes
+
+Every message trialogic prints for bad input carries a stable code. Criteria errors read
+`file:line:col: error[CODE]: message`, then the source line and a caret; patient errors
+name the file and the field. Every error in every file is reported at once, and the
+exit code is 1.
+
+This page is made from the tables the test suite runs (`tests/fixtures/*.yaml`), so each
+example below is checked to give exactly this message.
+"""
+
+
+def _criteria_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    sections = []
+    for case in cases:
+        if "fix" not in case:
+            continue
+        code, line, column, message = case["errors"][0]
+        body = (
+            f"```\n{case['source'].rstrip()}\n```\n\n"
+            f"gives `{line}:{column}: error[{code}]: {message}`\n\n**Fix:** {case['fix']}\n"
+        )
+        sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
+    return sections
+
+
+def _patient_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    sections = []
+    for case in cases:
+        code = case["error"].split("error[")[1].split("]")[0]
+        record = json.dumps({"id": "P1", **case["record"]}, default=str)
+        body = f"```json\n{record}\n```\n\ngives `{case['error']}`\n\n**Fix:** {case['fix']}\n"
+        sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
+    return sections
+
+
+def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    sections = []
+    for case in cases:
+        if "fix" not in case:
+            continue
+        code, line, message = case["expected"][0]
+        source = f'trial NCT00000098 "contradictory" {{\n' + "".join(
+            f"  {row}\n" for row in case["criteria"].splitlines()
+        ) + "}"
+        body = f"```\n{source}\n```\n\ngives `{line}: {code}: {message}`\n\n**Fix:** {case['fix']}\n"
+        sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
+    return sections
+
+
+def render() -> str:
+    criteria = yaml.safe_load((FIXTURES / "bad_criteria.yaml").read_text())
+    patients = parse_yaml((FIXTURES / "bad_patients.yaml").read_text())
+    lint = yaml.safe_load((FIXTURES / "lint_cases.yaml").read_text())
+    parts = [INTRO]
+    for title, sections in (
+        ("Criteria files (E…)", _criteria_sections(criteria)),
+        ("Patient records (P…)", _patient_sections(patients)),
+        ("Contradictions found by `trialogic lint` (L…)", _lint_sections(lint)),
+    ):
+        parts.append(f"## {title}\n")
+        parts.extend(text for _, text in sorted(sections, key=lambda s: s[0]))
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    DOC.write_text(render())
+    print(f"wrote {DOC}")
