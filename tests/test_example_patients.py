@@ -1,9 +1,11 @@
 """The example patients (facts/patients/pNN.yaml) against the five seed trials.
 
 The expected result of every patient x trial on the reference date is written by hand in
-tests/fixtures/example_patients.yaml (each patient file's header comment tells why);
-this checks the tool against it, checks the table covers every trial with an eligible,
-an ineligible and an undetermined example, and checks every patient file is in it.
+the examples files shipped beside the trials (rules/trials/NCTxxxxxxxx.examples.yaml, the
+ones `trialogic test` runs; each patient file's header comment tells why). This checks
+the tool against them through the API and through `trialogic test`, checks they cover
+every trial with an eligible, an ineligible and an undetermined example, and checks
+every patient file is in them.
 """
 
 from __future__ import annotations
@@ -20,17 +22,23 @@ import trialogic
 
 ROOT = Path(__file__).resolve().parents[1]
 PATIENTS = ROOT / "facts" / "patients"
-TABLE_FILE = Path(__file__).resolve().parent / "fixtures" / "example_patients.yaml"
+TRIALS = ROOT / "rules" / "trials"
 SEED_TRIALS = ("NCT03580291", "NCT05631717", "NCT01539902", "NCT04318600", "NCT06485648")
 STATUSES = ("eligible", "ineligible", "undetermined")
 
 
 def _table() -> tuple[dt.date, dict[str, dict[str, dict[str, Any]]]]:
-    document = yaml.safe_load(TABLE_FILE.read_text(encoding="utf-8"))
-    reference = document["reference_date"]
-    if isinstance(reference, str):
-        reference = dt.date.fromisoformat(reference)
-    return reference, document["expected"]
+    """patient id -> trial id -> {status, blocking, unknown}, from the examples files."""
+    table: dict[str, dict[str, dict[str, Any]]] = {}
+    references = set()
+    for trial in SEED_TRIALS:
+        document = yaml.safe_load((TRIALS / f"{trial}.examples.yaml").read_text(encoding="utf-8"))
+        references.add(str(document["reference_date"]))
+        for example in document["examples"]:
+            row = {"status": example["expect"], "blocking": example["blocking"], "unknown": example["unknown"]}
+            table.setdefault(example["name"], {})[trial] = row
+    (reference,) = references
+    return dt.date.fromisoformat(reference), table
 
 
 REFERENCE, EXPECTED = _table()
@@ -102,3 +110,13 @@ def test_every_patient_file_is_in_the_table() -> None:
         assert path.read_text(encoding="utf-8").startswith("#"), f"{path.name} has no story comment at the top"
         ids.append(patient.id)
     assert sorted(ids) == sorted(EXPECTED), "patient files and the table of expected results differ"
+
+
+def test_trialogic_test_runs_the_same_examples() -> None:
+    from click.testing import CliRunner
+
+    from trialogic.cli import main
+
+    result = CliRunner().invoke(main, ["test", str(TRIALS)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"{len(ROWS)} passed, 0 failed"

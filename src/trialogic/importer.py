@@ -101,18 +101,7 @@ def import_study(data: dict[str, Any], source: str) -> str:
     nct_id = nct_id.strip()
     identification = "protocolSection.identificationModule"
     title = _clean(_field(data, f"{identification}.briefTitle") or _field(data, f"{identification}.officialTitle"))
-    notes = [
-        f"Imported from ClinicalTrials.gov record {nct_id} (API v2): every `manual` criterion is a placeholder "
-        "carrying the registry's sentence; replace each by an expression."
-    ]
-    conditions = _field(data, "protocolSection.conditionsModule.conditions")
-    if isinstance(conditions, list) and conditions:
-        notes.append("Conditions studied (registry): " + "; ".join(_clean(c) for c in conditions) + ".")
-    if _field(data, f"{ELIGIBILITY}.healthyVolunteers") is False:
-        notes.append(
-            "The registry says the study does not accept healthy volunteers; the language has no "
-            "healthy-volunteer attribute, so this is not checked."
-        )
+    notes = _notes(data, nct_id)
     problems: list[Diagnostic] = []
     criteria = [c for c in (_age(data, source, "minimum", problems), _age(data, source, "maximum", problems)) if c]
     criteria += _sex(data, source, problems)
@@ -140,6 +129,24 @@ def import_study(data: dict[str, Any], source: str) -> str:
         lines.append(f"  {keyword} {block.section}_{counts[block.section]} {quoted(block.text)}:\n    manual")
     lines.append("}")
     return format_source("\n".join(lines) + "\n", source)
+
+
+def _notes(data: dict[str, Any], nct_id: str) -> list[str]:
+    """Where the file came from, and the registry facts the language cannot check."""
+    notes = [
+        f"Imported from ClinicalTrials.gov record {nct_id} (API v2): every `manual` criterion is a placeholder "
+        "carrying the registry's sentence; replace each by an expression."
+    ]
+    conditions = _field(data, "protocolSection.conditionsModule.conditions")
+    names = [_clean(c) for c in conditions if _clean(c)] if isinstance(conditions, list) else []
+    if names:
+        notes.append(f"Conditions studied (registry): {'; '.join(names)}.")
+    if _field(data, f"{ELIGIBILITY}.healthyVolunteers") is False:
+        notes.append(
+            "The registry says the study does not accept healthy volunteers; the language has no "
+            "healthy-volunteer attribute, so this is not checked."
+        )
+    return notes
 
 
 def blocks_of(text: str) -> list[Block]:
@@ -206,7 +213,9 @@ def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnosti
     whole = [(number * factor, unit) for factor, unit in AGE_UNITS[match.group(2).lower()]]
     amount, unit = next(((n, u) for n, u in whole if n.denominator == 1), (None, ""))
     if amount is None:
-        message = f"the age {_shown(value)} is not a whole number of years, months, weeks or days, as the language needs"
+        message = (
+            f"the age {_shown(value)} is not a whole number of years, months, weeks or days, as the language needs"
+        )
         problems.append(Diagnostic(source, 0, 0, "I004", message, field=field))
         return None
     if bound == "minimum" and amount == 0:
