@@ -52,6 +52,7 @@ class TrialSet:
     vocabulary: Vocabulary
     scope: Scope = field(default_factory=Scope)
     modules: list[ast.Module] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
     _solver: Solver | None = field(default=None, repr=False)
     _repairer: Repairer | None = field(default=None, repr=False)
 
@@ -162,6 +163,17 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
 
     for path in files:
         read(path)
+    return build_trials(modules, texts, vocabulary, problems)
+
+
+def build_trials(
+    modules: list[ast.Module],
+    texts: dict[str, str],
+    vocabulary: Vocabulary,
+    problems: list[Diagnostic] | None = None,
+) -> TrialSet:
+    """Check and compile parsed modules (`load_trials` without the reading and parsing)."""
+    problems = list(problems or [])
     checker = Checker(vocabulary, texts)
     scope = checker.module_scope(modules)
     checker.definitions(scope)
@@ -176,7 +188,7 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
     if problems:
         raise TrialogicError(sorted(problems, key=lambda d: (d.file, d.line, d.column)))
     compiled = {trial_id: compile_trial(trial, scope, vocabulary) for trial_id, trial in trials.items()}
-    return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, scope, modules)
+    return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, scope, modules, texts)
 
 
 def check(

@@ -14,14 +14,18 @@ from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
+from .patient import load_records
 from .render import (
     explanations_json,
+    flips_json,
     print_explanations,
+    print_flips,
     print_repairs,
     print_results,
     repairs_json,
     results_json,
 )
+from .whatif import Change, apply_changes, change_trials, whatif
 
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -274,3 +278,68 @@ def test_command(paths: tuple[str, ...]) -> None:
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     if failed:
         raise SystemExit(1)
+
+
+WHATIF_OPTIONS = ("--set", "--unset", "--add-condition", "--remove-condition", "--start", "--stop", "--assess",
+                  "--drop", "--relax")  # fmt: skip
+
+
+@main.command("whatif")
+@click.argument("patient", type=click.Path(exists=True, dir_okay=False))
+@click.option("--set", "set_", multiple=True, metavar="ATTR=VALUE[UNIT][@DATE]", help="A new result.")
+@click.option("--unset", multiple=True, metavar="ATTR", help="Remove every result of ATTR.")
+@click.option("--add-condition", multiple=True, metavar="CODE[@DATE]", help="A new active condition.")
+@click.option("--remove-condition", multiple=True, metavar="CODE", help="Remove a condition.")
+@click.option("--start", multiple=True, metavar="DRUG[@DATE]", help="Start a drug.")
+@click.option("--stop", multiple=True, metavar="DRUG[@DATE]", help="Stop a drug still taken.")
+@click.option("--assess", multiple=True, metavar="[TRIAL:]CRITERION=ok|not_ok", help="Settle a manual criterion.")
+@click.option("--drop", multiple=True, metavar="TRIAL:CRITERION", help="Remove a criterion.")
+@click.option("--relax", multiple=True, metavar="TRIAL:CRITERION=EXPR", help="Replace a criterion's expression.")
+@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@click.option("--later", type=DateType(), help="Check the changed patient on this date instead.")
+@click.option(
+    "--trials",
+    "trial_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Trial files or folders (default: the bundled seed trials).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+def whatif_command(
+    patient: str,
+    reference: dt.date | None,
+    later: dt.date | None,
+    trial_paths: tuple[str, ...],
+    as_json: bool,
+    **options: tuple[str, ...],
+) -> None:
+    """What if a value, a drug, a condition, the date or a criterion changed? Changes apply
+    in the order of the options listed here."""
+    reference = reference or dt.date.today()
+    changes = [
+        Change(option, text)
+        for option in WHATIF_OPTIONS
+        for text in options[
+            option.lstrip("-").replace("-", "_").replace("set", "set_", 1)
+            if option == "--set"
+            else option.lstrip("-").replace("-", "_")
+        ]
+    ]
+    try:
+        trials = api.load_trials(list(trial_paths) or None)
+        ((record, source),) = load_records(patient)
+        flips = whatif(record, changes, trials, reference, later, source)
+        changed = [f for f in flips if f.changed]
+        after = api.read_patient(apply_changes(record, changes, trials, reference), source, trials.vocabulary)
+        explained = (
+            api.why(after, change_trials(trials, changes), on=later or reference, trial_ids=[f.trial for f in changed])
+            if changed
+            else []
+        )
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    explanations = {e.trial: e for e in explained}
+    if as_json:
+        click.echo(flips_json(flips, explanations, later or reference))
+    else:
+        print_flips(flips, explanations, Console())

@@ -390,8 +390,8 @@ def read_patient(record: Any, source: str = "<input>", vocabulary: Vocabulary | 
     return patient
 
 
-def load_patients(path: str | Path, vocabulary: Vocabulary | None = None) -> list[Patient]:
-    """Load a YAML or JSON file holding one patient or a list of patients."""
+def load_records(path: str | Path) -> list[tuple[Any, str]]:
+    """The raw records of a YAML or JSON file (one patient or a list), each with its source name."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -405,10 +405,14 @@ def load_patients(path: str | Path, vocabulary: Vocabulary | None = None) -> lis
         column = mark.column + 1 if mark else getattr(e, "colno", 0)
         raise TrialogicError([Diagnostic(str(path), line, column, "P000", f"not valid YAML/JSON: {e}")]) from e
     records = data if isinstance(data, list) else [data]
+    return [(record, str(path) if len(records) == 1 else f"{path}[{index}]") for index, record in enumerate(records)]
+
+
+def load_patients(path: str | Path, vocabulary: Vocabulary | None = None) -> list[Patient]:
+    """Load a YAML or JSON file holding one patient or a list of patients."""
     patients: list[Patient] = []
     problems: list[Diagnostic] = []
-    for index, record in enumerate(records):
-        source = str(path) if len(records) == 1 else f"{path}[{index}]"
+    for record, source in load_records(path):
         try:
             patients.append(read_patient(record, source, vocabulary))
         except TrialogicError as e:

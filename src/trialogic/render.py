@@ -10,9 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .api import TrialResult
+from .api import CriterionResult, TrialResult
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
 from .repair import Repair
+from .whatif import Flip
 
 STATUS_STYLE = {"eligible": "bold green", "ineligible": "bold red", "undetermined": "bold yellow"}
 
@@ -191,3 +192,55 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             console.print(f"  {number}. eligible on {alternative.eligible_on}")
             for action in alternative.actions:
                 console.print(f"     - {escape(action.text)} [dim]({action.level})[/]", highlight=False)
+
+
+def flips_json(flips: list[Flip], explanations: dict[str, TrialExplanation], reference: dt.date) -> str:
+    def criterion(result: CriterionResult | None) -> dict[str, Any] | None:
+        return None if result is None else {"id": result.id, "kind": result.kind, "status": result.status}
+
+    document = {
+        "reference_date": reference.isoformat(),
+        "trials": [
+            {
+                "trial": f.trial,
+                "before": f.before.status,
+                "after": f.after.status,
+                "flipped": [
+                    {
+                        "before": criterion(old),
+                        "after": criterion(new),
+                        "evidence": [
+                            fact_json(x)
+                            for c in (explanations[f.trial].criteria if f.trial in explanations else ())
+                            if new is not None and c.id == new.id
+                            for x in c.part.all_evidence() + c.part.all_missing()
+                        ],
+                    }
+                    for old, new in f.flipped
+                ],
+            }
+            for f in flips
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def print_flips(flips: list[Flip], explanations: dict[str, TrialExplanation], console: Console) -> None:
+    unchanged = [f.trial for f in flips if not f.changed]
+    for f in flips:
+        if not f.changed:
+            continue
+        arrow = f"[{STATUS_STYLE[f.before.status]}]{f.before.status}[/] → [{STATUS_STYLE[f.after.status]}]{f.after.status}[/]"
+        console.print(f"\n[bold]{f.trial}[/]: {arrow}")
+        by_id = {c.id: c for c in explanations[f.trial].criteria} if f.trial in explanations else {}
+        for old, new in f.flipped:
+            either = new or old
+            name = either.id if either else "?"
+            before = old.status if old else "(absent)"
+            after = new.status if new else "(dropped)"
+            console.print(f"  {name}: {before} → {after}", highlight=False)
+            if new is not None and new.id in by_id:
+                for fact in by_id[new.id].part.all_evidence() + by_id[new.id].part.all_missing():
+                    console.print(f"      [dim]·[/] {escape(fact.text)}", highlight=False)
+    if unchanged:
+        console.print(f"\nunchanged: {', '.join(unchanged)}")

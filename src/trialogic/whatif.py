@@ -1,0 +1,215 @@
+"""What if…? Change the patient, the date or a criterion, and see which statuses flip.
+
+Patient changes edit the record (the same dict a patient file holds) and validate it
+again, so a what-if answers exactly what editing the file by hand and running `check`
+would. Trial changes drop a criterion or replace its expression, then check and compile
+the trials again.
+
+Change syntax (the CLI options):
+    --set ATTR=VALUE[UNIT][@DATE]      a new result (serum_creatinine=200umol/L, biopsy_class=IV)
+    --unset ATTR                       remove every result of ATTR
+    --add-condition CODE[@DATE]        a new active condition
+    --remove-condition CODE            remove the condition's entries
+    --stop DRUG[@DATE]                 end the drug still taken
+    --start DRUG[@DATE]                start a drug
+    --assess [TRIAL:]CRITERION=ok|not_ok   settle a manual criterion in the patient's favour or not
+    --drop TRIAL:CRITERION             remove a criterion
+    --relax TRIAL:CRITERION=EXPR       replace a criterion's expression
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, read_patient
+from .errors import Diagnostic, TrialogicError
+from .parser import parse
+
+_VALUE_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?)\s*(\S*)\s*$")
+
+
+@dataclass(frozen=True)
+class Change:
+    option: str  # the CLI option, e.g. "--set"
+    text: str  # its argument as given
+
+
+def _fail(change: Change, message: str) -> TrialogicError:
+    return TrialogicError([Diagnostic("<what-if>", 0, 0, "W001", message, field=f"{change.option} {change.text}")])
+
+
+def _split_date(change: Change, text: str, default: dt.date) -> tuple[str, str]:
+    if "@" not in text:
+        return text, default.isoformat()
+    head, _, date = text.rpartition("@")
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        raise _fail(change, f"{date!r} is not a date; write YYYY-MM-DD after @") from None
+    return head, date
+
+
+def apply_changes(
+    record: dict[str, Any], changes: list[Change], trials: TrialSet, reference: dt.date
+) -> dict[str, Any]:
+    """The record with the patient changes applied (trial changes are ignored here)."""
+    changed = copy.deepcopy(record)
+    for change in changes:
+        text, option = change.text, change.option
+        if option == "--set":
+            body, date = _split_date(change, text, reference)
+            if "=" not in body:
+                raise _fail(change, "write ATTR=VALUE[UNIT], e.g. serum_creatinine=200umol/L")
+            attribute, value = (part.strip() for part in body.split("=", 1))
+            entry: dict[str, Any] = {"attribute": attribute, "date": date}
+            match = _VALUE_UNIT.match(value)
+            if match:
+                entry["value"] = match.group(1)
+                if match.group(2):
+                    entry["unit"] = match.group(2)
+            else:
+                entry["value"] = value
+            kept = [
+                m
+                for m in changed.get("measurements", [])
+                if not (m.get("attribute") == attribute and str(m.get("date")) == date)
+            ]
+            changed["measurements"] = [*kept, entry]
+        elif option == "--unset":
+            known = trials.vocabulary.attribute(text)
+            names = {text} if known is None else {known.name, *known.synonyms}
+            before = changed.get("measurements", [])
+            changed["measurements"] = [m for m in before if m.get("attribute") not in names]
+            if len(changed["measurements"]) == len(before):
+                raise _fail(change, f"the record has no {text} result to remove")
+        elif option == "--add-condition":
+            code, date = _split_date(change, text, reference)
+            changed["conditions"] = [*changed.get("conditions", []), {"code": code, "start": date}]
+        elif option == "--remove-condition":
+            before = changed.get("conditions", [])
+            changed["conditions"] = [c for c in before if c.get("code") != text]
+            if len(changed["conditions"]) == len(before):
+                raise _fail(change, f"the record has no condition {text} to remove")
+        elif option == "--start":
+            code, date = _split_date(change, text, reference)
+            changed["drugs"] = [*changed.get("drugs", []), {"code": code, "start": date}]
+        elif option == "--stop":
+            code, date = _split_date(change, text, reference)
+            drugs = [dict(d) for d in changed.get("drugs", [])]
+            still = [
+                d for d in drugs if d.get("code") == code and d.get("end") is None and d.get("status") != "stopped"
+            ]
+            if not still:
+                raise _fail(change, f"the record has no {code} still being taken")
+            for drug in still:
+                drug["end"] = date
+                drug.pop("status", None)
+            changed["drugs"] = drugs
+        elif option == "--assess":
+            changed["assessments"] = [*changed.get("assessments", []), *_assessments(change, trials, reference)]
+    return changed
+
+
+def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[dict[str, Any]]:
+    target, _, verdict = change.text.partition("=")
+    if verdict not in ("ok", "not_ok"):
+        raise _fail(change, "write [TRIAL:]CRITERION=ok or =not_ok (ok: in the patient's favour)")
+    trial_id, _, criterion_id = target.rpartition(":")
+    found = [
+        (trial.id, criterion)
+        for trial in trials.trials.values()
+        for criterion in trial.criteria
+        if criterion.id == criterion_id and (not trial_id or trial.id == trial_id)
+    ]
+    if not found:
+        raise _fail(change, f"no trial has a criterion {target}")
+    entries = []
+    for trial, criterion in found:
+        favourable = "met" if criterion.kind == "inclusion" else "not_met"
+        result = favourable if verdict == "ok" else ("not_met" if favourable == "met" else "met")
+        entries.append({"trial": trial, "criterion": criterion.id, "result": result, "date": reference.isoformat()})
+    return entries
+
+
+def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
+    """The trials with criteria dropped or relaxed, checked and compiled again."""
+    trial_changes = [c for c in changes if c.option in ("--drop", "--relax")]
+    if not trial_changes:
+        return trials
+    replaced = dict(trials.trials)
+    texts = dict(trials.texts)
+    for change in trial_changes:
+        target, _, expression = change.text.partition("=")
+        trial_id, _, criterion_id = target.partition(":")
+        trial = replaced.get(trial_id)
+        if trial is None or criterion_id not in {c.id for c in trial.criteria}:
+            raise _fail(change, f"no criterion {target}; write TRIAL:CRITERION, e.g. NCT01539902:creatinine")
+        if change.option == "--drop":
+            criteria = tuple(c for c in trial.criteria if c.id != criterion_id)
+        else:
+            if not expression.strip():
+                raise _fail(change, "write TRIAL:CRITERION=EXPRESSION in the criteria language")
+            source = f'trial {trial_id} "what-if" {{\n  include {criterion_id} "what-if": {expression}\n}}\n'
+            texts["<what-if>"] = source
+            new_expr = parse(source, "<what-if>").trials[0].criteria[0].expr
+            criteria = tuple(
+                dataclasses.replace(c, expr=new_expr) if c.id == criterion_id else c for c in trial.criteria
+            )
+        replaced[trial_id] = dataclasses.replace(trial, criteria=criteria)
+    modules = [dataclasses.replace(m, trials=tuple(replaced.get(t.id, t) for t in m.trials)) for m in trials.modules]
+    return build_trials(modules, texts, trials.vocabulary)
+
+
+@dataclass(frozen=True)
+class Flip:
+    """One trial before and after: its status, and the criteria whose status changed."""
+
+    trial: str
+    before: TrialResult
+    after: TrialResult
+    flipped: tuple[tuple[CriterionResult | None, CriterionResult | None], ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.before.status != self.after.status or bool(self.flipped)
+
+
+def whatif(
+    record: dict[str, Any],
+    changes: list[Change],
+    trials: TrialSet,
+    on: dt.date,
+    later: dt.date | None = None,
+    source: str = "<input>",
+) -> list[Flip]:
+    """Statuses before (on `on`) and after the changes (on `later`, default `on`).
+
+    >>> from trialogic.api import load_trials
+    >>> record = {"id": "W1", "birth_date": "2009-01-01"}
+    >>> flips = whatif(record, [], load_trials(), dt.date(2026, 11, 22), later=dt.date(2027, 1, 2))
+    >>> [(f.trial, f.before.status, f.after.status) for f in flips if f.trial == "NCT05631717"]
+    [('NCT05631717', 'ineligible', 'undetermined')]
+    """
+    before_patient = read_patient(record, source, trials.vocabulary)
+    after_record = apply_changes(record, changes, trials, on)
+    after_patient = read_patient(after_record, f"{source} (after the changes)", trials.vocabulary)
+    after_trials = change_trials(trials, changes)
+    before = {r.trial: r for r in check([before_patient], trials, on=on)}
+    after = {r.trial: r for r in check([after_patient], after_trials, on=later or on)}
+    flips = []
+    for trial_id, old in before.items():
+        new = after[trial_id]
+        old_by_id = {c.id: c for c in old.criteria}
+        new_by_id = {c.id: c for c in new.criteria}
+        flipped = tuple(
+            (old_by_id.get(i), new_by_id.get(i))
+            for i in [*old_by_id, *(i for i in new_by_id if i not in old_by_id)]
+            if old_by_id.get(i) is None or new_by_id.get(i) is None or old_by_id[i].status != new_by_id[i].status
+        )
+        flips.append(Flip(trial_id, old, new, flipped))
+    return flips

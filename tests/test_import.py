@@ -1,0 +1,428 @@
+"""`trialogic import`: ClinicalTrials.gov API v2 study JSON → a skeleton trial file that loads and lints clean."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from trialogic import api, ast
+from trialogic.cli import main
+from trialogic.errors import TrialogicError
+from trialogic.format import source
+from trialogic.importer import blocks_of, import_study, import_study_file
+from trialogic.lint import lint
+from trialogic.parser import parse
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
+STUDIES = sorted(FIXTURES.glob("NCT*.json"))
+IDS = [p.stem for p in STUDIES]
+# Independent of the importer: a bullet line is `*`, `-` or `1.` / `2)` followed by text.
+MARKER = re.compile(r"^\s*(?:[*-]|\(?\d+[.)])\s+")
+BULLET = re.compile(MARKER.pattern + r"\S")
+HEADING = re.compile(r"^\s*(?:key\s+)?(inclusion|exclusion)\s+criteria\b", re.IGNORECASE)
+ELIGIBILITY = "protocolSection.eligibilityModule"
+
+
+def criteria_text(study: Path) -> str:
+    data = json.loads(study.read_text(encoding="utf-8"))
+    return str(data["protocolSection"].get("eligibilityModule", {}).get("eligibilityCriteria", ""))
+
+
+def trial_of(text: str) -> ast.Trial:
+    (trial,) = parse(text, "<import>").trials
+    return trial
+
+
+def record(**eligibility: Any) -> dict[str, Any]:
+    return {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT00000001", "briefTitle": "t"},
+            "eligibilityModule": eligibility,
+        }
+    }
+
+
+def expressions(text: str) -> dict[str, str]:
+    return {c.id: source(c.expr) for c in trial_of(text).criteria}
+
+
+def diagnostics(data: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    with pytest.raises(TrialogicError) as raised:
+        import_study(data, "s.json")
+    return [(d.code, d.message, d.field) for d in raised.value.diagnostics]
+
+
+# ----- every fixture ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("study", STUDIES, ids=IDS)
+def test_golden_output(study: Path) -> None:
+    assert import_study_file(study) == study.with_suffix(".tl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("study", STUDIES, ids=IDS)
+def test_output_loads_formats_and_lints_clean(study: Path, tmp_path: Path) -> None:
+    path = tmp_path / f"{study.stem}.tl"
+    path.write_text(import_study_file(study), encoding="utf-8")
+    trials = api.load_trials([path])
+    assert list(trials.trials) == [study.stem]
+    check = CliRunner().invoke(main, ["fmt", "--check", str(path)])
+    assert check.exit_code == 0, check.output
+    assert [d.render() for d in lint([path]) if d.severity == "error"] == []
+
+
+@pytest.mark.parametrize("study", STUDIES, ids=IDS)
+def test_one_placeholder_per_bullet(study: Path) -> None:
+    bullets = [line for line in criteria_text(study).splitlines() if BULLET.match(line)]
+    trial = trial_of(import_study_file(study))
+    placeholders = [c for c in trial.criteria if isinstance(c.expr, ast.Manual)]
+    headed = any(HEADING.match(line) for line in criteria_text(study).splitlines())
+    assert len(placeholders) == (len(bullets) if headed else 0)
+    assert {c.id for c in trial.criteria if not isinstance(c.expr, ast.Manual)} <= {"min_age", "max_age", "sex"}
+
+
+@pytest.mark.parametrize("study", STUDIES, ids=IDS)
+def test_inclusion_and_exclusion_kept_apart(study: Path) -> None:
+    """Each placeholder's kind is the heading above its bullet in the registry text."""
+    sections: dict[str, list[str]] = {"inclusion": [], "exclusion": []}
+    current: str | None = None
+    for line in criteria_text(study).splitlines():
+        heading = HEADING.match(line)
+        if heading:
+            current = heading.group(1).lower()
+        elif current and BULLET.match(line):
+            sections[current].append(line)
+    trial = trial_of(import_study_file(study))
+    for kind, bullets in sections.items():
+        placeholders = [c for c in trial.criteria if c.kind == kind and isinstance(c.expr, ast.Manual)]
+        assert [c.id for c in placeholders] == [f"{kind}_{n}" for n in range(1, len(bullets) + 1)]
+        for criterion, bullet in zip(placeholders, bullets, strict=True):
+            first_words = " ".join(re.sub(r"\\(.)", r"\1", MARKER.sub("", bullet)).split()[:4])
+            assert criterion.text.startswith(first_words), (criterion.text, bullet)
+
+
+@pytest.mark.parametrize("study", STUDIES, ids=IDS)
+def test_escapes_undone_and_lines_joined(study: Path) -> None:
+    trial = trial_of(import_study_file(study))
+    for text in [trial.title, *(c.text for c in trial.criteria), *(n.text for n in trial.notes)]:
+        assert not re.search(r"\\[<>*_()\[\]]", text), text
+        assert "\n" not in text and "  " not in text and text == text.strip()
+
+
+def test_registry_escapes_and_wrapping_in_detail() -> None:
+    texts = {c.id: c.text for c in trial_of(import_study_file(FIXTURES / "NCT04318600.json")).criteria}
+    assert texts["exclusion_4"].startswith("Patients with blood leukocyte count <2.5 × 109/L, hemoglobin <90 g/L,")
+    assert "(blood pressure >160/100 mm Hg)" in texts["exclusion_5"]
+    # "8." inside a line is not a new bullet
+    assert texts["exclusion_7"] == (
+        "Patients with tumors or abnormal tumor marker levels; 8. Patients with blood-borne diseases "
+        "(i.e., HIV, syphilis, hepatitis B, and hepatitis C);"
+    )
+    synthetic = {c.id: c.text for c in trial_of(import_study_file(FIXTURES / "NCT90000001.json")).criteria}
+    assert synthetic["inclusion_2"] == 'Parent or guardian gives "written" consent'
+    assert synthetic["inclusion_3"] == "Born at >= 37 weeks of gestation with a birth weight recorded"
+    assert synthetic["inclusion_4"] == "Oxygen saturation < 92% on room air; see *Appendix A* (score_1 [0-3])"
+    assert synthetic["exclusion_3"] == "Results filed under C:\\trial\\data"
+    # a continuation line that starts with a number ("1.5 times") is not a bullet
+    wrapped = {c.id: c.text for c in trial_of(import_study_file(FIXTURES / "NCT03580291.json")).criteria}
+    assert (
+        "more than 1.5 times the upper limit of normal lab value; creatinine clearance rate (Ccr) < 30ml/min"
+        in (wrapped["exclusion_7"])
+    )
+
+
+def test_text_outside_the_headings_and_introductions_are_notes() -> None:
+    notes = [n.text for n in trial_of(import_study_file(FIXTURES / "NCT05631717.json")).notes]
+    assert (
+        "Only patients with active lupus nephritis who meet all of the following criteria are eligible for "
+        "inclusion in this study:"
+    ) in notes
+    assert "Patients who met any of the following criteria could not be enrolled in this study:" in notes
+    synthetic = [n.text for n in trial_of(import_study_file(FIXTURES / "NCT90000001.json")).notes]
+    assert "Participants are recruited at two sites." in synthetic
+    unheaded = trial_of(import_study_file(FIXTURES / "NCT90000003.json"))
+    assert unheaded.criteria == ()
+    assert [n.text for n in unheaded.notes][-2:] == ["Healthy adults", "No chronic disease"]
+
+
+def test_a_record_without_criteria_text_still_gives_a_skeleton() -> None:
+    trial = trial_of(import_study_file(FIXTURES / "NCT06485648.json"))
+    assert trial.criteria == ()
+    assert trial.notes[-1].text == "The record has no eligibility criteria text: it gives no ages or sex either."
+    with_ages = import_study(record(minimumAge="18 Years"), "s.json")
+    assert "The record has no eligibility criteria text: only its ages and sex are imported." in with_ages
+
+
+def test_every_output_has_the_import_note_and_healthy_volunteers_note() -> None:
+    trial = trial_of(import_study_file(FIXTURES / "NCT04318600.json"))
+    assert trial.notes[0].text.startswith("Imported from ClinicalTrials.gov record NCT04318600 (API v2)")
+    assert "every `manual` criterion is a placeholder" in trial.notes[0].text
+    assert any(
+        "does not accept healthy volunteers" in n.text and "no healthy-volunteer attribute" in n.text
+        for n in trial.notes
+    )
+    accepts = trial_of(import_study(record(healthyVolunteers=True), "s.json"))
+    assert not any("healthy" in n.text for n in accepts.notes)
+
+
+# ----- structured fields --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("18 Years", "age >= 18 years"),
+        ("1 Year", "age >= 1 year"),
+        ("  18   years ", "age >= 18 years"),
+        ("6 Months", "age >= 6 months"),
+        ("2 Weeks", "age >= 2 weeks"),
+        ("28 Days", "age >= 28 days"),
+        ("1.5 Years", "age >= 18 months"),  # no decimals in the language: a smaller unit
+        ("1.25 Years", "age >= 15 months"),
+        ("0.5 Years", "age >= 6 months"),
+        ("2.0 Weeks", "age >= 2 weeks"),
+        ("1.5 Weeks", None),  # 10.5 days
+        ("2.5 Months", None),
+        ("12 Hours", None),
+        ("48 Hours", "age >= 2 days"),
+        ("1440 Minutes", "age >= 1 day"),
+        ("0 Years", ""),  # a minimum of zero is no limit
+        ("N/A", ""),
+        ("", ""),
+    ],
+)
+def test_minimum_age(value: str, expected: str | None) -> None:
+    if expected is None:
+        assert diagnostics(record(minimumAge=value)) == [
+            (
+                "I004",
+                f'the age "{value}" is not a whole number of years, months, weeks or days, as the language needs',
+                f"{ELIGIBILITY}.minimumAge",
+            )
+        ]
+        return
+    got = expressions(import_study(record(minimumAge=value), "s.json"))
+    assert got == ({"min_age": expected} if expected else {})
+
+
+def test_maximum_age_and_its_sentence() -> None:
+    trial = trial_of(import_study(record(minimumAge="14 Years", maximumAge="60 Years"), "s.json"))
+    assert [(c.kind, c.id, c.text, source(c.expr)) for c in trial.criteria] == [
+        ("inclusion", "min_age", "Minimum eligible age: 14 Years", "age >= 14 years"),
+        ("inclusion", "max_age", "Maximum eligible age: 60 Years", "age <= 60 years"),
+    ]
+    assert expressions(import_study(record(maximumAge="1.5 Years"), "s.json")) == {"max_age": "age <= 18 months"}
+    assert expressions(import_study(record(maximumAge="0 Years"), "s.json")) == {"max_age": "age <= 0 years"}
+
+
+def test_missing_bounds_give_no_criterion() -> None:
+    assert expressions(import_study(record(), "s.json")) == {}
+    assert expressions(import_study(record(minimumAge="18 Years"), "s.json")) == {"min_age": "age >= 18 years"}
+    bare = {"protocolSection": {"identificationModule": {"nctId": "NCT00000001"}}}
+    assert trial_of(import_study(bare, "s.json")).title == "NCT00000001"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("FEMALE", {"sex": "sex = female"}),
+        ("MALE", {"sex": "sex = male"}),
+        ("ALL", {}),
+        ("female", {"sex": "sex = female"}),
+    ],
+)
+def test_sex(value: str, expected: dict[str, str]) -> None:
+    assert expressions(import_study(record(sex=value), "s.json")) == expected
+
+
+def test_sex_sentence() -> None:
+    (criterion,) = trial_of(import_study(record(sex="FEMALE"), "s.json")).criteria
+    assert (criterion.kind, criterion.text) == ("inclusion", "Eligible sex: FEMALE")
+
+
+# ----- the criteria text ----------------------------------------------------------------
+
+
+def test_blocks_of_bullets_paragraphs_and_headings() -> None:
+    text = (
+        "INCLUSION CRITERIA\n"
+        "Adults who can consent\n"  # a paragraph under a heading is a criterion too
+        "\n"
+        "* First bullet\n"
+        "\n"
+        "  continued after a blank line (indented)\n"
+        "\\* an escaped star is not a bullet\n"
+        "  - sub-bullet\n"
+        "Inclusion Criteria for Part B:\n"
+        "a) lettered\n"
+        "Exclusion Criteria: Pregnancy\n"
+    )
+    assert [(b.section, b.bullet, b.text) for b in blocks_of(text)] == [
+        ("inclusion", False, "Adults who can consent"),
+        ("inclusion", True, "First bullet continued after a blank line (indented) * an escaped star is not a bullet"),
+        ("inclusion", True, "sub-bullet"),
+        ("inclusion", True, "lettered"),
+        ("exclusion", False, "Pregnancy"),
+    ]
+    trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+    assert [(c.kind, c.id) for c in trial.criteria] == [
+        ("inclusion", "inclusion_1"),
+        ("inclusion", "inclusion_2"),
+        ("inclusion", "inclusion_3"),
+        ("inclusion", "inclusion_4"),
+        ("exclusion", "exclusion_1"),
+    ]
+
+
+def test_a_line_that_only_mentions_the_criteria_is_not_a_heading() -> None:
+    blocks = blocks_of("Inclusion Criteria:\n* Exclusion criteria of the parent study do not apply.\n")
+    assert [(b.section, b.text) for b in blocks] == [
+        ("inclusion", "Exclusion criteria of the parent study do not apply.")
+    ]
+
+
+def test_empty_bullets_are_skipped() -> None:
+    text = "Exclusion Criteria:\n\n*\n* \n-\n1.\n* Real one\n"
+    assert [b.text for b in blocks_of(text)] == ["Real one"]
+
+
+# ----- errors ---------------------------------------------------------------------------
+
+
+def test_invalid_json() -> None:
+    path = FIXTURES / "invalid.json"
+    with pytest.raises(TrialogicError) as raised:
+        import_study_file(path)
+    (d,) = raised.value.diagnostics
+    assert (d.file, d.line, d.column, d.code, d.message) == (
+        str(path),
+        5,
+        7,
+        "I001",
+        "not valid JSON: Expecting ',' delimiter",
+    )
+    assert d.source_line == '      "briefTitle": "missing comma"'
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    with pytest.raises(TrialogicError) as raised:
+        import_study_file(missing)
+    assert [(d.code, d.line, d.message) for d in raised.value.diagnostics] == [
+        ("I001", 0, "cannot read the file: No such file or directory")
+    ]
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"a": "é"}'.encode("latin-1"))
+    with pytest.raises(TrialogicError) as raised:
+        import_study_file(latin1)
+    assert [(d.code, d.message) for d in raised.value.diagnostics] == [
+        ("I001", "cannot read the file: it is not UTF-8 text")
+    ]
+
+
+def test_not_a_study() -> None:
+    path = FIXTURES / "not_a_study.json"
+    with pytest.raises(TrialogicError) as raised:
+        import_study_file(path)
+    (d,) = raised.value.diagnostics
+    assert (d.file, d.line, d.column, d.code, d.field, d.message) == (
+        str(path),
+        0,
+        0,
+        "I002",
+        "protocolSection.identificationModule.nctId",
+        "not a ClinicalTrials.gov API v2 study: protocolSection.identificationModule.nctId is missing",
+    )
+
+
+def test_a_search_response_or_a_bad_nct_id_is_not_a_study() -> None:
+    field = "protocolSection.identificationModule.nctId"
+    assert diagnostics({"studies": [record(), record()]}) == [
+        (
+            "I002",
+            "not a ClinicalTrials.gov API v2 study but a search result with 2 studies; "
+            "import one study (GET /api/v2/studies/NCT…)",
+            field,
+        )
+    ]
+    bad = record()
+    bad["protocolSection"]["identificationModule"]["nctId"] = "nct123"
+    assert diagnostics(bad) == [
+        ("I002", 'not a ClinicalTrials.gov API v2 study: nctId "nct123" is not NCT and 8 digits', field)
+    ]
+    assert diagnostics([record()]) == [  # type: ignore[arg-type]
+        ("I002", f"not a ClinicalTrials.gov API v2 study: {field} is missing", field)
+    ]
+
+
+def test_bad_age_string() -> None:
+    path = FIXTURES / "bad_age.json"
+    with pytest.raises(TrialogicError) as raised:
+        import_study_file(path)
+    (d,) = raised.value.diagnostics
+    assert (d.file, d.line, d.column, d.code, d.field, d.message) == (
+        str(path),
+        0,
+        0,
+        "I003",
+        f"{ELIGIBILITY}.minimumAge",
+        'cannot read the age "eighteen": the registry writes a number and a unit, as in "18 Years"',
+    )
+    assert d.render() == (
+        f"{path}: {ELIGIBILITY}.minimumAge: error[I003]: "
+        'cannot read the age "eighteen": the registry writes a number and a unit, as in "18 Years"'
+    )
+
+
+def test_every_field_error_is_reported_at_once() -> None:
+    assert diagnostics(record(minimumAge=18, maximumAge="12 Hours", sex="BOTH")) == [
+        (
+            "I003",
+            'cannot read the age 18: the registry writes a number and a unit, as in "18 Years"',
+            f"{ELIGIBILITY}.minimumAge",
+        ),
+        (
+            "I004",
+            'the age "12 Hours" is not a whole number of years, months, weeks or days, as the language needs',
+            f"{ELIGIBILITY}.maximumAge",
+        ),
+        ("I003", 'cannot read the sex "BOTH": the registry writes ALL, FEMALE or MALE', f"{ELIGIBILITY}.sex"),
+    ]
+    assert diagnostics(record(maximumAge="2.5 Months"))[0][0] == "I004"
+    assert diagnostics(record(minimumAge="18 Yrs"))[0][0] == "I003"
+
+
+# ----- the command ----------------------------------------------------------------------
+
+
+def test_cli_prints_the_trial_file() -> None:
+    study = FIXTURES / "NCT04318600.json"
+    result = CliRunner().invoke(main, ["import", str(study)])
+    assert result.exit_code == 0, result.output
+    assert result.output == study.with_suffix(".tl").read_text(encoding="utf-8")
+
+
+def test_cli_writes_the_trial_file(tmp_path: Path) -> None:
+    study = FIXTURES / "NCT01539902.json"
+    out = tmp_path / "NCT01539902.tl"
+    result = CliRunner().invoke(main, ["import", str(study), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {out}\n"
+    assert out.read_text(encoding="utf-8") == study.with_suffix(".tl").read_text(encoding="utf-8")
+    assert list(api.load_trials([out]).trials) == ["NCT01539902"]
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("invalid.json", "I001"), ("not_a_study.json", "I002"), ("bad_age.json", "I003")]
+)
+def test_cli_exits_1_on_errors(name: str, code: str, tmp_path: Path) -> None:
+    out = tmp_path / "out.tl"
+    result = CliRunner().invoke(main, ["import", str(FIXTURES / name), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"error[{code}]" in result.output
+    assert not out.exists()
