@@ -208,8 +208,7 @@ def check(
         for patient, answer in zip(batch, solver.solve(batch, reference), strict=True):
             for trial_id, trial in trials.trials.items():
                 criteria = tuple(
-                    CriterionResult(c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text)
-                    for c in trial.criteria
+                    CriterionResult(c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text) for c in trial.criteria
                 )
                 results.append(TrialResult(patient.id, trial_id, answer.trial_status[trial_id], criteria))
         batch.clear()
@@ -252,7 +251,7 @@ def why(
         narrator = Narrator(patient, trials.compiled[trial_id], trace, trials.vocabulary, reference, defines, texts)
         criteria = tuple(
             CriterionExplanation(
-                c.id, c.kind, answer.criterion_status[(trial_id, c.id)], c.text, source(c.expr), narrator.part(c.expr)
+                c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text, source(c.expr), narrator.part(c.expr)
             )
             for c in trial.criteria
         )

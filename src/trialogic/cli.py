@@ -22,9 +22,11 @@ from .render import (
     print_flips,
     print_repairs,
     print_results,
+    print_screen,
     repairs_json,
     results_json,
 )
+from .screen import run_screen
 from .whatif import Change, apply_changes, change_trials, whatif
 
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -343,3 +345,37 @@ def whatif_command(
         click.echo(flips_json(flips, explanations, later or reference))
     else:
         print_flips(flips, explanations, Console())
+
+
+@main.command("screen")
+@click.argument("patients", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--trials",
+    "trial_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Trial files or folders (default: the bundled seed trials).",
+)
+@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the matrix to FILE.csv, FILE.json or FILE.jsonl.")
+@click.option("--drop", multiple=True, metavar="TRIAL:CRITERION", help="What if this criterion were removed?")
+@click.option("--relax", multiple=True, metavar="TRIAL:CRITERION=EXPR", help="What if it read so?")
+def screen_command(
+    patients: tuple[str, ...],
+    trial_paths: tuple[str, ...],
+    reference: dt.date | None,
+    jobs: int | None,
+    out: str | None,
+    drop: tuple[str, ...],
+    relax: tuple[str, ...],
+) -> None:
+    """Screen a cohort (files, folders, JSONL streams): status matrix and attrition per criterion."""
+    reference = reference or dt.date.today()
+    changes = [Change("--drop", d) for d in drop] + [Change("--relax", r) for r in relax]
+    try:
+        trials = change_trials(api.load_trials(list(trial_paths) or None), changes)
+        report = run_screen(patients, list(trial_paths), trials, reference, jobs, out, changes)
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+    print_screen(report, Console())

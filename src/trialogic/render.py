@@ -13,6 +13,7 @@ from rich.table import Table
 from .api import CriterionResult, TrialResult
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
 from .repair import Repair
+from .screen import Report
 from .whatif import Flip
 
 STATUS_STYLE = {"eligible": "bold green", "ineligible": "bold red", "undetermined": "bold yellow"}
@@ -244,3 +245,21 @@ def print_flips(flips: list[Flip], explanations: dict[str, TrialExplanation], co
                     console.print(f"      [dim]·[/] {escape(fact.text)}", highlight=False)
     if unchanged:
         console.print(f"\nunchanged: {', '.join(unchanged)}")
+
+
+def print_screen(report: Report, console: Console) -> None:
+    for attrition in report.attrition.values():
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(attrition.statuses.items()))
+        table = Table(title=f"{attrition.trial}: {attrition.patients} patients — {counts}")
+        for column in ("criterion", "excludes", "excludes alone", "unknown", "remaining"):
+            table.add_column(column, justify="left" if column == "criterion" else "right")
+        for row in attrition.as_dict()["criteria"]:
+            table.add_row(row["id"], str(row["excluded"]), str(row["excluded_alone"]), str(row["unknown"]),
+                          str(row["remaining"]))  # fmt: skip
+        console.print(table)
+        gained, lost = report.gained.get(attrition.trial, []), report.lost.get(attrition.trial, [])
+        if gained or lost:
+            console.print(f"  what-if: {len(gained)} gained ({', '.join(gained[:20])}), "
+                          f"{len(lost)} lost ({', '.join(lost[:20])})", highlight=False)  # fmt: skip
+    if report.out:
+        console.print(f"wrote {report.patients} patients × {len(report.attrition)} trials to {report.out}")

@@ -24,12 +24,22 @@ def rules_program() -> str:
     return "\n".join((rules_dir() / name).read_text(encoding="utf-8") for name in RULE_FILES)
 
 
+PASSING = {"inclusion": "met", "exclusion": "not_met"}
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What the solver derived for one patient: statuses by trial and by criterion."""
+    """What the solver derived for one patient: statuses by trial and by criterion.
+
+    The solver shows only criteria that block or are undecided (rules/eligibility.lp);
+    every other criterion is passing: met for an inclusion, not met for an exclusion.
+    """
 
     trial_status: dict[str, str]
     criterion_status: dict[tuple[str, str], str]
+
+    def status(self, trial: str, criterion: str, kind: str) -> str:
+        return self.criterion_status.get((trial, criterion), PASSING[kind])
 
 
 @dataclass

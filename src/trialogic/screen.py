@@ -1,0 +1,288 @@
+"""Batch screening of a cohort: the patient × trial status matrix, and attrition per criterion.
+
+Patients are independent, so they are read and solved in chunks, in parallel worker
+processes that each load and compile the trials once. Results stream to the output as
+they come; memory is bounded by the chunk, not the cohort.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .api import TrialSet, check, load_trials, read_patient
+from .errors import Diagnostic, TrialogicError
+from .patient import load_records
+from .whatif import Change, change_trials
+
+PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One patient × trial: the status and the criteria that block or are unknown.
+
+    `before` is the status under the unchanged trials when trial what-ifs are screened.
+    """
+
+    patient: str
+    trial: str
+    status: str
+    blocking: tuple[str, ...]
+    unknown: tuple[str, ...]
+    before: str | None = None
+
+
+@dataclass
+class Attrition:
+    """Per criterion: patients it excludes, excludes alone, leaves unknown; and the funnel."""
+
+    trial: str
+    criteria: list[str]
+    patients: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    excluded_alone: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    # funnel[k]: patients still in after criteria 1..k are applied (passing them all)
+    funnel: list[int] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def add(self, row: Row) -> None:
+        if not self.funnel:
+            self.funnel = [0] * len(self.criteria)
+        self.patients += 1
+        self.statuses[row.status] = self.statuses.get(row.status, 0) + 1
+        for criterion in row.blocking:
+            self.excluded[criterion] = self.excluded.get(criterion, 0) + 1
+        if len(row.blocking) == 1:
+            self.excluded_alone[row.blocking[0]] = self.excluded_alone.get(row.blocking[0], 0) + 1
+        for criterion in row.unknown:
+            self.unknown[criterion] = self.unknown.get(criterion, 0) + 1
+        not_passing = set(row.blocking) | set(row.unknown)
+        for index, criterion in enumerate(self.criteria):
+            if criterion in not_passing:
+                break
+            self.funnel[index] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "trial": self.trial,
+            "patients": self.patients,
+            "statuses": self.statuses,
+            "criteria": [
+                {
+                    "id": c,
+                    "excluded": self.excluded.get(c, 0),
+                    "excluded_alone": self.excluded_alone.get(c, 0),
+                    "unknown": self.unknown.get(c, 0),
+                    "remaining": self.funnel[i] if self.funnel else 0,
+                }
+                for i, c in enumerate(self.criteria)
+            ],
+        }
+
+
+def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
+    """Records from files, folders of files, and JSONL streams (one patient a line)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.iterdir() if p.suffix in (*PATIENT_SUFFIXES, ".jsonl")):
+                yield from patient_records([child])
+        elif path.suffix == ".jsonl":
+            with path.open(encoding="utf-8") as stream:
+                for number, line in enumerate(stream, 1):
+                    if line.strip():
+                        try:
+                            yield json.loads(line), f"{path}:{number}"
+                        except json.JSONDecodeError as e:
+                            message = f"not valid JSON: {e.msg}"
+                            raise TrialogicError([Diagnostic(str(path), number, e.colno, "P000", message)]) from e
+        else:
+            yield from load_records(path)
+
+
+def chunks(records: Iterator[tuple[Any, str]], size: int) -> Iterator[list[tuple[Any, str]]]:
+    chunk: list[tuple[Any, str]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# ----- workers: each loads the trials once ------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(trial_paths: list[str] | None, changes: list[Change], reference: dt.date) -> None:
+    baseline = load_trials(trial_paths or None)
+    _WORKER["baseline"] = baseline if changes else None
+    _WORKER["trials"] = change_trials(baseline, changes)
+    _WORKER["reference"] = reference
+
+
+def _screen_chunk(chunk: list[tuple[Any, str]]) -> tuple[list[Row], list[Diagnostic]]:
+    trials: TrialSet = _WORKER["trials"]
+    patients, problems = [], []
+    for record, source in chunk:
+        try:
+            patients.append(read_patient(record, source, trials.vocabulary))
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+    if problems:
+        return [], problems
+    reference, baseline = _WORKER["reference"], _WORKER["baseline"]
+    results = check(patients, trials, on=reference, chunk=len(chunk))
+    befores = [r.status for r in check(patients, baseline, on=reference, chunk=len(chunk))] if baseline else None
+    rows = [
+        Row(
+            r.patient,
+            r.trial,
+            r.status,
+            tuple(c.id for c in r.blocking()),
+            tuple(c.id for c in r.unknown()),
+            befores[index] if befores else None,
+        )
+        for index, r in enumerate(results)
+    ]
+    return rows, []
+
+
+def screen(
+    paths: Iterable[str | Path],
+    trial_paths: list[str] | None,
+    reference: dt.date,
+    jobs: int | None = None,
+    chunk_size: int = 250,
+    changes: list[Change] | None = None,
+) -> Iterator[tuple[list[Row], list[Diagnostic]]]:
+    """Screen every patient; yields (rows, problems) chunk by chunk, in input order.
+
+    `changes` are trial-side what-ifs (--drop, --relax) applied to every patient.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    changes = changes or []
+    records = chunks(patient_records(paths), chunk_size)
+    if jobs == 1:
+        _start_worker(trial_paths, changes, reference)
+        yield from map(_screen_chunk, records)
+        return
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=(trial_paths, changes, reference)) as pool:
+        yield from pool.imap(_screen_chunk, records)
+
+
+@dataclass
+class Report:
+    """What a screening run found, for printing."""
+
+    patients: int
+    attrition: dict[str, Attrition]
+    gained: dict[str, list[str]]
+    lost: dict[str, list[str]]
+    out: str | None
+
+
+class _Writer:
+    """Streams rows to FILE.csv or FILE.jsonl, or gathers them for FILE.json."""
+
+    def __init__(self, path: str | None, reference: dt.date):
+        self.path = Path(path) if path else None
+        self.reference = reference
+        self.rows: list[dict[str, Any]] = []
+        if self.path and self.path.suffix not in (".csv", ".json", ".jsonl"):
+            raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S001", "--out must end in .csv, .json or .jsonl")])
+        self.stream = self.path.open("w", encoding="utf-8", newline="") if self.path else None
+        if self.stream and self.path and self.path.suffix == ".csv":
+            self.stream.write("patient,trial,status,blocking,unknown\n")
+
+    def write(self, row: Row) -> None:
+        if not self.stream or not self.path:
+            return
+        record = {"patient": row.patient, "trial": row.trial, "status": row.status,
+                  "blocking": list(row.blocking), "unknown": list(row.unknown)}  # fmt: skip
+        if row.before is not None:
+            record["before"] = row.before
+        if self.path.suffix == ".csv":
+            cells = [row.patient, row.trial, row.status, " ".join(row.blocking), " ".join(row.unknown)]
+            self.stream.write(",".join(_csv_cell(c) for c in cells) + "\n")
+        elif self.path.suffix == ".jsonl":
+            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            self.rows.append(record)
+
+    def close(self, attrition: dict[str, Attrition]) -> None:
+        if self.stream and self.path and self.path.suffix == ".json":
+            document = {
+                "reference_date": self.reference.isoformat(),
+                "results": self.rows,
+                "attrition": [a.as_dict() for a in attrition.values()],
+            }
+            json.dump(document, self.stream, indent=2, ensure_ascii=False)
+        if self.stream:
+            self.stream.close()
+
+    def discard(self) -> None:
+        if self.stream and self.path:
+            self.stream.close()
+            self.path.unlink(missing_ok=True)
+
+
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
+
+
+def run_screen(
+    paths: Iterable[str],
+    trial_paths: list[str],
+    trials: TrialSet,
+    reference: dt.date,
+    jobs: int | None,
+    out: str | None,
+    changes: list[Change],
+) -> Report:
+    """Screen, stream the matrix to `out`, and count attrition; nothing is kept on error."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    attrition = {t.id: Attrition(t.id, [c.id for c in t.criteria]) for t in trials.trials.values()}
+    gained: dict[str, list[str]] = {t: [] for t in attrition}
+    lost: dict[str, list[str]] = {t: [] for t in attrition}
+    writer = _Writer(out, reference)
+    problems: list[Diagnostic] = []
+    seen: set[str] = set()
+    columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("patients"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("screen", total=None)
+        try:
+            for rows, chunk_problems in screen(paths, trial_paths, reference, jobs, changes=changes):
+                problems.extend(chunk_problems)
+                if problems:
+                    continue  # keep validating, write nothing more
+                for row in rows:
+                    writer.write(row)
+                    attrition[row.trial].add(row)
+                    seen.add(row.patient)
+                    if row.before is not None and row.before != row.status:
+                        if row.status == "eligible":
+                            gained[row.trial].append(row.patient)
+                        elif row.before == "eligible":
+                            lost[row.trial].append(row.patient)
+                progress.update(task, completed=len(seen))
+        except BaseException:
+            writer.discard()
+            raise
+    if problems:
+        writer.discard()
+        raise TrialogicError(problems)
+    writer.close(attrition)
+    return Report(len(seen), attrition, gained, lost, out)

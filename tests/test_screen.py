@@ -1,0 +1,125 @@
+"""screen: the same answers as check, attrition counted right, streams, errors, trial what-ifs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+from click.testing import CliRunner
+from oracle import evaluate
+
+from trialogic import api
+from trialogic.cli import main
+from trialogic.parser import parse, parse_file
+from trialogic.patient import load_records
+from trialogic.resources import facts_dir, rules_dir
+from trialogic.screen import Attrition, Row, run_screen
+from trialogic.vocabulary import load_vocabulary
+from trialogic.whatif import Change, change_trials
+
+TODAY = dt.date(2026, 11, 22)
+PATIENTS = facts_dir() / "patients"
+
+
+def screened(tmp_path: Path, jobs: int, changes: list[Change] | None = None) -> tuple[list[dict[str, object]], object]:
+    out = tmp_path / f"out{jobs}.jsonl"
+    trials = change_trials(api.load_trials(), changes or [])
+    report = run_screen([str(PATIENTS)], [], trials, TODAY, jobs, str(out), changes or [])
+    return [json.loads(line) for line in out.read_text().splitlines()], report
+
+
+def test_screen_equals_check_one_by_one(tmp_path: Path) -> None:
+    rows, report = screened(tmp_path, jobs=2)
+    trials = api.load_trials()
+    expected = []
+    for path in sorted(PATIENTS.iterdir()):
+        for r in api.check(api.load_patients(path), trials, on=TODAY):
+            expected.append({"patient": r.patient, "trial": r.trial, "status": r.status,
+                             "blocking": [c.id for c in r.blocking()], "unknown": [c.id for c in r.unknown()]})  # fmt: skip
+    assert rows == expected
+    assert report.patients == len(list(PATIENTS.iterdir()))
+    assert screened(tmp_path, jobs=1)[0] == rows
+
+
+def test_attrition_matches_a_direct_count(tmp_path: Path) -> None:
+    rows, report = screened(tmp_path, jobs=1)
+    for trial in api.load_trials().trials.values():
+        attrition = report.attrition[trial.id].as_dict()
+        mine = [r for r in rows if r["trial"] == trial.id]
+        excluded = Counter(c for r in mine for c in r["blocking"])
+        alone = Counter(r["blocking"][0] for r in mine if len(r["blocking"]) == 1)
+        unknown = Counter(c for r in mine for c in r["unknown"])
+        for position, entry in enumerate(attrition["criteria"]):
+            assert entry["excluded"] == excluded[entry["id"]]
+            assert entry["excluded_alone"] == alone[entry["id"]]
+            assert entry["unknown"] == unknown[entry["id"]]
+            first = {c.id for c in trial.criteria[: position + 1]}
+            still_in = sum(not (first & (set(r["blocking"]) | set(r["unknown"]))) for r in mine)
+            assert entry["remaining"] == still_in
+        assert attrition["statuses"] == dict(Counter(r["status"] for r in mine))
+
+
+def test_funnel_by_hand() -> None:
+    attrition = Attrition("T", ["a", "b", "c"])
+    attrition.add(Row("1", "T", "eligible", (), ()))
+    attrition.add(Row("2", "T", "ineligible", ("b",), ("c",)))
+    attrition.add(Row("3", "T", "ineligible", ("a", "c"), ()))
+    assert attrition.funnel == [2, 1, 1]
+    assert attrition.excluded == {"b": 1, "a": 1, "c": 1}
+    assert attrition.excluded_alone == {"b": 1}
+    assert attrition.unknown == {"c": 1}
+
+
+def test_jsonl_stream_csv_and_json_outputs(tmp_path: Path) -> None:
+    stream = tmp_path / "cohort.jsonl"
+    records = [record for path in sorted(PATIENTS.iterdir()) for record, _ in load_records(path)]
+    stream.write_text("\n".join(json.dumps(r, default=str) for r in records) + "\n")
+    csv_out, json_out = tmp_path / "m.csv", tmp_path / "m.json"
+    runner = CliRunner()
+    first = runner.invoke(main, ["screen", str(stream), "--on", "2026-11-22", "--jobs", "1", "--out", str(csv_out)])
+    assert first.exit_code == 0, first.output
+    matrix = list(csv.DictReader(csv_out.open()))
+    assert len(matrix) == len(records) * 5
+    second = runner.invoke(main, ["screen", str(stream), "--on", "2026-11-22", "--jobs", "1", "--out", str(json_out)])
+    assert second.exit_code == 0, second.output
+    document = json.loads(json_out.read_text())
+    assert [(r["patient"], r["trial"], r["status"]) for r in document["results"]] == [
+        (m["patient"], m["trial"], m["status"]) for m in matrix
+    ]
+    assert {a["trial"] for a in document["attrition"]} == set(api.load_trials().trials)
+    assert "excludes alone" in second.output
+
+
+def test_a_bad_record_leaves_no_output(tmp_path: Path) -> None:
+    stream = tmp_path / "cohort.jsonl"
+    stream.write_text('{"id": "A", "sex": "female"}\n{"id": "B", "birth_date": "1990-02-30"}\n')
+    out = tmp_path / "m.csv"
+    result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{stream}:2: birth_date: error[P004]" in result.output
+    assert not out.exists()
+
+
+def test_relaxing_a_criterion_changes_cohort_counts_as_the_oracle_says(tmp_path: Path) -> None:
+    change = Change("--relax", "NCT01539902:newly_diagnosed=condition lupus_nephritis")
+    rows, report = screened(tmp_path, jobs=1, changes=[change])
+    assert report.gained["NCT01539902"], "the relaxation should gain patients"
+    # the oracle on the same cohort, with the criterion rewritten in the source
+    source = (rules_dir() / "trials" / "NCT01539902.tl").read_text()
+    relaxed = source.replace(
+        "    manual\n\n  exclude pregnant_nursing", "    condition lupus_nephritis\n\n  exclude pregnant_nursing"
+    )
+    assert relaxed != source
+    modules = [parse_file(rules_dir() / "library.tl"), parse(relaxed, "relaxed.tl")]
+    vocabulary = load_vocabulary()
+    patients = [p for path in sorted(PATIENTS.iterdir()) for p in api.load_patients(path)]
+    oracle_eligible = sorted(
+        p.id for p in patients if evaluate(modules, p, TODAY, vocabulary)["NCT01539902"][0] == "eligible"
+    )
+    screen_eligible = sorted(r["patient"] for r in rows if r["trial"] == "NCT01539902" and r["status"] == "eligible")
+    assert screen_eligible == oracle_eligible
+    before = sorted(r["patient"] for r in rows if r["trial"] == "NCT01539902" and r["before"] == "eligible")
+    assert sorted(set(screen_eligible) - set(before)) == sorted(report.gained["NCT01539902"])
