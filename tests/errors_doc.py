@@ -57,7 +57,7 @@ def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if "fix" not in case:
             continue
         code, line, message = case["expected"][0]
-        source = f'trial NCT00000098 "contradictory" {{\n' + "".join(
+        source = 'trial NCT00000098 "contradictory" {\n' + "".join(
             f"  {row}\n" for row in case["criteria"].splitlines()
         ) + "}"
         body = f"```\n{source}\n```\n\ngives `{line}: {code}: {message}`\n\n**Fix:** {case['fix']}\n"

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -315,71 +316,8 @@ def in_range(attribute: Attribute, value: Fraction) -> bool:
     return attribute.range is None or attribute.range[0] <= value <= attribute.range[1]
 
 
-@st.composite
-def near_date(draw: st.DrawFn, today: dt.date, windows: Sequence[ast.Window]) -> dt.date:
-    """A date on, just before or just after a window's start or R, or anywhere in the last years."""
-    anchor = draw(
-        st.sampled_from(["window", "window", "today", "past", "future"])
-    )
-    if anchor == "window":
-        base = window_start(today, draw(st.sampled_from(list(windows))))
-    elif anchor == "today":
-        base = today
-    elif anchor == "past":
-        base = today - dt.timedelta(days=draw(st.integers(0, 4000)))
-    else:
-        base = today + dt.timedelta(days=draw(st.integers(1, 60)))
-    return base + dt.timedelta(days=draw(st.sampled_from([-1, 0, 0, 1]) | st.integers(-40, 40)))
-
-
 def day_after_or_on(day: dt.date, earliest: dt.date) -> dt.date:
     return day if day >= earliest else earliest
-
-
-# ----- record sections -----------------------------------------------------------
-
-
-@st.composite
-def birth_date(draw: st.DrawFn, today: dt.date, targets: Targets) -> str | None:
-    mode = draw(st.sampled_from(["boundary", "boundary", "boundary", "random", "missing"]))
-    if mode == "missing":
-        return None
-    if mode == "random":
-        return (today - dt.timedelta(days=draw(st.integers(0, 95 * 366)))).isoformat()
-    count, unit = draw(st.sampled_from(sorted(targets.ages | set(TYPICAL_AGES))))
-    if unit in ("years", "year"):
-        birthday = months_before(today, 12 * count)
-    elif unit in ("months", "month"):
-        birthday = months_before(today, count)
-    elif unit in ("weeks", "week"):
-        birthday = today - dt.timedelta(days=7 * count)
-    else:
-        birthday = today - dt.timedelta(days=count)
-    born = birthday + dt.timedelta(days=draw(st.sampled_from([-1, 0, 1]) | st.integers(-400, 400)))
-    return min(born, today).isoformat()
-
-
-def attribute_thresholds(name: str, targets: Targets) -> list[Fraction]:
-    found = {Fraction(Decimal(t)) for t in TYPICAL.get(name, [])} | targets.thresholds.get(name, set())
-    return sorted(found)
-
-
-@st.composite
-def numeric_value(draw: st.DrawFn, attribute: Attribute, name: str, unit: str | None, targets: Targets) -> Decimal:
-    """A value written in `unit`, near one of the attribute's thresholds (often exactly on it), within range."""
-    factor = unit_factor(attribute, unit)
-    thresholds = attribute_thresholds(name, targets)
-    low, high = attribute.range or (Fraction(0), Fraction(1000))
-    if thresholds and draw(st.integers(0, 9)) < 8:
-        target = draw(st.sampled_from(thresholds)) / factor
-        exact = exact_decimal(target)
-        base = exact if exact is not None and draw(st.booleans()) else decimal_of(target, draw(st.integers(0, 3)))
-        step = Decimal(1).scaleb(-(places(base) + draw(st.integers(0, 1))))
-        value = base + step * draw(st.sampled_from([-1, 0, 0, 1]))
-    else:
-        share = Fraction(draw(st.integers(0, 10_000)), 10_000)
-        value = decimal_of((low + share * (high - low)) / factor, draw(st.integers(0, 3)))
-    return value if in_range(attribute, Fraction(value) * factor) else inside(attribute, factor)
 
 
 def unit_factor(attribute: Attribute, unit: str | None) -> Fraction:
@@ -392,6 +330,11 @@ def places(value: Decimal) -> int:
     return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
+def fraction_decimal(value: Fraction) -> Decimal:
+    exact = exact_decimal(value, 6)
+    return exact if exact is not None else decimal_of(value, 3)
+
+
 def inside(attribute: Attribute, factor: Fraction) -> Decimal:
     """A value certainly within the attribute's possible range, written in the unit of `factor`."""
     low, high = attribute.range or (Fraction(0), Fraction(1000))
@@ -401,217 +344,257 @@ def inside(attribute: Attribute, factor: Fraction) -> Decimal:
     raise AssertionError(f"no writable value for {attribute.name}")
 
 
-def uln_candidates(attribute: Attribute, targets: Targets) -> list[Fraction]:
-    found = {Fraction(Decimal(u)) for u in TYPICAL_ULNS.get(attribute.name, [])}
-    if attribute.default_uln is not None:
-        found.add(attribute.default_uln)
-    return sorted(found or set(attribute_thresholds(attribute.name, targets)) or {Fraction(1)})
-
-
-@st.composite
-def uln_fields(
-    draw: st.DrawFn, attribute: Attribute, unit: str | None, targets: Targets
-) -> tuple[dict[str, Any], Decimal | None]:
-    """The `uln` / `reference_range` fields of a result, and a value at (or beside) a multiple of that ULN."""
-    factor = unit_factor(attribute, unit)
-    mode = draw(st.sampled_from(["uln", "uln", "range", "none"]))
-    if mode == "none":
-        if attribute.default_uln is None:
-            return {}, None
-        uln = fraction_decimal(attribute.default_uln / factor)
-    else:
-        uln = fraction_decimal(draw(st.sampled_from(uln_candidates(attribute, targets))) / factor)
-    if uln <= 0 or not in_range(attribute, Fraction(uln) * factor):
-        return {}, None
-    fields: dict[str, Any] = {}
-    if mode == "uln":
-        fields["uln"] = number(uln)
-    elif mode == "range":
-        fields["reference_range"] = [number(uln / 4), number(uln)]
-    multiples = sorted(targets.uln_factors | {Fraction(Decimal(f)) for f in TYPICAL_ULN_FACTORS})
-    multiple = fraction_decimal(draw(st.sampled_from(multiples)))
-    step = Decimal(draw(st.sampled_from(["1", "0.5", "0.01"])))
-    value = multiple * uln + step * draw(st.sampled_from([-1, 0, 0, 1]))
-    return fields, value if in_range(attribute, Fraction(value) * factor) else None
-
-
-def fraction_decimal(value: Fraction) -> Decimal:
-    exact = exact_decimal(value, 6)
-    return exact if exact is not None else decimal_of(value, 3)
-
-
-@st.composite
-def measurement(draw: st.DrawFn, attribute: Attribute, day: dt.date, targets: Targets) -> dict[str, Any]:
-    name = draw(st.sampled_from([attribute.name, attribute.name, *attribute.synonyms]))
-    entry: dict[str, Any] = {"attribute": name}
-    if attribute.type == "category":
-        entry["value"] = draw(st.sampled_from(attribute.values))
-    elif attribute.type == "pair":
-        unit = draw(st.sampled_from(UNITS[attribute.name]))
-        parts = [
-            draw(numeric_value(attribute, f"{attribute.name}.{component}", unit, targets))
-            for component in attribute.components
-        ]
-        entry["value"] = "/".join(str(p) for p in parts)
-        entry["unit"] = unit
-    else:
-        units = UNITS.get(attribute.name) or [attribute.unit]
-        unit = draw(st.sampled_from(units))
-        value = draw(numeric_value(attribute, attribute.name, unit, targets))
-        wants_uln = attribute.name in targets.uln_attributes or attribute.default_uln is not None
-        if wants_uln and draw(st.integers(0, 3)) > 0:
-            fields, at_multiple = draw(uln_fields(attribute, unit, targets))
-            entry.update(fields)
-            if at_multiple is not None and draw(st.booleans()):
-                value = at_multiple
-        entry["value"] = number(value)
-        if unit is not None:
-            entry["unit"] = unit
-    entry["date"] = day.isoformat()
-    return entry
-
-
-@st.composite
-def measurements(draw: st.DrawFn, today: dt.date, targets: Targets, density: int, wanted: set[str]) -> list[dict[str, Any]]:
-    windows = targets.windows + TYPICAL_WINDOWS
-    entries = []
-    for attribute in VOCABULARY.attributes.values():
-        if attribute.type == "age" or attribute.name == "sex":
-            continue  # the record's own fields, not results
-        if attribute.name not in wanted and draw(st.integers(0, 99)) >= density:
-            continue
-        days = draw(st.lists(near_date(today, windows), min_size=1, max_size=3, unique=True))
-        entries += [draw(measurement(attribute, day, targets)) for day in days]
-    return draw(st.permutations(entries)) if entries else []
-
-
-def codes(kind: str, targets: Targets) -> st.SearchStrategy[str]:
-    everything = sorted(VOCABULARY.concepts(kind))
-    named = sorted(targets.concepts.get(kind, set()))
-    return st.sampled_from(named) | st.sampled_from(everything) if named else st.sampled_from(everything)
-
-
-def negatable_codes(kind: str, targets: Targets) -> st.SearchStrategy[str]:
-    named = sorted(targets.negatable.get(kind, set()))
-    return st.sampled_from(named) | codes(kind, targets) if named else codes(kind, targets)
-
-
-@st.composite
-def interval_entry(
-    draw: st.DrawFn, section: str, today: dt.date, targets: Targets, pool: Sequence[str] = ()
-) -> dict[str, Any]:
-    kind = KIND_OF_SECTION[section]
-    windows = targets.windows + TYPICAL_WINDOWS
-    start = draw(near_date(today, windows))
-    code = draw(st.sampled_from(pool) if pool else codes(kind, targets))
-    entry: dict[str, Any] = {"code": code, "start": start.isoformat()}
-    open_status, ended_status = ("active", "resolved") if section == "conditions" else ("ongoing", "stopped")
-    shape = draw(st.sampled_from(["open", "ended", "ended", "unknown_end"]))
-    if shape == "open":
-        if draw(st.booleans()):
-            entry["status"] = open_status
-    elif shape == "ended":
-        end = day_after_or_on(draw(near_date(today, windows)), start)
-        if draw(st.booleans()):
-            end = start + dt.timedelta(days=draw(st.integers(0, 400)))
-        entry["end"] = end.isoformat()
-        if draw(st.booleans()):
-            entry["status"] = ended_status
-    else:
-        entry["status"] = ended_status
-    if section == "drugs" and draw(st.booleans()):
-        changes = draw(st.lists(near_date(today, windows), max_size=3, unique=True))
-        entry["dose_changes"] = sorted({day_after_or_on(d, start).isoformat() for d in changes})
-    return entry
-
-
-@st.composite
-def point_entry(
-    draw: st.DrawFn, section: str, today: dt.date, targets: Targets, pool: Sequence[str] = ()
-) -> dict[str, Any]:
-    day = draw(near_date(today, targets.windows + TYPICAL_WINDOWS))
-    code = draw(st.sampled_from(pool) if pool else codes(KIND_OF_SECTION[section], targets))
-    return {"code": code, "date": day.isoformat()}
-
-
-@st.composite
-def negative(draw: st.DrawFn, targets: Targets) -> dict[str, Any]:
-    kind = draw(st.sampled_from(EVENT_KINDS))
-    return {"kind": kind, "code": draw(negatable_codes(kind, targets))}
-
-
-@st.composite
-def planned_entry(
-    draw: st.DrawFn, today: dt.date, targets: Targets, wanted: tuple[str, Sequence[str]] | None = None
-) -> dict[str, Any]:
-    if wanted is None:
-        kind = draw(st.sampled_from(EVENT_KINDS))
-        entry = {"kind": kind, "code": draw(codes(kind, targets))}
-    else:
-        entry = {"kind": wanted[0], "code": draw(st.sampled_from(wanted[1]))}
-    if draw(st.booleans()):
-        entry["date"] = (today + dt.timedelta(days=draw(st.integers(-30, 200)))).isoformat()
-    return entry
-
-
-@st.composite
-def assessments(
-    draw: st.DrawFn, today: dt.date, targets: Targets, wanted: Sequence[tuple[str, str]]
-) -> list[dict[str, Any]]:
-    pools = [st.sampled_from(p) for p in (targets.manual, targets.manual, targets.criteria) if p]
-    if not pools:
-        return []
-    pairs = list(dict.fromkeys([*wanted, *draw(st.lists(st.one_of(pools), max_size=6))]))
-    entries = []
-    for trial, criterion in pairs:
-        offsets = draw(st.lists(st.sampled_from([-400, -30, -1, 0, 1, 30]), min_size=1, max_size=2, unique=True))
-        for offset in offsets:  # distinct dates: never two contradicting results on one day
-            day = today + dt.timedelta(days=offset)
-            result = draw(st.sampled_from(["met", "not_met"]))
-            entries.append({"trial": trial, "criterion": criterion, "result": result, "date": day.isoformat()})
-    return entries
+@cache
+def integers(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
 
 
 SECTIONS = INTERVAL_SECTIONS + POINT_SECTIONS
+RESULTS = [a for a in VOCABULARY.attributes.values() if a.type != "age" and a.name != "sex"]  # sex is a field
+
+
+# ----- drawing one record --------------------------------------------------------
+
+
+class Drawer:
+    """Draws the parts of one record. Every choice goes through `pick` / `integer` / `chance`
+    (one cached integer strategy each), which keeps drawing fast and shrinking simple."""
+
+    def __init__(self, draw: st.DrawFn, targets: Targets, today: dt.date):
+        self.draw = draw
+        self.targets = targets
+        self.today = today
+        self.windows = targets.windows + TYPICAL_WINDOWS
+
+    # -- primitives
+    def integer(self, low: int, high: int) -> int:
+        return self.draw(integers(low, high))
+
+    def pick(self, options: Sequence[Any]) -> Any:
+        return options[self.integer(0, len(options) - 1)]
+
+    def chance(self, percent: int) -> bool:
+        return self.integer(0, 99) < percent
+
+    def some(self, most: int, item: Callable[[], Any]) -> list[Any]:
+        return [item() for _ in range(self.integer(0, most))]
+
+    # -- dates
+    def date_near(self) -> dt.date:
+        """A date on, just before or just after a window's start or R, anywhere in the last years, or after R."""
+        anchor = self.pick(["window", "window", "today", "past", "future"])
+        if anchor == "window":
+            base = window_start(self.today, self.pick(self.windows))
+        elif anchor == "today":
+            base = self.today
+        elif anchor == "past":
+            base = self.today - dt.timedelta(days=self.integer(0, 4000))
+        else:
+            base = self.today + dt.timedelta(days=self.integer(1, 60))
+        offset = self.pick([-1, 0, 0, 1]) if self.chance(70) else self.integer(-40, 40)
+        return base + dt.timedelta(days=offset)
+
+    def birth_date(self) -> str | None:
+        mode = self.pick(["boundary", "boundary", "boundary", "random", "missing"])
+        if mode == "missing":
+            return None
+        if mode == "random":
+            return (self.today - dt.timedelta(days=self.integer(0, 95 * 366))).isoformat()
+        count, unit = self.pick(sorted(self.targets.ages | set(TYPICAL_AGES)))
+        unit = unit.rstrip("s")
+        if unit == "year":
+            birthday = months_before(self.today, 12 * count)
+        elif unit == "month":
+            birthday = months_before(self.today, count)
+        else:
+            birthday = self.today - dt.timedelta(days=count * (7 if unit == "week" else 1))
+        offset = self.pick([-1, 0, 1]) if self.chance(70) else self.integer(-400, 400)
+        return min(birthday + dt.timedelta(days=offset), self.today).isoformat()
+
+    # -- measurements
+    def thresholds(self, name: str) -> list[Fraction]:
+        found = {Fraction(Decimal(t)) for t in TYPICAL.get(name, [])} | self.targets.thresholds.get(name, set())
+        return sorted(found)
+
+    def numeric_value(self, attribute: Attribute, name: str, unit: str | None) -> Decimal:
+        """A value written in `unit`, near one of the thresholds (often exactly on it), within range."""
+        factor = unit_factor(attribute, unit)
+        thresholds = self.thresholds(name)
+        low, high = attribute.range or (Fraction(0), Fraction(1000))
+        if thresholds and self.chance(80):
+            target = self.pick(thresholds) / factor
+            exact = exact_decimal(target)
+            base = exact if exact is not None and self.chance(50) else decimal_of(target, self.integer(0, 3))
+            step = Decimal(1).scaleb(-(places(base) + self.integer(0, 1)))
+            value = base + step * self.pick([-1, 0, 0, 1])
+        else:
+            share = Fraction(self.integer(0, 10_000), 10_000)
+            value = decimal_of((low + share * (high - low)) / factor, self.integer(0, 3))
+        return value if in_range(attribute, Fraction(value) * factor) else inside(attribute, factor)
+
+    def uln_candidates(self, attribute: Attribute) -> list[Fraction]:
+        found = {Fraction(Decimal(u)) for u in TYPICAL_ULNS.get(attribute.name, [])}
+        if attribute.default_uln is not None:
+            found.add(attribute.default_uln)
+        return sorted(found or set(self.thresholds(attribute.name)) or {Fraction(1)})
+
+    def uln_fields(self, attribute: Attribute, unit: str | None) -> tuple[dict[str, Any], Decimal | None]:
+        """A result's `uln` / `reference_range` fields, and a value at (or beside) a multiple of that ULN."""
+        factor = unit_factor(attribute, unit)
+        mode = self.pick(["uln", "uln", "range", "none"])
+        if mode == "none":
+            if attribute.default_uln is None:
+                return {}, None
+            uln = fraction_decimal(attribute.default_uln / factor)
+        else:
+            uln = fraction_decimal(self.pick(self.uln_candidates(attribute)) / factor)
+        if uln <= 0 or not in_range(attribute, Fraction(uln) * factor):
+            return {}, None
+        fields: dict[str, Any] = {}
+        if mode == "uln":
+            fields["uln"] = number(uln)
+        elif mode == "range":
+            fields["reference_range"] = [number(uln / 4), number(uln)]
+        multiples = sorted(self.targets.uln_factors | {Fraction(Decimal(f)) for f in TYPICAL_ULN_FACTORS})
+        multiple = fraction_decimal(self.pick(multiples))
+        value = multiple * uln + Decimal(self.pick(["1", "0.5", "0.01"])) * self.pick([-1, 0, 0, 1])
+        return fields, value if in_range(attribute, Fraction(value) * factor) else None
+
+    def measurement(self, attribute: Attribute, day: dt.date) -> dict[str, Any]:
+        entry: dict[str, Any] = {"attribute": self.pick([attribute.name, attribute.name, *attribute.synonyms])}
+        if attribute.type == "category":
+            entry["value"] = self.pick(attribute.values)
+        elif attribute.type == "pair":
+            unit = self.pick(UNITS.get(attribute.name) or [attribute.unit])
+            parts = [self.numeric_value(attribute, f"{attribute.name}.{c}", unit) for c in attribute.components]
+            entry["value"] = "/".join(str(p) for p in parts)
+            entry["unit"] = unit
+        else:
+            unit = self.pick(UNITS.get(attribute.name) or [attribute.unit])
+            value = self.numeric_value(attribute, attribute.name, unit)
+            wants_uln = attribute.name in self.targets.uln_attributes or attribute.default_uln is not None
+            if wants_uln and self.chance(75):
+                fields, at_multiple = self.uln_fields(attribute, unit)
+                entry.update(fields)
+                if at_multiple is not None and self.chance(50):
+                    value = at_multiple
+            entry["value"] = number(value)
+            if unit is not None:
+                entry["unit"] = unit
+        entry["date"] = day.isoformat()
+        return entry
+
+    def measurements(self, density: int, wanted: set[str]) -> list[dict[str, Any]]:
+        entries = []
+        for attribute in RESULTS:
+            if attribute.name in wanted or self.chance(density):
+                days = sorted({self.date_near() for _ in range(self.integer(1, 3))})
+                entries += [self.measurement(attribute, day) for day in days]
+        order = [self.integer(0, 1000) for _ in entries]  # records list results in any order
+        return [entry for _, _, entry in sorted(zip(order, range(len(entries)), entries))]
+
+    # -- events
+    def code(self, kind: str, pool: Sequence[str] = ()) -> str:
+        if pool:
+            return str(self.pick(pool))
+        named = sorted(self.targets.concepts.get(kind, set()))
+        return str(self.pick(named if named and self.chance(60) else sorted(VOCABULARY.concepts(kind))))
+
+    def interval_entry(self, section: str, pool: Sequence[str] = ()) -> dict[str, Any]:
+        start = self.date_near()
+        entry: dict[str, Any] = {"code": self.code(KIND_OF_SECTION[section], pool), "start": start.isoformat()}
+        open_status, ended_status = ("active", "resolved") if section == "conditions" else ("ongoing", "stopped")
+        shape = self.pick(["open", "ended", "ended", "unknown_end"])
+        if shape == "open":
+            if self.chance(50):
+                entry["status"] = open_status
+        elif shape == "ended":
+            if self.chance(50):
+                end = start + dt.timedelta(days=self.integer(0, 400))
+            else:
+                end = day_after_or_on(self.date_near(), start)
+            entry["end"] = end.isoformat()
+            if self.chance(50):
+                entry["status"] = ended_status
+        else:
+            entry["status"] = ended_status
+        if section == "drugs" and self.chance(50):
+            changes = {day_after_or_on(self.date_near(), start) for _ in range(self.integer(0, 3))}
+            entry["dose_changes"] = sorted(d.isoformat() for d in changes)
+        return entry
+
+    def point_entry(self, section: str, pool: Sequence[str] = ()) -> dict[str, Any]:
+        return {"code": self.code(KIND_OF_SECTION[section], pool), "date": self.date_near().isoformat()}
+
+    def entry(self, section: str, pool: Sequence[str] = ()) -> dict[str, Any]:
+        if section in INTERVAL_SECTIONS:
+            return self.interval_entry(section, pool)
+        return self.point_entry(section, pool)
+
+    def negative(self) -> dict[str, Any]:
+        kind = self.pick(EVENT_KINDS)
+        named = sorted(self.targets.negatable.get(kind, set()))
+        code = self.pick(named) if named and self.chance(60) else self.code(kind)
+        return {"kind": kind, "code": code}
+
+    def planned(self, wanted: tuple[str, Sequence[str]] | None = None) -> dict[str, Any]:
+        kind, pool = wanted if wanted is not None else (self.pick(EVENT_KINDS), ())
+        entry: dict[str, Any] = {"kind": kind, "code": self.code(kind, pool)}
+        if self.chance(50):
+            entry["date"] = (self.today + dt.timedelta(days=self.integer(-30, 200))).isoformat()
+        return entry
+
+    def assessments(self, wanted: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        pools = [p for p in (self.targets.manual, self.targets.manual, self.targets.criteria) if p]
+        if not pools:
+            return []
+        pairs = list(dict.fromkeys([*wanted, *self.some(6, lambda: self.pick(self.pick(pools)))]))
+        entries = []
+        for trial, criterion in pairs:
+            offsets = sorted({self.pick([-400, -30, -1, 0, 1, 30]) for _ in range(self.integer(1, 2))})
+            for offset in offsets:  # distinct dates: never two contradicting results on one day
+                day = self.today + dt.timedelta(days=offset)
+                result = self.pick(["met", "not_met"])
+                entries.append({"trial": trial, "criterion": criterion, "result": result, "date": day.isoformat()})
+        return entries
+
+    # -- the record
+    def record(self) -> dict[str, Any]:
+        density = self.pick([5, 30, 60, 90])  # how full this record is, in percent
+        aims = self.some(3, lambda: self.pick(self.targets.aims)) if self.targets.aims else []
+        patient: dict[str, Any] = {"id": f"P{self.integer(0, 99999)}"}
+        if (born := self.birth_date()) is not None:
+            patient["birth_date"] = born
+        if self.chance(90):
+            patient["sex"] = self.pick(["female", "male"])
+        wanted = {name for a in aims for name in a.attributes}
+        if wanted or self.chance(density):
+            patient["measurements"] = self.measurements(density, wanted)
+        for section in SECTIONS:
+            # A record aimed at a criterion holds, half of the time each, an entry for each event it names.
+            pools = [pool for a in aims for s, pool in a.events if s == section and self.chance(50)]
+            aimed = [self.entry(section, pool) for pool in pools]
+            if aimed or self.chance(density):
+                most = 8 if section == "conditions" else 4  # 4 of the 11 ACR findings must be reachable
+                patient[section] = aimed + self.some(most, lambda s=section: self.entry(s))
+        aimed_plans = [self.planned(p) for a in aims for p in a.planned if self.chance(50)]
+        if aimed_plans or self.chance(density):
+            patient["planned"] = aimed_plans + self.some(3, self.planned)
+        manual = [(a.trial, a.criterion) for a in aims if a.manual]
+        if manual or self.chance(density):
+            patient["assessments"] = self.assessments(manual)
+        if self.chance(density):
+            patient["negatives"] = [self.negative() for _ in range(self.integer(1, 5))]
+        completeness = self.pick([0, 30, 70, 100])
+        complete = [s for s in COMPLETABLE if self.chance(completeness)]
+        if complete or self.chance(50):
+            patient["complete"] = complete
+        return patient
 
 
 @st.composite
 def record(draw: st.DrawFn, targets: Targets, anchor: st.SearchStrategy[dt.date]) -> dict[str, Any]:
-    today = draw(anchor)
-    density = draw(st.sampled_from([5, 30, 60, 90]))  # how full this record is, in percent
-
-    def present() -> bool:
-        return draw(st.integers(0, 99)) < density
-
-    aims = draw(st.lists(st.sampled_from(targets.aims), max_size=3)) if targets.aims else []
-    patient: dict[str, Any] = {"id": draw(st.from_regex(r"P[0-9]{1,5}", fullmatch=True))}
-    if (born := draw(birth_date(today, targets))) is not None:
-        patient["birth_date"] = born
-    if draw(st.integers(0, 9)) < 9:
-        patient["sex"] = draw(st.sampled_from(["female", "male"]))
-    wanted = {name for a in aims for name in a.attributes}
-    if wanted or present():
-        patient["measurements"] = draw(measurements(today, targets, density, wanted))
-    for section in SECTIONS:
-        entry = interval_entry if section in INTERVAL_SECTIONS else point_entry
-        pools = [pool for a in aims for s, pool in a.events if s == section and draw(st.booleans())]
-        aimed = [draw(entry(section, today, targets, pool)) for pool in pools]
-        if aimed or present():
-            size = 8 if section == "conditions" else 4  # at least 4 of 11 ACR findings must be reachable
-            patient[section] = draw(st.permutations(aimed + draw(st.lists(entry(section, today, targets), max_size=size))))
-    aimed_plans = [draw(planned_entry(today, targets, p)) for a in aims for p in a.planned if draw(st.booleans())]
-    if aimed_plans or present():
-        patient["planned"] = aimed_plans + draw(st.lists(planned_entry(today, targets), max_size=3))
-    manual = [(a.trial, a.criterion) for a in aims if a.manual]
-    if manual or present():
-        patient["assessments"] = draw(assessments(today, targets, manual))
-    if present():
-        patient["negatives"] = draw(st.lists(negative(targets), min_size=1, max_size=5))
-    completeness = draw(st.sampled_from([0, 30, 70, 100]))
-    complete = [s for s in COMPLETABLE if draw(st.integers(0, 99)) < completeness]
-    if complete or draw(st.booleans()):
-        patient["complete"] = complete
-    return patient
+    return Drawer(draw, targets, draw(anchor)).record()
 
 
 # ----- the public strategies -----------------------------------------------------

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from oracle import evaluate
 from trialogic import api
 from trialogic.parser import parse
 from trialogic.vocabulary import load_vocabulary
+
+from oracle import evaluate
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "fixtures" / "constructs.yaml").read_text())
 TRIAL = "NCT00000099"

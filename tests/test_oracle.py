@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from oracle import evaluate
-from strategies import patient_records, reference_dates
 from trialogic.parser import parse
 from trialogic.patient import read_patient
 from trialogic.vocabulary import load_vocabulary
+
+from oracle import evaluate
+from strategies import patient_records, reference_dates
 
 VOCABULARY = load_vocabulary()
 R = dt.date(2026, 5, 31)

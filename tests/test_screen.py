@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
-from oracle import evaluate
 
 from trialogic import api
 from trialogic.cli import main
@@ -19,6 +18,8 @@ from trialogic.resources import facts_dir, rules_dir
 from trialogic.screen import Attrition, Row, run_screen
 from trialogic.vocabulary import load_vocabulary
 from trialogic.whatif import Change, change_trials
+
+from oracle import evaluate
 
 TODAY = dt.date(2026, 11, 22)
 PATIENTS = facts_dir() / "patients"
