@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -249,15 +250,17 @@ def latest(ctx: Context, stored_name: str) -> Result | None:
 
 def cockcroft_gault(ctx: Context) -> Result | None:
     """Creatinine clearance from the latest creatinine and weight, age in years and sex (exact)."""
-    vocabulary = ctx.vocabulary
     creatinine = latest(ctx, "serum_creatinine")
     weight = latest(ctx, "weight")
     birth, sex = ctx.patient.birth_date, ctx.patient.sex
     if creatinine is None or weight is None or birth is None or sex not in CG_FACTOR:
         return None
     assert isinstance(creatinine.value, Fraction) and isinstance(weight.value, Fraction)
-    creatinine_umol = creatinine.value / attribute_of(ctx, "serum_creatinine").scale
-    weight_kg = weight.value / attribute_of(ctx, "weight").scale
+    # inputs rounded down to their scale (tenths of µmol/L and of kg), as docs/language.md says
+    creatinine_umol = Fraction(math.floor(creatinine.value), attribute_of(ctx, "serum_creatinine").scale)
+    weight_kg = Fraction(math.floor(weight.value), attribute_of(ctx, "weight").scale)
+    if creatinine_umol <= 0:
+        return None
     age = age_in("years", birth, ctx.today)
     clearance = (140 - age) * weight_kg * CG_FACTOR[sex] / creatinine_umol
     return Result(creatinine.date, clearance * attribute_of(ctx, "creatinine_clearance").scale)

@@ -118,12 +118,12 @@ def test_age_uln_dose_and_derived_values(tmp_path: Path) -> None:
     assert texts(criteria["dose"].part) == [
         "mycophenolate_mofetil dose changed on 2026-10-10 (drugs[1]), 43 days before 2026-11-22"
     ]
-    # (140 - 36) × 60 × 1.04 / 256.36 = 25.31...
+    # (140 - 36) × 60 × 1.04 / 256.3 (creatinine rounded down to 0.1 µmol/L) = 25.32...
     clearance = texts(criteria["clearance"].part)
     assert sorted(clearance) == [
         "computed by Cockcroft–Gault from body weight of 2026-11-01",
         "computed by Cockcroft–Gault from serum creatinine of 2026-11-01",
-        "creatinine clearance ≈25.31 mL/min computed for 2026-11-01 not ≥ 30 mL/min",
+        "creatinine clearance ≈25.32 mL/min computed for 2026-11-01 not ≥ 30 mL/min",
     ]
     assert criteria["clearance"].status == "not_met"
 

@@ -212,8 +212,9 @@ class Checker:
                 self.threshold(operand, node.attribute, operand.second, operand.unit)
         elif isinstance(operand, ast.Uln):
             if self.attribute(node, node.attribute, ("numeric",)):
-                if Fraction(operand.factor).denominator > 1000:
-                    self.error(operand, "E103", "a ULN factor has at most three decimals")
+                factor = Fraction(operand.factor)
+                if factor.denominator not in (1, 2, 5, 10) or factor > 20:
+                    self.error(operand, "E103", "a ULN factor is at most 20, with at most one decimal")
         elif self.attribute(node, node.attribute, ("numeric",)):
             self.threshold(operand, node.attribute, operand.number, operand.unit)
         self.window(node, node.attribute, node.window)

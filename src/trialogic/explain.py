@@ -17,6 +17,7 @@ import clingo
 from . import ast
 from .compiler import CompiledTrial
 from .dates import window_start
+from .facts import GRAIN
 from .format import operand_source, source
 from .patient import SECTION_OF_KIND, Patient
 from .solve import Trace
@@ -245,8 +246,8 @@ class Narrator:
             )
         if name == "limit":
             attribute = expr.attribute if isinstance(expr, ast.Comparison) else ""
-            uln = Fraction(args[0].number, args[1].number) / self.scale(attribute)
-            origin = "from the result" if args[2].name == "recorded" else "the vocabulary's default"
+            uln = Fraction(args[0].number, GRAIN) / self.scale(attribute)
+            origin = "from the result" if args[1].name == "recorded" else "the vocabulary's default"
             factor = (
                 expr.operand.factor if isinstance(expr, ast.Comparison) and isinstance(expr.operand, ast.Uln) else 1
             )
@@ -254,7 +255,7 @@ class Narrator:
             return Fact(
                 f"upper limit of normal {decimal_text(uln)} {self.unit(attribute)} ({origin}); "
                 f"{factor} × ULN = {decimal_text(limit)} {self.unit(attribute)}",
-                {"fact": "uln", "value": decimal_text(uln), "source": args[2].name},
+                {"fact": "uln", "value": decimal_text(uln), "source": args[1].name},
             )
         if name == "age":
             unit, value = args[0].name, args[1].number

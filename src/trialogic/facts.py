@@ -11,20 +11,33 @@ from fractions import Fraction
 from clingo import Function, Number, String, Symbol
 
 from .dates import window_start
+from .errors import Diagnostic, TrialogicError
 from .patient import KIND_OF_SECTION, Patient
 from .vocabulary import Vocabulary
 
-MAX_INT = 2**31 - 1
+GRAIN = 2000  # values reach clingo in grains: 1/2000 of an attribute's scale unit
+LARGEST_VALUE = 2 * 10**8  # grains; × a ULN factor's denominator (≤ 10) stays in 32 bits
+LARGEST_ULN = 10**7  # grains; × a ULN factor's numerator (≤ 200) stays in 32 bits
 
 
 def day(date: dt.date) -> Symbol:
     return Number(date.toordinal())
 
 
-def fraction(value: Fraction) -> tuple[Symbol, Symbol]:
-    if abs(value.numerator) > MAX_INT // 1000 or value.denominator > 10_000:
-        raise ValueError(f"{value} has more precision than trialogic compares exactly")
-    return Number(value.numerator), Number(value.denominator)
+def grains(value: Fraction) -> int:
+    """A scaled value in grains: exact when it is a whole number of grains, else the
+    midpoint between the two thousandths around it, which compares with every threshold
+    the language can write (whole at the scale, or a ULN multiple in thousandths) exactly
+    as the value itself does.
+
+    >>> grains(Fraction(2563, 10)), grains(Fraction(1, 3))
+    (512600, 667)
+    """
+    exact = value * GRAIN
+    if exact.denominator == 1:
+        return exact.numerator
+    thousandths = value * (GRAIN // 2)
+    return 2 * (thousandths.numerator // thousandths.denominator) + 1
 
 
 def fact(name: str, *arguments: Symbol) -> Symbol:
@@ -36,9 +49,10 @@ def vocabulary_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
         for concept, parents in sorted(table.items()):
             for parent in parents:
                 yield fact("is_a", Function(kind), String(concept), String(parent))
+    yield fact("grain", Number(GRAIN))
     for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
         if attribute.default_uln is not None:
-            yield fact("default_uln", String(attribute.name), *fraction(attribute.default_uln * attribute.scale))
+            yield fact("default_uln", String(attribute.name), Number(grains(attribute.default_uln * attribute.scale)))
 
 
 def attribute_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
@@ -93,9 +107,14 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_drugs: bool = False
         if isinstance(m.value, str):
             yield fact("cat", String(m.attribute), day(m.date), String(m.value))
             continue
-        yield fact("num", String(m.attribute), day(m.date), *fraction(m.value))
+        value = grains(m.value)
+        uln = grains(m.uln) if m.uln is not None else 0
+        if abs(value) > LARGEST_VALUE or uln > LARGEST_ULN:
+            message = f"{m.recorded} is too large for trialogic to compare exactly"
+            raise TrialogicError([Diagnostic(patient.source, 0, 0, "P011", message, field=m.field)])
+        yield fact("num", String(m.attribute), day(m.date), Number(value))
         if m.uln is not None:
-            yield fact("uln", String(m.attribute), day(m.date), *fraction(m.uln))
+            yield fact("uln", String(m.attribute), day(m.date), Number(uln))
     for index, event in enumerate(patient.events):
         end: Symbol
         if event.end is not None:
