@@ -10,10 +10,15 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 
 from trialogic import api
 from trialogic.cli import main
+from trialogic.parser import parse_file
 from trialogic.repair import Alternative
+from trialogic.resources import rules_dir
+
+from strategies import dated_patient_records
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -128,10 +133,19 @@ def test_scenario(scenario: dict[str, Any], tmp_path: Path) -> None:
     assert repair.eligible_on == (dt.date.fromisoformat(expected_date) if expected_date else None)
 
 
-def apply(record: dict[str, Any], alternative: Alternative, skip: int | None = None) -> tuple[dict[str, Any], dt.date]:
-    """The record as it would be after the alternative's actions (all but `skip`), and the date."""
-    changed = {key: (list(value) if isinstance(value, list) else value) for key, value in record.items()}
-    on = TODAY
+def apply(
+    record: dict[str, Any],
+    alternative: Alternative,
+    trial: str = "NCT00000099",
+    today: dt.date = TODAY,
+    skip: int | None = None,
+) -> tuple[dict[str, Any], dt.date]:
+    """The record as it would be after the alternative's actions (all but `skip`), and the date.
+
+    Written from the meaning of each action, independently of rules/repair.lp."""
+    changed = json.loads(json.dumps(record, default=str))
+    on = today
+    results: dict[str, list[dict[str, str]]] = {}
     for index, action in enumerate(alternative.actions):
         if index == skip:
             continue
@@ -140,31 +154,31 @@ def apply(record: dict[str, Any], alternative: Alternative, skip: int | None = N
             on = dt.date.fromisoformat(data["until"])
         elif action.kind == "stop":
             position = int(data["field"].split("[")[1].rstrip("]"))
-            drugs = [dict(d) for d in changed["drugs"]]
-            drugs[position]["end"] = data["from"]
-            changed["drugs"] = drugs
+            changed["drugs"][position]["end"] = data["from"]
+            changed["drugs"][position].pop("status", None)
         elif action.kind == "sign":
-            changed["consents"] = [*changed.get("consents", []), {"code": data["consent"], "date": TODAY.isoformat()}]
+            changed["consents"] = [*changed.get("consents", []), {"code": data["consent"], "date": today.isoformat()}]
         elif action.kind == "absent":
             changed["negatives"] = [*changed.get("negatives", []), {"kind": data["kind"], "code": data["concept"]}]
         elif action.kind == "no_plans":
             changed["complete"] = [*changed.get("complete", []), "planned"]
         elif action.kind == "assess":
-            assessment = {"trial": "NCT00000099", "criterion": data["criterion"], "result": data["result"]}
-            changed["assessments"] = [*changed.get("assessments", []), {**assessment, "date": TODAY.isoformat()}]
+            assessment = {"trial": trial, "criterion": data["criterion"], "result": data["result"]}
+            changed["assessments"] = [*changed.get("assessments", []), {**assessment, "date": on.isoformat()}]
         elif action.kind == "test":
-            pending = [r for r in data["results"]]
-            for result in pending:
-                attribute, unit = result["attribute"], result["unit"]
-                if "." in attribute:  # a pair component: the pair is written as one result
-                    continue
-                entry = {"attribute": attribute, "value": result["value"], "date": "ON"}
-                if unit:
-                    entry["unit"] = unit
-                changed["measurements"] = [*changed.get("measurements", []), entry]
-    for entry in changed.get("measurements", []):
-        if entry["date"] == "ON":
-            entry["date"] = on.isoformat()
+            for result in data["results"]:
+                results.setdefault(result["attribute"].split(".")[0], []).append(result)
+    for attribute, parts in results.items():  # a pair's components become one "a/b" result
+        value = "/".join(p["value"] for p in parts)
+        entry = {"attribute": attribute, "value": value, "date": on.isoformat()}
+        if parts[0]["unit"]:
+            entry["unit"] = parts[0]["unit"]
+        kept = [
+            m
+            for m in changed.get("measurements", [])
+            if not (m["attribute"] == attribute and str(m["date"]) == entry["date"])
+        ]
+        changed["measurements"] = [*kept, entry]
     return changed, on
 
 
@@ -180,7 +194,7 @@ def test_applying_an_alternative_makes_eligible_and_every_action_is_needed(
         (result,) = api.check([api.read_patient(changed)], trials, on=on)
         assert result.status == "eligible", (alternative, changed)
         for skip in range(len(alternative.actions)):
-            fewer, fewer_on = apply(record, alternative, skip)
+            fewer, fewer_on = apply(record, alternative, skip=skip)
             (result,) = api.check([api.read_patient(fewer)], trials, on=fewer_on)
             assert result.status != "eligible", (alternative.actions[skip], fewer)
 
@@ -199,3 +213,28 @@ def test_fix_cli_json_and_human(tmp_path: Path) -> None:
     human = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
     assert "eligible from 2026-12-17" in human.output
     assert "obtain a renal biopsy — assumed result: biopsy_class III (invasive)" in human.output
+
+
+SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [
+    parse_file(p) for p in sorted((rules_dir() / "trials").glob("*.tl"))
+]
+SEEDS = api.load_trials()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(dated_patient_records(SEED_MODULES))
+def test_random_patients_every_alternative_works_and_needs_every_action(dated: tuple[dt.date, dict[str, Any]]) -> None:
+    today, record = dated
+    for repair in api.fix(api.read_patient(record), SEEDS, on=today):
+        for alternative in repair.alternatives:
+            changed, on = apply(record, alternative, repair.trial, today)
+            (result,) = [r for r in api.check([api.read_patient(changed)], SEEDS, on=on) if r.trial == repair.trial]
+            assert result.status == "eligible", (repair.trial, alternative.actions, result.blocking(), result.unknown())
+            for skip in range(len(alternative.actions)):
+                fewer, fewer_on = apply(record, alternative, repair.trial, today, skip)
+                (result,) = [
+                    r for r in api.check([api.read_patient(fewer)], SEEDS, on=fewer_on) if r.trial == repair.trial
+                ]
+                assert result.status != "eligible", (repair.trial, alternative.actions[skip])
+        if not repair.alternatives:
+            assert repair.blocked_by or repair.status == "eligible"

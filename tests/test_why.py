@@ -8,10 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 
 from trialogic import api
 from trialogic.cli import main
 from trialogic.explain import CriterionExplanation, Part
+from trialogic.parser import parse_file
+from trialogic.resources import rules_dir
+
+from strategies import dated_patient_records
 
 REFERENCE = dt.date(2026, 11, 22)
 TRIAL = """trial NCT00000099 "why" {
@@ -164,3 +169,44 @@ def test_why_cli_human_output_shows_only_what_blocks_or_is_unknown(tmp_path: Pat
     assert "inclusion adult" not in result.output
     every = CliRunner().invoke(main, ["why", str(patient), "--trials", str(trial), "--on", "2026-11-22", "--all"])
     assert "inclusion adult (met)" in every.output
+
+
+SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [
+    parse_file(p) for p in sorted((rules_dir() / "trials").glob("*.tl"))
+]
+SEEDS = api.load_trials()
+
+
+def resolve(record: dict[str, Any], field: str) -> Any:
+    """`measurements[3]` → that entry of the record."""
+    section, _, index = field.partition("[")
+    return record[section][int(index.rstrip("]"))]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(dated_patient_records(SEED_MODULES))
+def test_random_patients_every_undecided_or_failing_criterion_is_explained(
+    dated: tuple[dt.date, dict[str, Any]],
+) -> None:
+    today, record = dated
+    patient = api.read_patient(record)
+    for explanation in api.why(patient, SEEDS, on=today):
+        for criterion in explanation.criteria:
+            evidence, missing = criterion.part.all_evidence(), criterion.part.all_missing()
+            if criterion.status != "met":
+                assert evidence or missing, (explanation.trial, criterion.id, criterion.status)
+            if criterion.status == "unknown":
+                assert missing, (explanation.trial, criterion.id)
+            for fact in evidence:
+                if "field" in fact.data:
+                    entry = resolve(record, fact.data["field"])
+                    if fact.data.get("fact") == "result":
+                        assert entry["attribute"] in (fact.data["attribute"], *synonyms(fact.data["attribute"]))
+                        assert str(entry["date"]) == fact.data["date"]
+                    if fact.data.get("fact") == "entry":
+                        assert entry["code"] == fact.data["code"]
+
+
+def synonyms(attribute: str) -> tuple[str, ...]:
+    known = SEEDS.vocabulary.attribute(attribute.split(".")[0])
+    return (known.name, *known.synonyms) if known else ()
