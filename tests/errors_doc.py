@@ -65,6 +65,33 @@ def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return sections
 
 
+IMPORT_FIXES = {
+    "invalid.json": "Give the file exactly as the registry's API returns it (one study's JSON).",
+    "not_a_study.json": "Pass one study record, not a search response or another document.",
+    "bad_age.json": "Ages read like \"18 Years\", \"6 Months\" or \"N/A\".",
+}
+
+
+def _import_sections() -> list[tuple[str, str]]:
+    from trialogic import TrialogicError
+    from trialogic.importer import import_study_file
+
+    sections = []
+    for name, fix in IMPORT_FIXES.items():
+        path = FIXTURES / "ctgov" / name
+        try:
+            import_study_file(path)
+        except TrialogicError as e:
+            diagnostic = e.diagnostics[0]
+        else:
+            raise AssertionError(f"{name} imported without an error")
+        message = diagnostic.render().splitlines()[0].replace(str(path), name)
+        sample = path.read_text().strip()
+        body = f"```json\n{sample}\n```\n\ngives `{message}`\n\n**Fix:** {fix}\n"
+        sections.append((diagnostic.code, f"### {diagnostic.code} — {name}\n\n{body}"))
+    return sections
+
+
 def render() -> str:
     criteria = yaml.safe_load((FIXTURES / "bad_criteria.yaml").read_text())
     patients = parse_yaml((FIXTURES / "bad_patients.yaml").read_text())
@@ -74,6 +101,7 @@ def render() -> str:
         ("Criteria files (E…)", _criteria_sections(criteria)),
         ("Patient records (P…)", _patient_sections(patients)),
         ("Contradictions found by `trialogic lint` (L…)", _lint_sections(lint)),
+        ("Registry records given to `trialogic import` (I…)", _import_sections()),
     ):
         parts.append(f"## {title}\n")
         parts.extend(text for _, text in sorted(sections, key=lambda s: s[0]))
