@@ -19,7 +19,7 @@ from .compiler import CompiledTrial, compile_trial, concept_facts
 from .errors import Diagnostic, TrialogicError
 from .explain import CriterionExplanation, Narrator, TrialExplanation
 from .format import source
-from .parser import parse
+from .parser import parse_cached
 from .patient import Patient, load_patients, read_patient
 from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
@@ -138,7 +138,7 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
             return None
         texts[key] = path.read_text(encoding="utf-8")
         try:
-            module = parse(texts[key], key)
+            module = parse_cached(texts[key], key)
         except TrialogicError as e:
             problems.extend(e.diagnostics)
             return None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +17,7 @@ from . import ast
 from .errors import Diagnostic, TrialogicError, source_line
 from .resources import grammar_dir
 
+_VERSION = Path(__file__).with_name("ast.py").read_bytes()  # a changed tree shape invalidates the cache
 _KIND = {"include": "inclusion", "exclude": "exclusion"}
 _TIME_UNIT = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
 
@@ -21,7 +25,8 @@ _TIME_UNIT = {"day": "days", "week": "weeks", "month": "months", "year": "years"
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = (grammar_dir() / "criteria.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    # cache=True keeps the built parser in the temporary folder, keyed by the grammar: faster starts
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
 
 
 def _unquote(token: str) -> str:
@@ -268,4 +273,35 @@ def parse(text: str, path: str = "<input>") -> ast.Module:
 
 
 def parse_file(path: str | Path) -> ast.Module:
-    return parse(Path(path).read_text(encoding="utf-8"), str(path))
+    return parse_cached(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+def _cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "trialogic" / "syntax"
+
+
+def parse_cached(text: str, path: str = "<input>") -> ast.Module:
+    """`parse`, remembered on disk by file name, text and grammar: starting is faster.
+
+    Only trees of files without errors are kept; a cache that cannot be read or written
+    is ignored.
+    """
+    grammar = (grammar_dir() / "criteria.lark").read_bytes()
+    digest = hashlib.sha256(b"\0".join([grammar, path.encode(), text.encode(), _VERSION])).hexdigest()
+    entry = _cache_folder() / f"{digest}.pickle"
+    try:
+        cached = pickle.loads(entry.read_bytes())
+        if isinstance(cached, ast.Module):
+            return cached
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        pass
+    module = parse(text, path)
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temporary = entry.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(module))
+        temporary.replace(entry)
+    except OSError:
+        pass
+    return module

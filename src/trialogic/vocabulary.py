@@ -151,7 +151,10 @@ def _attribute(name: str, spec: dict[str, Any]) -> Attribute:
 
 
 def load_vocabulary_from(folder: Path) -> Vocabulary:
-    registry: Any = pint.UnitRegistry(non_int_type=Fraction)
+    try:  # pint keeps its parsed definitions in the user's cache folder: 5-10x faster starts
+        registry: Any = pint.UnitRegistry(non_int_type=Fraction, cache_folder=":auto:")
+    except OSError:
+        registry = pint.UnitRegistry(non_int_type=Fraction)
     registry.load_definitions(str(folder / "units.txt"))
     spec = yaml.safe_load((folder / "vocabulary.yaml").read_text(encoding="utf-8"))
     concepts = yaml.safe_load((folder / "concepts.yaml").read_text(encoding="utf-8"))
