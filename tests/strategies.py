@@ -9,6 +9,7 @@ negatives, `complete` sections, and many sections left out.
 
     reference_dates()                              -> dates
     patient_records(modules, reference_date=None)  -> records (dicts)
+    dated_patient_records(modules)                 -> (reference date, record) pairs
 
 `modules` are parsed criteria files: their thresholds, ULN factors, windows, ages,
 concepts and manual criteria steer the drawing. Without `reference_date` every
@@ -183,7 +184,9 @@ def aim(trial: str, criterion: ast.Criterion, defines: dict[str, ast.Define], se
                 attributes |= {attribute.name} | DERIVED_INPUTS.get(attribute.name, set())
         elif isinstance(leaf, (ast.Event, ast.Planned)):
             kind = "drug" if leaf.kind == "dose_change" else leaf.kind
-            named = concept_members(leaf.concept, sets) | {m for e in leaf.exceptions for m in concept_members(e.concept, sets)}
+            named = concept_members(leaf.concept, sets) | {
+                m for e in leaf.exceptions for m in concept_members(e.concept, sets)
+            }
             codes = tuple(sorted(below(kind, named)))
             if codes and isinstance(leaf, ast.Event):
                 events.append((SECTION_OF_KIND[kind], codes))
@@ -244,8 +247,9 @@ def note_comparison(targets: Targets, node: ast.Comparison) -> None:
     attribute = VOCABULARY.attribute(node.attribute)
     if attribute is None:
         return
-    if isinstance(operand, ast.Quantity) and (value := canonical(attribute, operand.number, operand.unit)):
-        targets.threshold(attribute.name, value)
+    if isinstance(operand, ast.Quantity):
+        if (value := canonical(attribute, operand.number, operand.unit)) is not None:
+            targets.threshold(attribute.name, value)
     elif isinstance(operand, ast.Uln):
         targets.uln_factors.add(Fraction(operand.factor))
         targets.uln_attributes.add(attribute.name)
@@ -338,7 +342,11 @@ def fraction_decimal(value: Fraction) -> Decimal:
 def inside(attribute: Attribute, factor: Fraction) -> Decimal:
     """A value certainly within the attribute's possible range, written in the unit of `factor`."""
     low, high = attribute.range or (Fraction(0), Fraction(1000))
-    for candidate in (exact_decimal(low / factor), exact_decimal(high / factor), decimal_of((low + high) / 2 / factor, 3)):
+    for candidate in (
+        exact_decimal(low / factor),
+        exact_decimal(high / factor),
+        decimal_of((low + high) / 2 / factor, 3),
+    ):
         if candidate is not None and in_range(attribute, Fraction(candidate) * factor):
             return candidate
     raise AssertionError(f"no writable value for {attribute.name}")
@@ -491,7 +499,7 @@ class Drawer:
                 days = sorted({self.date_near() for _ in range(self.integer(1, 3))})
                 entries += [self.measurement(attribute, day) for day in days]
         order = [self.integer(0, 1000) for _ in entries]  # records list results in any order
-        return [entry for _, _, entry in sorted(zip(order, range(len(entries)), entries))]
+        return [entry for _, _, entry in sorted(zip(order, range(len(entries)), entries, strict=True))]
 
     # -- events
     def code(self, kind: str, pool: Sequence[str] = ()) -> str:
@@ -597,6 +605,12 @@ def record(draw: st.DrawFn, targets: Targets, anchor: st.SearchStrategy[dt.date]
     return Drawer(draw, targets, draw(anchor)).record()
 
 
+@st.composite
+def dated_record(draw: st.DrawFn, targets: Targets) -> tuple[dt.date, dict[str, Any]]:
+    today = draw(reference_dates())
+    return today, Drawer(draw, targets, today).record()
+
+
 # ----- the public strategies -----------------------------------------------------
 
 
@@ -612,3 +626,10 @@ def patient_records(
     targets = collect_targets(trial_modules)
     anchor = st.just(reference_date) if reference_date is not None else reference_dates()
     return record(targets, anchor)
+
+
+def dated_patient_records(
+    trial_modules: Iterable[ast.Module] = (),
+) -> st.SearchStrategy[tuple[dt.date, dict[str, Any]]]:
+    """(reference date, record dated around it) pairs."""
+    return dated_record(collect_targets(trial_modules))

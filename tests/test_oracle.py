@@ -35,10 +35,6 @@ def status(expression: str, on: dt.date = R, **record: Any) -> str:
     return results(f'include c "c": {expression}', record, on)[1]["c"]
 
 
-def day(text: str) -> str:
-    return text
-
-
 def lab(attribute: str, value: Any, unit: str | None = None, date: str = "2026-05-01", **extra: Any) -> dict[str, Any]:
     entry = {"attribute": attribute, "value": value, "date": date, **extra}
     if unit is not None:
@@ -292,7 +288,13 @@ def test_exceptions_with_and_without_status() -> None:
     assert status(with_status, conditions=[active_bcc]) == "met"
     assert status(with_status, conditions=[resolved_bcc], complete=["conditions"]) == "not_met"
     assert status("condition malignancy", conditions=[resolved_bcc]) == "met"
-    assert status("condition infection except hepatitis_b, hepatitis_c", conditions=[{"code": "tuberculosis", "start": "2020-01-01"}]) == "met"
+    assert (
+        status(
+            "condition infection except hepatitis_b, hepatitis_c",
+            conditions=[{"code": "tuberculosis", "start": "2020-01-01"}],
+        )
+        == "met"
+    )
     record = {"conditions": [{"code": "hepatitis_c", "start": "2020-01-01"}], "complete": ["conditions"]}
     assert status("condition infection except hepatitis_b, hepatitis_c", **record) == "not_met"
 
@@ -462,12 +464,22 @@ def test_measured_creatinine_clearance_comes_first() -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(patient_records([parse(LIBRARY, "library.tl"), parse('''trial NCT00000001 "t" {
+@given(
+    patient_records(
+        [
+            parse(LIBRARY, "library.tl"),
+            parse(
+                """trial NCT00000001 "t" {
     include a "a": age between 16 and 65 years and alt <= 2 x ULN within 4 weeks
     include b "b": blood_pressure < 160/100 mmHg and scr <= 3 mg/dL
     exclude c "c": drug b_cell_depletion within 6 months or manual
     exclude d "d": condition malignancy except basal_cell_carcinoma[resolved]
-}''', "t.tl")]))
+}""",
+                "t.tl",
+            ),
+        ]
+    )
+)
 def test_strategies_always_draw_valid_records(record: dict[str, Any]) -> None:
     read_patient(record)
 
