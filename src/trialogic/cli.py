@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -68,6 +70,26 @@ def load_all_patients(paths: tuple[str, ...]) -> list[api.Patient]:
     return patients
 
 
+trials_option = click.option(
+    "--trials",
+    "trial_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Trial files or folders (default: the bundled seed trials).",
+)
+on_option = click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Our errors become click errors: the message, and exit code 1."""
+    try:
+        yield
+    except TrialogicError as e:
+        raise click.ClickException(e.render()) from None
+
+
 @click.group()
 @click.version_option(package_name="trialogic")
 def main() -> None:
@@ -76,25 +98,17 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("patients", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "--trials",
-    "trial_paths",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Trial files or folders (default: the bundled seed trials).",
-)
-@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+@trials_option
+@on_option
+@json_option
 def check_command(
     patients: tuple[str, ...], trial_paths: tuple[str, ...], reference: dt.date | None, as_json: bool
 ) -> None:
     """Which trials does each patient qualify for?"""
     reference = reference or dt.date.today()
-    try:
+    with reported():
         trials = api.load_trials(list(trial_paths) or None)
         results = api.check(load_all_patients(patients), trials, on=reference)
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     if as_json:
         click.echo(results_json(results, reference))
     else:
@@ -103,19 +117,11 @@ def check_command(
 
 @main.command("compile")
 @click.argument("trial_ids", nargs=-1)
-@click.option(
-    "--trials",
-    "trial_paths",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Trial files or folders (default: the bundled seed trials).",
-)
+@trials_option
 def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) -> None:
     """Print the ASP facts a trial compiles to (all trials when none is named)."""
-    try:
+    with reported():
         trials = api.load_trials(list(trial_paths) or None)
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     unknown = [t for t in trial_ids if t not in trials.compiled]
     if unknown:
         raise click.ClickException(f"unknown trial {', '.join(unknown)}; known: {', '.join(sorted(trials.compiled))}")
@@ -125,16 +131,10 @@ def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) ->
 @main.command("why")
 @click.argument("patient", type=click.Path(exists=True))
 @click.argument("trial_ids", nargs=-1)
-@click.option(
-    "--trials",
-    "trial_paths",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Trial files or folders (default: the bundled seed trials).",
-)
-@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@trials_option
+@on_option
 @click.option("--all", "show_all", is_flag=True, help="Every criterion, met ones with their evidence too.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+@json_option
 def why_command(
     patient: str,
     trial_ids: tuple[str, ...],
@@ -145,12 +145,10 @@ def why_command(
 ) -> None:
     """Why is a patient (not) eligible? Criterion by criterion, with the evidence."""
     reference = reference or dt.date.today()
-    try:
+    with reported():
         trials = api.load_trials(list(trial_paths) or None)
         patients = api.load_patients(patient)
         explanations = [e for p in patients for e in api.why(p, trials, on=reference, trial_ids=list(trial_ids))]
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     if as_json:
         click.echo(explanations_json(explanations, reference))
     else:
@@ -160,14 +158,8 @@ def why_command(
 @main.command("fix")
 @click.argument("patient", type=click.Path(exists=True))
 @click.argument("trial_ids", nargs=-1)
-@click.option(
-    "--trials",
-    "trial_paths",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Trial files or folders (default: the bundled seed trials).",
-)
-@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@trials_option
+@on_option
 @click.option(
     "--max",
     "max_alternatives",
@@ -176,7 +168,7 @@ def why_command(
     show_default=True,
     help="At most this many alternatives per trial.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+@json_option
 def fix_command(
     patient: str,
     trial_ids: tuple[str, ...],
@@ -187,15 +179,13 @@ def fix_command(
 ) -> None:
     """The smallest changes that would make a patient eligible, and from when."""
     reference = reference or dt.date.today()
-    try:
+    with reported():
         trials = api.load_trials(list(trial_paths) or None)
         repairs = [
             r
             for p in api.load_patients(patient)
             for r in api.fix(p, trials, on=reference, trial_ids=list(trial_ids), max_alternatives=max_alternatives)
         ]
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     if as_json:
         click.echo(repairs_json(repairs, reference))
     else:
@@ -236,10 +226,8 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the trial file here (default: print it).")
 def import_command(study: str, out: str | None) -> None:
     """Turn a ClinicalTrials.gov API v2 study JSON into a skeleton trial file."""
-    try:
+    with reported():
         text = import_study_file(Path(study))
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     if out:
         Path(out).write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}")
@@ -265,10 +253,8 @@ def lint_command(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def test_command(paths: tuple[str, ...]) -> None:
     """Run the example patients declared beside trials (X.examples.yaml next to X.tl)."""
-    try:
+    with reported():
         outcomes = run_tests([Path(p) for p in paths])
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     for outcome in outcomes:
         mark = click.style("PASSED", fg="green") if outcome.passed else click.style("FAILED", fg="red")
         click.echo(f"{outcome.file}::{outcome.trial}::{outcome.name} {mark}")
@@ -297,16 +283,10 @@ WHATIF_OPTIONS = ("--set", "--unset", "--add-condition", "--remove-condition", "
 @click.option("--assess", multiple=True, metavar="[TRIAL:]CRITERION=ok|not_ok", help="Settle a manual criterion.")
 @click.option("--drop", multiple=True, metavar="TRIAL:CRITERION", help="Remove a criterion.")
 @click.option("--relax", multiple=True, metavar="TRIAL:CRITERION=EXPR", help="Replace a criterion's expression.")
-@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@on_option
 @click.option("--later", type=DateType(), help="Check the changed patient on this date instead.")
-@click.option(
-    "--trials",
-    "trial_paths",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Trial files or folders (default: the bundled seed trials).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+@trials_option
+@json_option
 def whatif_command(
     patient: str,
     reference: dt.date | None,
@@ -327,7 +307,7 @@ def whatif_command(
             else option.lstrip("-").replace("-", "_")
         ]
     ]
-    try:
+    with reported():
         trials = api.load_trials(list(trial_paths) or None)
         ((record, source),) = load_records(patient)
         flips = whatif(record, changes, trials, reference, later, source)
@@ -338,8 +318,6 @@ def whatif_command(
             if changed
             else []
         )
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     explanations = {e.trial: e for e in explained}
     if as_json:
         click.echo(flips_json(flips, explanations, later or reference))
@@ -349,14 +327,8 @@ def whatif_command(
 
 @main.command("screen")
 @click.argument("patients", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "--trials",
-    "trial_paths",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Trial files or folders (default: the bundled seed trials).",
-)
-@click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
+@trials_option
+@on_option
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the matrix to FILE.csv, FILE.json or FILE.jsonl.")
 @click.option("--drop", multiple=True, metavar="TRIAL:CRITERION", help="What if this criterion were removed?")
@@ -373,9 +345,7 @@ def screen_command(
     """Screen a cohort (files, folders, JSONL streams): status matrix and attrition per criterion."""
     reference = reference or dt.date.today()
     changes = [Change("--drop", d) for d in drop] + [Change("--relax", r) for r in relax]
-    try:
+    with reported():
         trials = change_trials(api.load_trials(list(trial_paths) or None), changes)
         report = run_screen(patients, list(trial_paths), trials, reference, jobs, out, changes)
-    except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
     print_screen(report, Console())
