@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from trialogic.api import check, load_trials
 from trialogic.parser import parse_file
-from trialogic.patient import read_patient
+from trialogic.patient import Patient, read_patient
 from trialogic.vocabulary import load_vocabulary
 
 from oracle import evaluate
@@ -25,8 +25,8 @@ PATIENTS = 2000
 Outcome = dict[str, tuple[str, dict[str, str]]]
 
 
-def clingo_outcome(record: dict[str, Any], on: dt.date, trials: Any) -> Outcome:
-    results = check([read_patient(record)], trials, on=on)
+def clingo_outcome(patient: Patient, on: dt.date, trials: Any) -> Outcome:
+    results = check([patient], trials, on=on)
     return {r.trial: (r.status, {c.id: c.status for c in r.criteria}) for r in results}
 
 
@@ -67,8 +67,9 @@ def test_oracle_and_clingo_agree() -> None:
     def agree(dated: tuple[dt.date, dict[str, Any]]) -> None:
         on, record = dated
         drawn[0] += 1
-        oracle = evaluate(modules, read_patient(record), on, vocabulary)
-        clingo = clingo_outcome(record, on, trials)
+        patient = read_patient(record)
+        oracle = evaluate(modules, patient, on, vocabulary)
+        clingo = clingo_outcome(patient, on, trials)
         lines = differences(oracle, clingo)
         assert not lines, (
             f"the oracle and clingo disagree on {on}:\n"

@@ -193,7 +193,12 @@ class _Reader:
     def measurement(self, where: str, entry: dict[str, Any]) -> list[Measurement]:
         name = str(entry.get("attribute", ""))
         attribute = self.vocabulary.attribute(name)
-        if attribute is None or attribute.type == "age":
+        if attribute is not None and attribute.name in ("age", "sex"):
+            field = "birth_date" if attribute.name == "age" else "sex"
+            message = f"{attribute.name} is not a measurement: give `{field}` at the top of the record"
+            self.problem(f"{where}.attribute", "P001", message)
+            return []
+        if attribute is None:
             hint = self.vocabulary.suggest_attribute(name)
             suggestion = f"; did you mean {hint!r}?" if hint else ""
             self.problem(f"{where}.attribute", "P001", f"unknown attribute {name!r}{suggestion}")
@@ -278,13 +283,18 @@ class _Reader:
         end = self.date(entry["end"], f"{where}.end") if entry.get("end") is not None else None
         if start and end and end < start:
             self.problem(f"{where}.end", "P009", f"ends {end} before it starts {start}")
-        if end is not None and status == allowed[0] and "status" in entry:
-            self.problem(f"{where}.status", "P009", f"status {status!r} contradicts the end date {end}")
+        if end is not None and status == allowed[0]:
+            if "status" in entry:
+                self.problem(f"{where}.status", "P009", f"status {status!r} contradicts the end date {end}")
+            status = allowed[1]  # an entry with an end date has ended: resolved, or stopped
         dose_changes = tuple(
             d
             for i, raw in enumerate(entry.get("dose_changes") or [])
             if (d := self.date(raw, f"{where}.dose_changes[{i}]")) is not None
         )
+        for i, change in enumerate(dose_changes):
+            if start and change < start:
+                self.problem(f"{where}.dose_changes[{i}]", "P009", f"dose change {change} before the start {start}")
         if code is None or start is None:
             return None
         end_known = end is not None or status not in ENDED_STATUSES
