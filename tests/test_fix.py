@@ -106,6 +106,14 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-11-22",
     },
     {
+        "name": "an unknown diagnosis no action supplies is named as missing, not as failing",
+        "criteria": 'include ln "Lupus nephritis": condition lupus_nephritis',
+        "patient": {},
+        "alternatives": [],
+        "blocked_by": ["ln"],
+        "unknown_now": ["ln"],
+    },
+    {
         "name": "already eligible needs nothing",
         "criteria": 'include adult "Adults": age >= 18 years',
         "patient": {"birth_date": "1980-01-01"},
@@ -129,6 +137,7 @@ def test_scenario(scenario: dict[str, Any], tmp_path: Path) -> None:
     got = sorted(sorted(a.text for a in alternative.actions) for alternative in repair.alternatives)
     assert got == sorted(sorted(a) for a in scenario["alternatives"])
     assert list(repair.blocked_by) == scenario.get("blocked_by", [])
+    assert list(repair.unknown_now) == scenario.get("unknown_now", [])
     expected_date = scenario.get("eligible_on")
     assert repair.eligible_on == (dt.date.fromisoformat(expected_date) if expected_date else None)
 

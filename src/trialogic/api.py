@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -286,12 +287,15 @@ def fix(
     """
     reference = on or dt.date.today()
     chosen = _chosen_trials(trials, trial_ids)
-    statuses = {r.trial: r.status for r in check([patient], trials, on=reference)}
+    today = {r.trial: r for r in check([patient], trials, on=reference)}
     repairer = trials.repairer()
-    repairs = [
-        repairer.solve(patient, trials.compiled[t], trials.trials[t], reference, statuses[t], max_alternatives)
-        for t in chosen
-    ]
+    repairs = []
+    for t in chosen:
+        repair = repairer.solve(
+            patient, trials.compiled[t], trials.trials[t], reference, today[t].status, max_alternatives
+        )
+        unknown = {c.id for c in today[t].unknown()}
+        repairs.append(dataclasses.replace(repair, unknown_now=tuple(c for c in repair.blocked_by if c in unknown)))
     if not trial_ids:
         repairs.sort(key=_effort)
     return repairs

@@ -158,6 +158,7 @@ def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
                 "status": r.status,
                 "eligible_on": r.eligible_on.isoformat() if r.eligible_on else None,
                 "blocked_by": list(r.blocked_by),
+                "unknown_now": list(r.unknown_now),
                 "alternatives": [
                     {
                         "eligible_on": a.eligible_on.isoformat(),
@@ -181,11 +182,17 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             console.print("  already eligible: nothing to change")
             continue
         if not r.alternatives:
-            console.print("  [red]no change can make this patient eligible[/]; blocked for good by:")
             texts = {c.id: c.text for c in trials[r.trial].criteria}
-            for criterion in r.blocked_by:
-                console.print(f"    ✗ {criterion}: [dim]{escape(texts.get(criterion, ''))}[/]", highlight=False)
-            console.print("  (a fact no action changes: see `trialogic why` for the evidence)")
+            failing = [c for c in r.blocked_by if c not in r.unknown_now]
+            if failing:
+                console.print("  [red]no change can make this patient eligible[/]; blocked for good by:")
+                for criterion in failing:
+                    console.print(f"    ✗ {criterion}: [dim]{escape(texts.get(criterion, ''))}[/]", highlight=False)
+            if r.unknown_now:
+                console.print("  no action in the catalogue settles these; the record must say (ask, or look them up):")
+                for criterion in r.unknown_now:
+                    console.print(f"    ? {criterion}: [dim]{escape(texts.get(criterion, ''))}[/]", highlight=False)
+            console.print("  (see `trialogic why` for the evidence)")
             continue
         plural = "s" if len(r.alternatives) > 1 else ""
         console.print(f"  eligible from [bold]{r.eligible_on}[/]; {len(r.alternatives)} equally small change{plural}:")

@@ -177,6 +177,7 @@ class Repair:
     status: str  # today's status
     alternatives: tuple[Alternative, ...]
     blocked_by: tuple[str, ...]  # criterion ids no action can settle (empty when a repair exists)
+    unknown_now: tuple[str, ...] = ()  # those of them that are unknown today: facts the record must give
 
     @property
     def eligible_on(self) -> dt.date | None:
