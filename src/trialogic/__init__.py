@@ -6,7 +6,18 @@
 ['NCT01539902', 'NCT03580291']
 """
 
-from .api import CriterionResult, Patient, TrialResult, TrialSet, check, load_patients, load_trials, read_patient
+from .api import (
+    CriterionResult,
+    Patient,
+    TrialResult,
+    TrialSet,
+    check,
+    fix,
+    load_patients,
+    load_trials,
+    read_patient,
+    why,
+)
 from .errors import Diagnostic, TrialogicError
 
 __all__ = [
@@ -17,7 +28,9 @@ __all__ = [
     "TrialSet",
     "TrialogicError",
     "check",
+    "fix",
     "load_patients",
     "load_trials",
     "read_patient",
+    "why",
 ]

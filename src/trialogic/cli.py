@@ -163,10 +163,10 @@ def why_command(
 @click.option(
     "--max",
     "max_alternatives",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=10,
     show_default=True,
-    help="At most this many alternatives per trial.",
+    help="At most this many alternatives per trial (0: all of them).",
 )
 @json_option
 def fix_command(

@@ -20,8 +20,7 @@ from . import ast
 from .api import TrialSet, load_trials
 from .errors import Diagnostic, TrialogicError, source_line
 from .facts import attribute_symbols, day, fact, reference_symbols, vocabulary_symbols
-from .resources import rules_dir
-from .solve import RULE_FILES
+from .solve import RULE_FILES, rule_text
 
 LINT_DAY = dt.date(2026, 1, 1)  # any day will do: every date is drawn relative to it
 LONG_AGO_DAYS = 36_500
@@ -29,7 +28,7 @@ LONG_AGO_DAYS = 36_500
 
 @lru_cache(maxsize=1)
 def _lint_rules() -> str:
-    return "\n".join((rules_dir() / name).read_text(encoding="utf-8") for name in (*RULE_FILES, "lint.lp"))
+    return "\n".join(rule_text(name) for name in (*RULE_FILES, "lint.lp"))
 
 
 class TrialLinter:

@@ -117,7 +117,7 @@ class Patient:
     complete: frozenset[str] = field(default_factory=frozenset)
 
 
-class _PlainDatesLoader(yaml.SafeLoader):
+class _PlainDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML without implicit timestamps, so a bad date is our error message, not a crash."""
 
 

@@ -25,8 +25,8 @@ from .dates import months_before, window_start
 from .explain import decimal_text
 from .facts import attribute_symbols, fact, patient_symbols, reference_dates, vocabulary_symbols
 from .patient import Patient
-from .resources import facts_dir, rules_dir
-from .solve import RULE_FILES
+from .resources import facts_dir
+from .solve import RULE_FILES, rule_text
 from .vocabulary import Vocabulary
 
 HORIZON_DAYS = 10 * 366
@@ -85,7 +85,7 @@ def load_catalogue(vocabulary: Vocabulary, path: Path | None = None) -> Catalogu
 @lru_cache(maxsize=1)
 def _repair_rules() -> str:
     files = (*RULE_FILES, "repair.lp")
-    return "\n".join((rules_dir() / name).read_text(encoding="utf-8") for name in files)
+    return "\n".join(rule_text(name) for name in files)
 
 
 # ----- the dates that matter -------------------------------------------------------------
@@ -233,7 +233,8 @@ class Repairer:
             a for a in alternatives
             if not any(b.names() < a.names() for b in alternatives)
         ]  # fmt: skip
-        return Repair(patient.id, compiled.id, status, tuple(alternatives[:limit]), blocked)
+        shown = alternatives[:limit] if limit else alternatives
+        return Repair(patient.id, compiled.id, status, tuple(shown), blocked)
 
     def alternative(
         self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date

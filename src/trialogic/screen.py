@@ -178,7 +178,10 @@ def screen(
         yield from map(_screen_chunk, records)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(trial_paths, changes, reference)) as pool:
+    # a worker is replaced after 20 chunks: clingo never frees the symbols a process made
+    with context.Pool(
+        jobs, initializer=_start_worker, initargs=(trial_paths, changes, reference), maxtasksperchild=20
+    ) as pool:
         yield from pool.imap(_screen_chunk, records)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import clingo
 
@@ -20,8 +21,14 @@ from .vocabulary import Vocabulary
 RULE_FILES = ("eligibility.lp", "measurements.lp", "events.lp", "derived.lp", "manual.lp")
 
 
+@cache
+def rule_text(name: str) -> str:
+    """One file of rules/, read once."""
+    return (rules_dir() / name).read_text(encoding="utf-8")
+
+
 def rules_program() -> str:
-    return "\n".join((rules_dir() / name).read_text(encoding="utf-8") for name in RULE_FILES)
+    return "\n".join(rule_text(name) for name in RULE_FILES)
 
 
 PASSING = {"inclusion": "met", "exclusion": "not_met"}
@@ -103,7 +110,7 @@ class Solver:
 
     def trace(self, patient: Patient, reference: dt.date) -> tuple[Answer, Trace]:
         """The answer for one patient, with the trace `rules/explain.lp` derives."""
-        extra = "\n" + (rules_dir() / "explain.lp").read_text(encoding="utf-8")
+        extra = "\n" + rule_text("explain.lp")
         answer, trace = Answer({}, {}), Trace()
         for symbol in self._model(self._ground([patient], reference, extra)):
             args = symbol.arguments

@@ -48,6 +48,7 @@ class Vocabulary:
     parents: dict[str, dict[str, tuple[str, ...]]]  # kind -> concept -> parents
     registry: Any = field(repr=False)  # a pint.UnitRegistry over fractions
     _synonyms: dict[str, str] = field(default_factory=dict, repr=False)
+    _factors: dict[tuple[str, str], Fraction] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for attribute in self.attributes.values():
@@ -104,6 +105,17 @@ class Vocabulary:
             if unit is not None:
                 raise UnitError(f"{attribute.name} has no unit, but {unit!r} was given")
             return magnitude
+        return magnitude * self._factor(attribute, unit)
+
+    def _factor(self, attribute: Attribute, unit: str) -> Fraction:
+        """How many canonical units one `unit` is (every unit here is a plain multiple)."""
+        key = (attribute.name, unit)
+        if key not in self._factors:
+            self._factors[key] = self._convert(attribute, Fraction(1), unit)
+        return self._factors[key]
+
+    def _convert(self, attribute: Attribute, magnitude: Fraction, unit: str) -> Fraction:
+        assert attribute.unit is not None
         source = self._quantity(magnitude, unit)
         target = self._quantity(Fraction(1), attribute.unit)
         if source.dimensionality == target.dimensionality:
