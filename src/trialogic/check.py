@@ -4,7 +4,7 @@ Codes (docs/errors.md): E101 unknown attribute, E102 unit, E103 threshold precis
 E104 category value, E105 operand does not fit the attribute, E106 unknown concept,
 E107 undefined name, E108 duplicate criterion id, E109 unknown library, E110 age,
 E111 exception status, E112 duplicate definition or trial, E113 window not allowed,
-E114 at-least count, E115 recursive definition.
+E114 at-least count, E115 recursive definition, E116 threshold outside the possible values.
 """
 
 from __future__ import annotations
@@ -189,6 +189,16 @@ class Checker:
                 node,
                 "E103",
                 f"{number} {unit or ''} is too large for {attribute.name} at scale {attribute.scale}".replace(
+                    "  ", " "
+                ),
+            )
+        if attribute.range and not attribute.range[0] <= scaled / attribute.scale <= attribute.range[1]:
+            low, high = attribute.range
+            self.error(
+                node,
+                "E116",
+                f"{number} {unit or ''} lies outside the possible values of {attribute.name} "
+                f"({float(low):g} to {float(high):g} {attribute.unit or ''}): no patient can have it".replace(
                     "  ", " "
                 ),
             )
