@@ -10,10 +10,16 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trialogic import TrialogicError, api
 from trialogic.cli import main
+from trialogic.parser import parse_file
+from trialogic.resources import rules_dir
 from trialogic.whatif import Change, whatif
+
+from strategies import dated_patient_records
 
 TODAY = dt.date(2026, 11, 22)
 TRIAL = """trial NCT00000099 "what-if" {
@@ -157,3 +163,60 @@ def test_cli_whatif(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["whatif", str(patient), "--trials", str(trial), "--stop", "tacrolimus"])
     assert bad.exit_code == 1
     assert "--stop tacrolimus: error[W001]: the record has no tacrolimus still being taken" in bad.output
+
+
+SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [
+    parse_file(p) for p in sorted((rules_dir() / "trials").glob("*.tl"))
+]
+SEEDS = api.load_trials()
+SET_VALUES = [("serum_creatinine", "umol/L", 240, 300), ("wbc", "x10^9/L", 2, 5), ("hemoglobin", "g/L", 70, 130)]
+CONDITIONS = ["tuberculosis", "malignancy", "pregnancy", "rheumatoid_arthritis", "lupus_nephritis"]
+DRUGS = ["rituximab", "tacrolimus", "mycophenolate_mofetil", "belimumab"]
+
+
+@st.composite
+def changes(draw: st.DrawFn, record: dict[str, Any], today: dt.date) -> list[tuple[str, str, dict[str, Any]]]:
+    """Random changes, each with the entry a person would add to the file by hand."""
+    drawn = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["--set", "--add-condition", "--start"]))
+        date = today - dt.timedelta(days=draw(st.integers(0, 200)))
+        if kind == "--set":
+            attribute, unit, low, high = draw(st.sampled_from(SET_VALUES))
+            value = draw(st.integers(low, high))
+            entry = {"attribute": attribute, "value": value, "unit": unit, "date": date.isoformat()}
+            drawn.append((kind, f"{attribute}={value}{unit}@{date}", {"measurements": entry}))
+        elif kind == "--add-condition":
+            code = draw(st.sampled_from(CONDITIONS))
+            drawn.append((kind, f"{code}@{date}", {"conditions": {"code": code, "start": date.isoformat()}}))
+        else:
+            code = draw(st.sampled_from(DRUGS))
+            drawn.append((kind, f"{code}@{date}", {"drugs": {"code": code, "start": date.isoformat()}}))
+    return drawn
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
+    today, record = data.draw(dated_patient_records(SEED_MODULES))
+    drawn = data.draw(changes(record, today))
+    edited = json.loads(json.dumps(record, default=str))
+    for _, _, addition in drawn:
+        for section, entry in addition.items():
+            if section == "measurements":  # a new result replaces one of the same attribute and day
+                edited[section] = [
+                    m for m in edited.get(section, [])
+                    if not (m["attribute"] == entry["attribute"] and str(m["date"]) == entry["date"])
+                ]  # fmt: skip
+            edited.setdefault(section, []).append(entry)
+    try:
+        by_hand = {r.trial: r for r in api.check([api.read_patient(edited)], SEEDS, on=today)}
+    except TrialogicError:
+        with pytest.raises(TrialogicError):
+            whatif(record, [Change(o, t) for o, t, _ in drawn], SEEDS, today)
+        return
+    for flip in whatif(record, [Change(o, t) for o, t, _ in drawn], SEEDS, today):
+        assert flip.after.status == by_hand[flip.trial].status
+        assert [(c.id, c.status) for c in flip.after.criteria] == [
+            (c.id, c.status) for c in by_hand[flip.trial].criteria
+        ]
