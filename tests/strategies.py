@@ -147,21 +147,9 @@ class Targets:
         self.thresholds.setdefault(name, set()).add(value)
 
 
-def walk(node: ast.Expr) -> Iterator[ast.Expr]:
-    yield node
-    if isinstance(node, ast.Not):
-        yield from walk(node.operand)
-    elif isinstance(node, (ast.AllOf, ast.AnyOf, ast.AtLeast)):
-        for operand in node.operands:
-            yield from walk(operand)
-    elif isinstance(node, ast.Conditional):
-        yield from walk(node.condition)
-        yield from walk(node.consequence)
-
-
 def leaves(node: ast.Expr, defines: dict[str, ast.Define], seen: frozenset[str] = frozenset()) -> Iterator[ast.Expr]:
     """The leaves of an expression, with every defined name replaced by its definition."""
-    for sub in walk(node):
+    for sub in ast.walk(node):
         if isinstance(sub, ast.Reference):
             if sub.name in defines and sub.name not in seen:
                 yield from leaves(defines[sub.name].body, defines, seen | {sub.name})
@@ -276,7 +264,7 @@ def collect_targets(modules: Iterable[ast.Module]) -> Targets:
                 if targets.aims[-1].manual:
                     targets.manual.append((trial.id, criterion.id))
     for body in bodies:
-        for node in walk(body):
+        for node in ast.walk(body):
             note_leaf(targets, node, sets)
     return targets
 

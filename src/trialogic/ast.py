@@ -6,6 +6,7 @@ travels past the parser.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -232,3 +233,16 @@ class Module(Node):
     concepts: tuple[Concept, ...] = ()
     defines: tuple[Define, ...] = ()
     trials: tuple[Trial, ...] = ()
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of an expression, depth first."""
+    yield expr
+    if isinstance(expr, Not):
+        yield from walk(expr.operand)
+    elif isinstance(expr, (AllOf, AnyOf, AtLeast)):
+        for operand in expr.operands:
+            yield from walk(operand)
+    elif isinstance(expr, Conditional):
+        yield from walk(expr.condition)
+        yield from walk(expr.consequence)

@@ -9,7 +9,6 @@ E114 at-least count, E115 recursive definition, E116 threshold outside the possi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -301,16 +300,3 @@ class Checker:
             return
         self.concept(node, node.kind, node.concept, scope)
         self.exceptions(node.kind, node.exceptions, scope)
-
-
-def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
-    """Every node of an expression, depth first."""
-    yield expr
-    if isinstance(expr, ast.Not):
-        yield from walk(expr.operand)
-    elif isinstance(expr, (ast.AllOf, ast.AnyOf, ast.AtLeast)):
-        for operand in expr.operands:
-            yield from walk(operand)
-    elif isinstance(expr, ast.Conditional):
-        yield from walk(expr.condition)
-        yield from walk(expr.consequence)

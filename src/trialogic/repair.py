@@ -19,7 +19,6 @@ import clingo
 import yaml
 
 from . import ast
-from .check import walk
 from .compiler import CompiledTrial
 from .dates import months_before, window_start
 from .explain import decimal_text
@@ -109,7 +108,7 @@ def _first_day_after_window(last_day: dt.date, count: int, unit: str) -> dt.date
 
 def _age_dates(birth: dt.date, trial: ast.Trial) -> Iterator[dt.date]:
     for criterion in trial.criteria:
-        for node in walk(criterion.expr):
+        for node in ast.walk(criterion.expr):
             thresholds: list[tuple[int, str | None]] = []
             if isinstance(node, ast.Comparison) and node.attribute == "age" and isinstance(node.operand, ast.Quantity):
                 thresholds.append((int(node.operand.number), node.operand.unit))
