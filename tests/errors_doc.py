@@ -89,7 +89,31 @@ def _import_sections() -> list[tuple[str, str]]:
         sample = path.read_text().strip()
         body = f"```json\n{sample}\n```\n\ngives `{message}`\n\n**Fix:** {fix}\n"
         sections.append((diagnostic.code, f"### {diagnostic.code} — {name}\n\n{body}"))
+    sections.append(_age_too_fine())
     return sections
+
+
+def _age_too_fine() -> tuple[str, str]:
+    from trialogic import TrialogicError
+    from trialogic.importer import import_study
+
+    study = {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT90000009", "briefTitle": "t"},
+            "eligibilityModule": {"minimumAge": "12 Hours"},
+        }
+    }
+    try:
+        import_study(study, "study.json")
+    except TrialogicError as e:
+        diagnostic = e.diagnostics[0]
+    else:
+        raise AssertionError("an age in hours imported without an error")
+    body = (
+        f"```json\n{json.dumps(study)}\n```\n\ngives `{diagnostic.render().splitlines()[0]}`\n\n"
+        "**Fix:** The language compares whole days, weeks, months or years: write the age by hand in the skeleton.\n"
+    )
+    return diagnostic.code, f"### {diagnostic.code} — an age the language cannot hold\n\n{body}"
 
 
 def render() -> str:
