@@ -102,9 +102,9 @@ class TrialCompiler:
         self.spans[id(node)] = Span(self.numbers[result], first, self.counter)
         return result
 
-    def combine(self, connective: str, children: list[str]) -> str:
+    def combine(self, connective: str, children: list[str], extra: str = "") -> str:
         node = self.new_node()
-        self.fact(f"{connective}({node})")
+        self.fact(f"{connective}({node}{extra})")
         for child in children:
             self.fact(f"child({node},{child})")
         return node
@@ -119,12 +119,7 @@ class TrialCompiler:
         return self.combine("any", [self.expr(o) for o in node.operands])
 
     def atleast_asp(self, node: ast.AtLeast) -> str:
-        children = [self.expr(o) for o in node.operands]
-        result = self.new_node()
-        self.fact(f"atleast({result},{node.count})")
-        for child in children:
-            self.fact(f"child({result},{child})")
-        return result
+        return self.combine("atleast", [self.expr(o) for o in node.operands], f",{node.count}")
 
     def conditional_asp(self, node: ast.Conditional) -> str:
         condition = self.combine("neg", [self.expr(node.condition)])
