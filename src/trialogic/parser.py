@@ -15,7 +15,7 @@ from lark.tree import Meta
 
 from . import ast
 from .errors import Diagnostic, TrialogicError, source_line
-from .resources import grammar_dir
+from .resources import cache_dir, grammar_dir
 
 _VERSION = Path(__file__).with_name("ast.py").read_bytes()  # a changed tree shape invalidates the cache
 _KIND = {"include": "inclusion", "exclude": "exclusion"}
@@ -276,11 +276,6 @@ def parse_file(path: str | Path) -> ast.Module:
     return parse_cached(Path(path).read_text(encoding="utf-8"), str(path))
 
 
-def _cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "trialogic" / "syntax"
-
-
 def parse_cached(text: str, path: str = "<input>") -> ast.Module:
     """`parse`, remembered on disk by file name, text and grammar: starting is faster.
 
@@ -289,7 +284,7 @@ def parse_cached(text: str, path: str = "<input>") -> ast.Module:
     """
     grammar = (grammar_dir() / "criteria.lark").read_bytes()
     digest = hashlib.sha256(b"\0".join([grammar, path.encode(), text.encode(), _VERSION])).hexdigest()
-    entry = _cache_folder() / f"{digest}.pickle"
+    entry = cache_dir("syntax") / f"{digest}.pickle"
     try:
         cached = pickle.loads(entry.read_bytes())
         if isinstance(cached, ast.Module):

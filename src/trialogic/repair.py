@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import clingo
-import yaml
 
 from . import ast
 from .compiler import CompiledTrial
@@ -26,7 +25,7 @@ from .facts import attribute_symbols, fact, patient_symbols, reference_dates, vo
 from .patient import Patient
 from .resources import facts_dir
 from .solve import RULE_FILES, rule_text
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, read_yaml
 
 HORIZON_DAYS = 10 * 366
 LEVEL_WORDS = {
@@ -73,7 +72,7 @@ class Catalogue:
 
 def load_catalogue(vocabulary: Vocabulary, path: Path | None = None) -> Catalogue:
     """Read and validate the catalogue: every attribute a test gives must exist."""
-    spec = yaml.safe_load((path or facts_dir() / "actions.yaml").read_text(encoding="utf-8"))
+    spec = read_yaml(path or facts_dir() / "actions.yaml")
     for name, entry in spec.get("tests", {}).items():
         for attribute in entry["gives"]:
             if attribute not in vocabulary.attributes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -26,3 +27,10 @@ def rules_dir() -> Path:
 
 def facts_dir() -> Path:
     return _locate("facts")
+
+
+def cache_dir(name: str) -> Path:
+    """A folder of trialogic's user cache (`$XDG_CACHE_HOME/trialogic/NAME`): entries in it
+    only make starts faster, and anything found there unreadable is ignored."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "trialogic" / name

@@ -1,11 +1,17 @@
 """The vocabulary (`facts/vocabulary.yaml`, `facts/concepts.yaml`, `facts/units.txt`):
 attributes with their canonical units and integer scales, concept hierarchies, and exact
 unit conversion through pint over fractions.
+
+A conversion factor, once pint has found it, is kept per (attribute, unit) in the user
+cache, keyed by the vocabulary files: a start that meets only known units never loads pint.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -13,10 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pint
 import yaml
 
-from .resources import facts_dir
+from .resources import cache_dir, facts_dir
 
 EVENT_KINDS = ("drug", "condition", "procedure", "vaccine", "hospitalization", "trial_participation", "consent")
 
@@ -46,7 +51,9 @@ class Vocabulary:
     attributes: dict[str, Attribute]
     unit_aliases: dict[str, str]
     parents: dict[str, dict[str, tuple[str, ...]]]  # kind -> concept -> parents
-    registry: Any = field(repr=False)  # a pint.UnitRegistry over fractions
+    units_file: Path  # pint definitions added to pint's own
+    factors_file: Path | None = None  # where found conversion factors are kept between runs
+    _registry: Any = field(default=None, repr=False)  # a pint.UnitRegistry over fractions, built when needed
     _synonyms: dict[str, str] = field(default_factory=dict, repr=False)
     _factors: dict[tuple[str, str], Fraction] = field(default_factory=dict, repr=False)
 
@@ -55,6 +62,20 @@ class Vocabulary:
             self._synonyms[attribute.name] = attribute.name
             for synonym in attribute.synonyms:
                 self._synonyms[synonym] = attribute.name
+        self._factors.update(_read_factors(self.factors_file))
+
+    @property
+    def registry(self) -> Any:
+        if self._registry is None:
+            import pint
+
+            try:  # pint keeps its parsed definitions in the user's cache folder: 5-10x faster starts
+                registry = pint.UnitRegistry(non_int_type=Fraction, cache_folder=":auto:")
+            except OSError:
+                registry = pint.UnitRegistry(non_int_type=Fraction)
+            registry.load_definitions(str(self.units_file))
+            self._registry = registry
+        return self._registry
 
     # ----- names -----------------------------------------------------------------
 
@@ -86,6 +107,8 @@ class Vocabulary:
     # ----- units -----------------------------------------------------------------
 
     def _quantity(self, magnitude: Fraction, unit: str) -> Any:
+        import pint
+
         expression = self.unit_aliases.get(unit, unit)
         try:
             return self.registry.Quantity(magnitude, expression)
@@ -112,6 +135,7 @@ class Vocabulary:
         key = (attribute.name, unit)
         if key not in self._factors:
             self._factors[key] = self._convert(attribute, Fraction(1), unit)
+            _write_factors(self.factors_file, self._factors)
         return self._factors[key]
 
     def _convert(self, attribute: Attribute, magnitude: Fraction, unit: str) -> Fraction:
@@ -162,14 +186,38 @@ def _attribute(name: str, spec: dict[str, Any]) -> Attribute:
     )
 
 
-def load_vocabulary_from(folder: Path) -> Vocabulary:
-    try:  # pint keeps its parsed definitions in the user's cache folder: 5-10x faster starts
-        registry: Any = pint.UnitRegistry(non_int_type=Fraction, cache_folder=":auto:")
+def _read_factors(path: Path | None) -> dict[tuple[str, str], Fraction]:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8")) if path else []
+        return {(str(attribute), str(unit)): Fraction(str(factor)) for attribute, unit, factor in rows}
+    except (OSError, ValueError, TypeError, ZeroDivisionError):
+        return {}
+
+
+def _write_factors(path: Path | None, factors: dict[tuple[str, str], Fraction]) -> None:
+    if path is None:
+        return
+    rows = [[attribute, unit, str(factor)] for (attribute, unit), factor in sorted(factors.items())]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(rows), encoding="utf-8")
+        temporary.replace(path)
     except OSError:
-        registry = pint.UnitRegistry(non_int_type=Fraction)
-    registry.load_definitions(str(folder / "units.txt"))
-    spec = yaml.safe_load((folder / "vocabulary.yaml").read_text(encoding="utf-8"))
-    concepts = yaml.safe_load((folder / "concepts.yaml").read_text(encoding="utf-8"))
+        pass
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file through libyaml when it is installed (10x faster than pure Python)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+
+
+def load_vocabulary_from(folder: Path) -> Vocabulary:
+    files = [folder / "units.txt", folder / "vocabulary.yaml", Path(__file__)]
+    digest = hashlib.sha256(b"\0".join(f.read_bytes() for f in files)).hexdigest()
+    spec = read_yaml(folder / "vocabulary.yaml")
+    concepts = read_yaml(folder / "concepts.yaml")
     return Vocabulary(
         attributes={name: _attribute(name, a) for name, a in spec["attributes"].items()},
         unit_aliases={str(k): str(v) for k, v in spec.get("unit_aliases", {}).items()},
@@ -177,7 +225,8 @@ def load_vocabulary_from(folder: Path) -> Vocabulary:
             kind: {str(c): tuple(str(p) for p in (ps or ())) for c, ps in table.items()}
             for kind, table in concepts.items()
         },
-        registry=registry,
+        units_file=folder / "units.txt",
+        factors_file=cache_dir("units") / f"{digest}.json",
     )
 
 

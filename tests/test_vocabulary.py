@@ -1,0 +1,50 @@
+"""Unit conversion factors are found by pint once and then kept in the user cache."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from trialogic.resources import facts_dir
+from trialogic.vocabulary import UnitError, load_vocabulary_from
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "trialogic" / "units"
+
+
+def test_a_found_factor_is_reused_without_pint(cache: Path) -> None:
+    first = load_vocabulary_from(facts_dir())
+    creatinine = first.attribute("serum_creatinine")
+    assert creatinine is not None
+    assert first.to_canonical(creatinine, Fraction(3), "mg/dL") == Fraction(1326, 5)
+    assert first._registry is not None  # pint found it
+    assert len(list(cache.glob("*.json"))) == 1
+
+    second = load_vocabulary_from(facts_dir())
+    assert second.to_canonical(creatinine, Fraction(3), "mg/dL") == Fraction(1326, 5)
+    assert second._registry is None  # the kept factor answered
+
+
+def test_a_damaged_cache_is_ignored(cache: Path) -> None:
+    load_vocabulary_from(facts_dir())
+    cache.mkdir(parents=True, exist_ok=True)
+    for entry in cache.glob("*.json"):
+        entry.write_text("[[1, 2", encoding="utf-8")
+    vocabulary = load_vocabulary_from(facts_dir())
+    weight = vocabulary.attribute("weight")
+    assert weight is not None
+    assert vocabulary.to_canonical(weight, Fraction(1000), "g") == 1
+
+
+def test_an_unknown_unit_is_still_refused_with_the_known_spellings(cache: Path) -> None:
+    vocabulary = load_vocabulary_from(facts_dir())
+    creatinine = vocabulary.attribute("serum_creatinine")
+    assert creatinine is not None
+    with pytest.raises(UnitError, match="unknown unit 'bananas'"):
+        vocabulary.to_canonical(creatinine, Fraction(3), "bananas")
+    assert not any(cache.glob("*.json"))  # nothing found, nothing kept
