@@ -70,7 +70,7 @@ class Vocabulary:
             import pint
 
             try:  # pint keeps its parsed definitions in the user's cache folder: 5-10x faster starts
-                registry = pint.UnitRegistry(non_int_type=Fraction, cache_folder=":auto:")
+                registry: Any = pint.UnitRegistry(non_int_type=Fraction, cache_folder=":auto:")
             except OSError:
                 registry = pint.UnitRegistry(non_int_type=Fraction)
             registry.load_definitions(str(self.units_file))
