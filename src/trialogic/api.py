@@ -205,12 +205,19 @@ def check(
     results: list[TrialResult] = []
     batch: list[Patient] = []
 
+    shared: dict[tuple[str, str, str], CriterionResult] = {}  # results are immutable: one per status
+
+    def result(trial_id: str, criterion: ast.Criterion, status: str) -> CriterionResult:
+        key = (trial_id, criterion.id, status)
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = CriterionResult(criterion.id, criterion.kind, status, criterion.text)
+        return found
+
     def flush() -> None:
         for patient, answer in zip(batch, solver.solve(batch, reference), strict=True):
             for trial_id, trial in trials.trials.items():
-                criteria = tuple(
-                    CriterionResult(c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text) for c in trial.criteria
-                )
+                criteria = tuple(result(trial_id, c, answer.status(trial_id, c.id, c.kind)) for c in trial.criteria)
                 results.append(TrialResult(patient.id, trial_id, answer.trial_status[trial_id], criteria))
         batch.clear()
 

@@ -20,8 +20,41 @@ LARGEST_VALUE = 2 * 10**8  # grains; × a ULN factor's denominator (≤ 10) stay
 LARGEST_ULN = 10**7  # grains; × a ULN factor's numerator (≤ 200) stays in 32 bits
 
 
+# clingo's Python symbol constructors cost microseconds a call, and a cohort repeats the
+# same names, codes, days and small numbers: each is built once and kept. The tables are
+# bounded: names come from the vocabulary and the trials, days and small numbers from a
+# fixed range; a value outside it is built afresh.
+_SMALL = range(-(10**6), 10**6)
+_numbers: dict[int, Symbol] = {}
+_strings: dict[str, Symbol] = {}
+_constants: dict[str, Symbol] = {}
+
+
+def number(value: int) -> Symbol:
+    symbol = _numbers.get(value)
+    if symbol is None:
+        symbol = Number(value)
+        if value in _SMALL:
+            _numbers[value] = symbol
+    return symbol
+
+
+def string(value: str) -> Symbol:
+    symbol = _strings.get(value)
+    if symbol is None:
+        symbol = _strings[value] = String(value)
+    return symbol
+
+
+def constant(name: str) -> Symbol:
+    symbol = _constants.get(name)
+    if symbol is None:
+        symbol = _constants[name] = Function(name)
+    return symbol
+
+
 def day(date: dt.date) -> Symbol:
-    return Number(date.toordinal())
+    return number(date.toordinal())
 
 
 def grains(value: Fraction) -> int:
@@ -99,41 +132,41 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_drugs: bool = False
     yield Function("patient", [key])
     if patient.birth_date is not None:
         birth = patient.birth_date
-        yield fact("birth_ymd", Number(birth.year), Number(birth.month), Number(birth.day))
+        yield fact("birth_ymd", number(birth.year), number(birth.month), number(birth.day))
         yield fact("birth_date", day(birth))
     if patient.sex is not None:
-        yield fact("cat", String("sex"), Number(0), String(patient.sex))
+        yield fact("cat", string("sex"), number(0), string(patient.sex))
     for m in patient.measurements:
         if isinstance(m.value, str):
-            yield fact("cat", String(m.attribute), day(m.date), String(m.value))
+            yield fact("cat", string(m.attribute), day(m.date), string(m.value))
             continue
         value = grains(m.value)
         uln = grains(m.uln) if m.uln is not None else 0
         if abs(value) > LARGEST_VALUE or uln > LARGEST_ULN:
             message = f"{m.recorded} is too large for trialogic to compare exactly"
             raise TrialogicError([Diagnostic(patient.source, 0, 0, "P011", message, field=m.field)])
-        yield fact("num", String(m.attribute), day(m.date), Number(value))
+        yield fact("num", string(m.attribute), day(m.date), number(value))
         if m.uln is not None:
-            yield fact("uln", String(m.attribute), day(m.date), Number(uln))
+            yield fact("uln", string(m.attribute), day(m.date), number(uln))
     for index, event in enumerate(patient.events):
         end: Symbol
         if event.end is not None:
             end = day(event.end)
         else:
-            end = Function("open") if event.end_known else Function("unknown")
-        entry = Number(index)
+            end = constant("open") if event.end_known else constant("unknown")
+        entry = number(index)
         if stoppable_drugs and event.kind == "drug" and event.is_open:
-            yield fact("open_drug", entry, String(event.code), day(event.start))
+            yield fact("open_drug", entry, string(event.code), day(event.start))
         else:
-            yield fact("event", Function(event.kind), entry, String(event.code), day(event.start), end)
-        yield fact("status", entry, Function(event.status))
+            yield fact("event", constant(event.kind), entry, string(event.code), day(event.start), end)
+        yield fact("status", entry, constant(event.status))
         for change in event.dose_changes:
             yield fact("dose_change", entry, day(change))
     for planned in patient.planned:
-        yield fact("planned", Function(planned.kind), String(planned.code))
+        yield fact("planned", constant(planned.kind), string(planned.code))
     for a in patient.assessments:
-        yield fact("assessed", String(a.trial), String(a.criterion), Function(a.result), day(a.date))
+        yield fact("assessed", string(a.trial), string(a.criterion), constant(a.result), day(a.date))
     for negative in patient.negatives:
-        yield fact("negative", Function(negative.kind), String(negative.code))
+        yield fact("negative", constant(negative.kind), string(negative.code))
     for section in sorted(patient.complete):
-        yield fact("complete", Function(KIND_OF_SECTION.get(section, section)))
+        yield fact("complete", constant(KIND_OF_SECTION.get(section, section)))

@@ -13,7 +13,7 @@ from functools import cache
 
 import clingo
 
-from .facts import patient_symbols, reference_symbols, vocabulary_symbols
+from .facts import number, patient_symbols, reference_symbols, vocabulary_symbols
 from .patient import Patient
 from .resources import rules_dir
 from .vocabulary import Vocabulary
@@ -72,6 +72,9 @@ class Solver:
         self.program = rules_program() + "\n" + program
         self.windows = sorted(set(windows))
         self.vocabulary_facts = list(vocabulary_symbols(vocabulary))
+        # the shown atoms' arguments after the patient, read once: (trial, status) or
+        # (trial, criterion, status); clingo symbols hash cheaply, their texts do not
+        self._decoded: dict[tuple[clingo.Symbol, ...], tuple[str, ...]] = {}
 
     def _ground(self, patients: Sequence[Patient], reference: dt.date, extra: str = "") -> clingo.Control:
         control = clingo.Control(["--warn=none"])
@@ -79,9 +82,10 @@ class Solver:
         with control.backend() as backend:
             for symbol in (*self.vocabulary_facts, *reference_symbols(reference, self.windows)):
                 backend.add_rule([backend.add_atom(symbol)])
+            add_atom, add_rule = backend.add_atom, backend.add_rule
             for index, patient in enumerate(patients):
-                for symbol in patient_symbols(patient, clingo.Number(index)):
-                    backend.add_rule([backend.add_atom(symbol)])
+                for symbol in patient_symbols(patient, number(index)):
+                    add_rule([add_atom(symbol)])
         control.ground([("base", [])])
         return control
 
@@ -99,13 +103,18 @@ class Solver:
     def solve(self, patients: Sequence[Patient], reference: dt.date) -> list[Answer]:
         """One answer per patient, in order."""
         answers = [Answer({}, {}) for _ in patients]
+        decoded = self._decoded
         for symbol in self._model(self._ground(patients, reference)):
-            args = symbol.arguments
-            answer = answers[args[0].number]
-            if symbol.name == "trial_status":
-                answer.trial_status[args[1].string] = args[2].name
-            elif symbol.name == "criterion_status":
-                answer.criterion_status[(args[1].string, args[2].string)] = args[3].name
+            patient, *rest = symbol.arguments  # trial_status(P,T,S) or criterion_status(P,T,C,S)
+            key = tuple(rest)
+            status = decoded.get(key)
+            if status is None:
+                status = decoded[key] = tuple(s.string if i < len(rest) - 1 else s.name for i, s in enumerate(rest))
+            answer = answers[patient.number]
+            if len(status) == 2:
+                answer.trial_status[status[0]] = status[1]
+            else:
+                answer.criterion_status[(status[0], status[1])] = status[2]
         return answers
 
     def trace(self, patient: Patient, reference: dt.date) -> tuple[Answer, Trace]:
