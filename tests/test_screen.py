@@ -104,6 +104,17 @@ def test_a_bad_record_leaves_no_output(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_a_malformed_line_is_named_by_file_and_line_and_the_rest_still_checked(tmp_path: Path) -> None:
+    stream = tmp_path / "cohort.jsonl"
+    stream.write_text('{"id": "A", "sex": "female"}\n{"id": "B", "sex": \n{"id": "C", "sex": "mal"}\n')
+    out = tmp_path / "m.jsonl"
+    result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "2", "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{stream}:2:20: error[P000]: not valid JSON" in result.output
+    assert f"{stream}:3: sex: error[P005]" in result.output
+    assert not out.exists()
+
+
 def test_relaxing_a_criterion_changes_cohort_counts_as_the_oracle_says(tmp_path: Path) -> None:
     change = Change("--relax", "NCT01539902:newly_diagnosed=condition lupus_nephritis")
     rows, report = screened(tmp_path, jobs=1, changes=[change])

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .api import TrialSet, check, load_trials, read_patient
 from .errors import Diagnostic, TrialogicError
@@ -24,11 +24,11 @@ from .whatif import Change, change_trials
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One patient × trial: the status and the criteria that block or are unknown.
 
     `before` is the status under the unchanged trials when trial what-ifs are screened.
+    (A tuple: rows cross from the workers by the hundred thousand, and tuples pickle fast.)
     """
 
     patient: str
@@ -88,24 +88,44 @@ class Attrition:
         }
 
 
+class Line(NamedTuple):
+    """One line of a JSONL stream, decoded by the worker that reads the record."""
+
+    text: str
+    path: str
+    number: int
+
+
 def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
-    """Records from files, folders of files, and JSONL streams (one patient a line)."""
+    """Records from files, folders of files, and JSONL streams (one patient a line; those
+    come as `Line`s, for `decode` in the worker)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(p for p in path.iterdir() if p.suffix in (*PATIENT_SUFFIXES, ".jsonl")):
                 yield from patient_records([child])
         elif path.suffix == ".jsonl":
-            with path.open(encoding="utf-8") as stream:
-                for number, line in enumerate(stream, 1):
-                    if line.strip():
-                        try:
-                            yield json.loads(line), f"{path}:{number}"
-                        except json.JSONDecodeError as e:
-                            message = f"not valid JSON: {e.msg}"
-                            raise TrialogicError([Diagnostic(str(path), number, e.colno, "P000", message)]) from e
+            try:
+                with path.open(encoding="utf-8") as stream:
+                    for number, line in enumerate(stream, 1):
+                        if line.strip():
+                            yield Line(line, str(path), number), f"{path}:{number}"
+            except OSError as e:
+                raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
         else:
             yield from load_records(path)
+
+
+def decode(record: Any) -> Any:
+    """A record as read: JSONL lines are decoded here, a malformed one named by file and line."""
+    if not isinstance(record, Line):
+        return record
+    try:
+        return json.loads(record.text)
+    except json.JSONDecodeError as e:
+        message = f"not valid JSON: {e.msg}"
+        column = min(e.pos, len(record.text.rstrip("\r\n"))) + 1  # the record is this one line
+        raise TrialogicError([Diagnostic(record.path, record.number, column, "P000", message)]) from e
 
 
 def chunks(records: Iterator[tuple[Any, str]], size: int) -> Iterator[list[tuple[Any, str]]]:
@@ -136,7 +156,7 @@ def _screen_chunk(chunk: list[tuple[Any, str]]) -> tuple[list[Row], list[Diagnos
     patients, problems = [], []
     for record, source in chunk:
         try:
-            patients.append(read_patient(record, source, trials.vocabulary))
+            patients.append(read_patient(decode(record), source, trials.vocabulary))
         except TrialogicError as e:
             problems.extend(e.diagnostics)
     if problems:
