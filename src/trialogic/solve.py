@@ -62,6 +62,13 @@ class Trace:
     missing: dict[tuple[str, int], list[clingo.Symbol]] = field(default_factory=dict)
 
 
+def _decode(symbol: clingo.Symbol) -> tuple[int, tuple[str, ...]]:
+    """trial_status(P,T,S) as (P, (T, S)); criterion_status(P,T,C,S) as (P, (T, C, S))."""
+    patient, *parts = symbol.arguments
+    *names, status = parts
+    return patient.number, (*(name.string for name in names), status.name)
+
+
 def _node_key(term: clingo.Symbol) -> tuple[str, int]:
     trial, number = term.arguments
     return trial.string, number.number
@@ -72,9 +79,10 @@ class Solver:
         self.program = rules_program() + "\n" + program
         self.windows = sorted(set(windows))
         self.vocabulary_facts = list(vocabulary_symbols(vocabulary))
-        # the shown atoms' arguments after the patient, read once: (trial, status) or
-        # (trial, criterion, status); clingo symbols hash cheaply, their texts do not
-        self._decoded: dict[tuple[clingo.Symbol, ...], tuple[str, ...]] = {}
+        # every shown atom read once: patients are numbered from 0 in every batch, so the
+        # same atoms come back batch after batch; clingo symbols hash cheaply, reading
+        # their parts does not
+        self._decoded: dict[clingo.Symbol, tuple[int, tuple[str, ...]]] = {}
 
     def _ground(self, patients: Sequence[Patient], reference: dt.date, extra: str = "") -> clingo.Control:
         control = clingo.Control(["--warn=none"])
@@ -105,16 +113,14 @@ class Solver:
         answers = [Answer({}, {}) for _ in patients]
         decoded = self._decoded
         for symbol in self._model(self._ground(patients, reference)):
-            patient, *rest = symbol.arguments  # trial_status(P,T,S) or criterion_status(P,T,C,S)
-            key = tuple(rest)
-            status = decoded.get(key)
-            if status is None:
-                status = decoded[key] = tuple(s.string if i < len(rest) - 1 else s.name for i, s in enumerate(rest))
-            answer = answers[patient.number]
+            found = decoded.get(symbol)
+            if found is None:
+                found = decoded[symbol] = _decode(symbol)
+            index, status = found
             if len(status) == 2:
-                answer.trial_status[status[0]] = status[1]
+                answers[index].trial_status[status[0]] = status[1]
             else:
-                answer.criterion_status[(status[0], status[1])] = status[2]
+                answers[index].criterion_status[(status[0], status[1])] = status[2]
         return answers
 
     def trace(self, patient: Patient, reference: dt.date) -> tuple[Answer, Trace]:
