@@ -19,20 +19,11 @@ from fractions import Fraction
 from typing import Any
 
 from trialogic import ast
-from trialogic.patient import Event, Measurement, Patient
+from trialogic.patient import SECTION_OF_KIND, Event, Measurement, Patient  # the record format, not semantics
 from trialogic.vocabulary import Attribute, Vocabulary
 
 Truth = bool | None
 
-SECTION_OF_KIND = {
-    "drug": "drugs",
-    "condition": "conditions",
-    "procedure": "procedures",
-    "vaccine": "vaccines",
-    "hospitalization": "hospitalizations",
-    "trial_participation": "trial_participations",
-    "consent": "consents",
-}
 AGE_UNITS = {
     "year": "years", "years": "years",
     "month": "months", "months": "months",
