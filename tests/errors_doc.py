@@ -1,5 +1,5 @@
 """docs/errors.md is made from the error tables the tests run (tests/fixtures/bad_criteria.yaml,
-bad_patients.yaml, lint_cases.yaml): one table, two uses. Regenerate with
+bad_patients.yaml, lint_cases.yaml, bad_scenarios.yaml): one table, two uses. Regenerate with
 `python tests/errors_doc.py`; tests/test_bad_input.py checks that the file is current."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ INTRO = """# Error codes
 
 Every message trialogic prints for bad input carries a stable code. Criteria errors read
 `file:line:col: error[CODE]: message`, then the source line and a caret; patient errors
-name the file and the field. Every error in every file is reported at once, and the
-exit code is 1.
+name the file and the field; scenario-file errors name the file, the line, the scenario
+and the change (a patient code such as P001 there means the change made the record
+invalid). Every error in every file is reported at once, and the exit code is 1.
 
 This page is made from the tables the test suite runs (`tests/fixtures/*.yaml`), so each
 example below is checked to give exactly this message.
@@ -61,6 +62,18 @@ def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
             f"  {row}\n" for row in case["criteria"].splitlines()
         ) + "}"
         body = f"```\n{source}\n```\n\ngives `{line}: {code}: {message}`\n\n**Fix:** {case['fix']}\n"
+        sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
+    return sections
+
+
+def _scenario_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    sections = []
+    for case in cases:
+        first = case["errors"][0].replace("FILE", "scenarios.yaml")
+        code = first.split("error[")[1].split("]")[0]
+        more = len(case["errors"]) - 1
+        also = f" (and {more} more: every problem is reported)" if more else ""
+        body = f"```yaml\n{case['scenarios'].rstrip()}\n```\n\ngives `{first}`{also}\n\n**Fix:** {case['fix']}\n"
         sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
     return sections
 
@@ -120,12 +133,14 @@ def render() -> str:
     criteria = yaml.safe_load((FIXTURES / "bad_criteria.yaml").read_text())
     patients = parse_yaml((FIXTURES / "bad_patients.yaml").read_text())
     lint = yaml.safe_load((FIXTURES / "lint_cases.yaml").read_text())
+    scenarios = yaml.safe_load((FIXTURES / "bad_scenarios.yaml").read_text())
     parts = [INTRO]
     for title, sections in (
         ("Criteria files (E…)", _criteria_sections(criteria)),
         ("Patient records (P…)", _patient_sections(patients)),
         ("Contradictions found by `trialogic lint` (L…)", _lint_sections(lint)),
         ("Registry records given to `trialogic import` (I…)", _import_sections()),
+        ("What-if scenario files, `trialogic whatif PATIENT --scenarios FILE` (W…)", _scenario_sections(scenarios)),
     ):
         parts.append(f"## {title}\n")
         parts.extend(text for _, text in sorted(sections, key=lambda s: s[0]))

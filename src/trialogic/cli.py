@@ -24,12 +24,16 @@ from .render import (
     print_flips,
     print_repairs,
     print_results,
+    print_scenarios,
     print_screen,
     repairs_json,
     results_json,
+    scenarios_json,
 )
+from .scenario_file import read_scenarios
+from .scenarios import run_scenarios
 from .screen import run_screen
-from .whatif import Change, apply_changes, change_trials, whatif
+from .whatif import OPTIONS, USAGE, Change, apply_changes, change_trials, whatif
 
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -268,45 +272,62 @@ def test_command(paths: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
-WHATIF_OPTIONS = ("--set", "--unset", "--add-condition", "--remove-condition", "--start", "--stop", "--assess",
-                  "--drop", "--relax")  # fmt: skip
+WHATIF_OPTIONS = OPTIONS
+
+
+def _parameter(option: str) -> str:
+    """The keyword click passes an option's values under (`--set` is `set_`)."""
+    name = option.lstrip("-").replace("-", "_")
+    return "set_" if name == "set" else name
 
 
 @main.command("whatif")
 @click.argument("patient", type=click.Path(exists=True, dir_okay=False))
-@click.option("--set", "set_", multiple=True, metavar="ATTR=VALUE[UNIT][@DATE]", help="A new result.")
-@click.option("--unset", multiple=True, metavar="ATTR", help="Remove every result of ATTR.")
-@click.option("--add-condition", multiple=True, metavar="CODE[@DATE]", help="A new active condition.")
-@click.option("--remove-condition", multiple=True, metavar="CODE", help="Remove a condition.")
-@click.option("--start", multiple=True, metavar="DRUG[@DATE]", help="Start a drug.")
-@click.option("--stop", multiple=True, metavar="DRUG[@DATE]", help="Stop a drug still taken.")
-@click.option("--assess", multiple=True, metavar="[TRIAL:]CRITERION=ok|not_ok", help="Settle a manual criterion.")
-@click.option("--drop", multiple=True, metavar="TRIAL:CRITERION", help="Remove a criterion.")
-@click.option("--relax", multiple=True, metavar="TRIAL:CRITERION=EXPR", help="Replace a criterion's expression.")
+@click.option("--set", "set_", multiple=True, metavar=USAGE["--set"], help="A new result.")
+@click.option("--unset", multiple=True, metavar=USAGE["--unset"], help="Remove every result of ATTR.")
+@click.option("--add-condition", multiple=True, metavar=USAGE["--add-condition"], help="A new active condition.")
+@click.option("--remove-condition", multiple=True, metavar=USAGE["--remove-condition"], help="Remove a condition.")
+@click.option("--start", multiple=True, metavar=USAGE["--start"], help="Start a drug.")
+@click.option("--stop", multiple=True, metavar=USAGE["--stop"], help="Stop a drug still taken.")
+@click.option("--assess", multiple=True, metavar=USAGE["--assess"], help="Settle a manual criterion.")
+@click.option("--drop", multiple=True, metavar=USAGE["--drop"], help="Remove a criterion.")
+@click.option("--relax", multiple=True, metavar=USAGE["--relax"], help="Replace a criterion's expression.")
 @on_option
 @click.option("--later", type=DateType(), help="Check the changed patient on this date instead.")
+@click.option(
+    "--scenarios",
+    "scenarios_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A YAML file of named scenarios, each a list of changes (format in README.md); replaces the change options.",
+)
 @trials_option
 @json_option
 def whatif_command(
     patient: str,
     reference: dt.date | None,
     later: dt.date | None,
+    scenarios_file: str | None,
     trial_paths: tuple[str, ...],
     as_json: bool,
     **options: tuple[str, ...],
 ) -> None:
     """What if a value, a drug, a condition, the date or a criterion changed? Changes apply
-    in the order of the options listed here."""
+    in the order of the options listed here; with --scenarios, many what-ifs from a file."""
     reference = reference or dt.date.today()
-    changes = [
-        Change(option, text)
-        for option in WHATIF_OPTIONS
-        for text in options[
-            option.lstrip("-").replace("-", "_").replace("set", "set_", 1)
-            if option == "--set"
-            else option.lstrip("-").replace("-", "_")
-        ]
-    ]
+    if scenarios_file is not None:
+        given = [option for option in WHATIF_OPTIONS if options[_parameter(option)]] + (["--later"] if later else [])
+        if given:
+            raise click.UsageError(f"{', '.join(given)} cannot go with --scenarios: write the changes in the file")
+        with reported():
+            trials = api.load_trials(list(trial_paths) or None)
+            ((record, source),) = load_records(patient)
+            outcomes = run_scenarios(record, read_scenarios(scenarios_file), trials, reference, source)
+        if as_json:
+            click.echo(scenarios_json(outcomes, reference))
+        else:
+            print_scenarios(outcomes, reference, Console())
+        return
+    changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
     with reported():
         trials = api.load_trials(list(trial_paths) or None)
         ((record, source),) = load_records(patient)

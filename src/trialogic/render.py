@@ -13,6 +13,7 @@ from rich.table import Table
 from .api import CriterionResult, TrialResult
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
 from .repair import Repair
+from .scenarios import Outcome
 from .screen import Report
 from .whatif import Flip
 
@@ -252,6 +253,61 @@ def print_flips(flips: list[Flip], explanations: dict[str, TrialExplanation], co
                     console.print(f"      [dim]·[/] {escape(fact.text)}", highlight=False)
     if unchanged:
         console.print(f"\nunchanged: {', '.join(unchanged)}")
+
+
+def _criterion(result: CriterionResult | None) -> dict[str, Any] | None:
+    return None if result is None else {"id": result.id, "kind": result.kind, "status": result.status}
+
+
+def scenarios_json(outcomes: list[Outcome], reference: dt.date) -> str:
+    """One entry per scenario: its changes, the date checked, every trial before → after."""
+    document = [
+        {
+            "scenario": o.scenario.name,
+            "changes": [f"{c.option} {c.text}" for c in o.scenario.changes],
+            "reference_date": reference.isoformat(),
+            "checked_on": o.checked_on.isoformat(),
+            "trials": [
+                {
+                    "trial": f.trial,
+                    "before": f.before.status,
+                    "after": f.after.status,
+                    "flipped": [{"before": _criterion(old), "after": _criterion(new)} for old, new in f.flipped],
+                }
+                for f in o.flips
+            ],
+        }
+        for o in outcomes
+    ]
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _flipped(old: CriterionResult | None, new: CriterionResult | None) -> str:
+    either = new or old
+    name = either.id if either else "?"
+    return f"{name}: {old.status if old else '(absent)'} → {new.status if new else '(dropped)'}"
+
+
+def print_scenarios(outcomes: list[Outcome], reference: dt.date, console: Console) -> None:
+    """Compact: per scenario, one line per trial that changed, its flipped criteria on the line."""
+    for number, o in enumerate(outcomes, start=1):
+        changes = "; ".join(f"{c.option} {c.text}" for c in o.scenario.changes)
+        when = f" on {o.checked_on}" if o.checked_on != reference else ""
+        title = f"\n[bold]{number}. {escape(o.scenario.name)}[/]{when}"
+        console.print(title + (f" [dim]({escape(changes)})[/]" if changes else ""), highlight=False)
+        for f in o.flips:
+            if not f.changed:
+                continue
+            arrow = f"[{STATUS_STYLE[f.before.status]}]{f.before.status}[/] → [{STATUS_STYLE[f.after.status]}]{f.after.status}[/]"
+            criteria = ", ".join(_flipped(old, new) for old, new in f.flipped)
+            console.print(
+                f"  {f.trial}: {arrow}" + (f"  [dim]{escape(criteria)}[/]" if criteria else ""), highlight=False
+            )
+        unchanged = [f.trial for f in o.flips if not f.changed]
+        if len(unchanged) == len(o.flips):
+            console.print("  no trial changes", highlight=False)
+        elif unchanged:
+            console.print(f"  unchanged: {', '.join(unchanged)}", highlight=False)
 
 
 def print_screen(report: Report, console: Console) -> None:

@@ -15,6 +15,9 @@ Change syntax (the CLI options):
     --assess [TRIAL:]CRITERION=ok|not_ok   settle a manual criterion in the patient's favour or not
     --drop TRIAL:CRITERION             remove a criterion
     --relax TRIAL:CRITERION=EXPR       replace a criterion's expression
+
+Many what-ifs of one patient, from a file: `trialogic.scenario_file` (the format) and
+`trialogic.scenarios` (one grounding for them all).
 """
 
 from __future__ import annotations
@@ -29,6 +32,22 @@ from typing import Any
 from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, read_patient
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
+
+# Every change option, in the order the CLI applies them (a scenario file applies its
+# changes in the order written).
+USAGE = {
+    "--set": "ATTR=VALUE[UNIT][@DATE]",
+    "--unset": "ATTR",
+    "--add-condition": "CODE[@DATE]",
+    "--remove-condition": "CODE",
+    "--start": "DRUG[@DATE]",
+    "--stop": "DRUG[@DATE]",
+    "--assess": "[TRIAL:]CRITERION=ok|not_ok",
+    "--drop": "TRIAL:CRITERION",
+    "--relax": "TRIAL:CRITERION=EXPR",
+}
+OPTIONS = tuple(USAGE)
+TRIAL_OPTIONS = ("--drop", "--relax")
 
 _VALUE_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?)\s*(\S*)\s*$")
 
@@ -138,7 +157,7 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
 
 def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
     """The trials with criteria dropped or relaxed, checked and compiled again."""
-    trial_changes = [c for c in changes if c.option in ("--drop", "--relax")]
+    trial_changes = [c for c in changes if c.option in TRIAL_OPTIONS]
     if not trial_changes:
         return trials
     replaced = dict(trials.trials)
@@ -199,11 +218,17 @@ def whatif(
     after_record = apply_changes(record, changes, trials, on)
     after_patient = read_patient(after_record, f"{source} (after the changes)", trials.vocabulary)
     after_trials = change_trials(trials, changes)
-    before = {r.trial: r for r in check([before_patient], trials, on=on)}
-    after = {r.trial: r for r in check([after_patient], after_trials, on=later or on)}
+    before = check([before_patient], trials, on=on)
+    after = check([after_patient], after_trials, on=later or on)
+    return compare(before, after)
+
+
+def compare(before: list[TrialResult], after: list[TrialResult]) -> list[Flip]:
+    """Trial by trial (in the order of `before`), the status and the criteria that changed."""
+    after_by_trial = {r.trial: r for r in after}
     flips = []
-    for trial_id, old in before.items():
-        new = after[trial_id]
+    for old in before:
+        new = after_by_trial[old.trial]
         old_by_id = {c.id: c for c in old.criteria}
         new_by_id = {c.id: c for c in new.criteria}
         flipped = tuple(
@@ -211,5 +236,5 @@ def whatif(
             for i in [*old_by_id, *(i for i in new_by_id if i not in old_by_id)]
             if old_by_id.get(i) is None or new_by_id.get(i) is None or old_by_id[i].status != new_by_id[i].status
         )
-        flips.append(Flip(trial_id, old, new, flipped))
+        flips.append(Flip(old.trial, old, new, flipped))
     return flips

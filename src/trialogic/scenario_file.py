@@ -1,0 +1,234 @@
+"""Scenario files for `trialogic whatif PATIENT --scenarios FILE`: many what-ifs at once.
+
+A scenario file is YAML: a list of scenarios, each a mapping with exactly two keys,
+`name` (any text, unique in the file) and `changes` (a non-empty list). Each change is
+written as on the command line, an option and its argument, in the same change grammar
+(see `trialogic.whatif`), separated by a space or by `=`:
+
+    - name: creatinine down
+      changes:
+        - --set serum_creatinine=80umol/L
+        - --stop tacrolimus@2026-12-01
+    - name: back in March
+      changes: [--later 2027-03-01]
+    - name: a looser creatinine limit
+      changes: ["--relax NCT01539902:creatinine=serum_creatinine > 300 umol/L"]
+
+Besides the change options, a scenario may say `--later DATE` (once): check the changed
+patient on that day instead of the reference date. The reference date itself (`--on`)
+is one for the whole file and given on the command line. Changes apply in the order
+written. Quote a change that holds `, ` or `: ` or starts with a YAML indicator.
+
+Every problem in the file is reported at once, each naming the file, the line, the
+scenario (its number, from 1, and name) and the change: W002 (not YAML), W003 (not the
+shape above), W004 (a change that is not an option and its argument).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import Diagnostic, TrialogicError
+from .vocabulary import closest
+from .whatif import OPTIONS, TRIAL_OPTIONS, USAGE, Change
+
+KEYS = ("name", "changes")
+LATER = "--later"
+_OPTION = re.compile(r"^\s*(--?[A-Za-z_-]*)(?:=|\s+|$)(.*)$", re.DOTALL)
+USAGE_EXAMPLE = "--set serum_creatinine=80umol/L"
+SHAPE = "a list of scenarios, each `- name: TEXT` with `changes: [CHANGE, ...]`"
+_EXAMPLE = "a list of changes, e.g. [--set serum_creatinine=80umol/L, --stop tacrolimus]"
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in a scenario file, for messages."""
+
+    file: str
+    line: int
+    column: int
+    source_line: str | None
+    field: str
+
+    def diagnostic(self, code: str, message: str) -> Diagnostic:
+        return Diagnostic(self.file, self.line, self.column, code, message, self.source_line, self.field)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One named what-if: changes to the patient or the trials, and maybe another date."""
+
+    name: str
+    changes: tuple[Change, ...]
+    later: dt.date | None = None
+    where: Where | None = None  # the scenario's place in its file
+    places: tuple[Where, ...] = ()  # one per change, in order
+
+    @property
+    def trial_changes(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.option in TRIAL_OPTIONS)
+
+
+class _Reader:
+    """Walks the YAML node tree (nodes keep their line numbers), collecting every problem."""
+
+    def __init__(self, text: str, source: str):
+        self.lines = text.splitlines()
+        self.source = source
+        self.problems: list[Diagnostic] = []
+
+    def where(self, node: yaml.Node, field: str) -> Where:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        source_line = self.lines[line - 1] if 0 < line <= len(self.lines) else None
+        return Where(self.source, line, column, source_line, field)
+
+    def problem(self, node: yaml.Node, field: str, code: str, message: str) -> None:
+        self.problems.append(self.where(node, field).diagnostic(code, message))
+
+    def scenarios(self, root: yaml.Node | None) -> list[Scenario]:
+        if root is None:
+            self.problems.append(Diagnostic(self.source, 0, 0, "W003", f"the file holds no scenarios; write {SHAPE}"))
+            return []
+        if not isinstance(root, yaml.SequenceNode) or not root.value:
+            self.problem(root, "", "W003", f"the file must hold {SHAPE}")
+            return []
+        found: list[Scenario] = []
+        first: dict[str, int] = {}
+        for number, node in enumerate(root.value, start=1):
+            scenario = self.scenario(number, node)
+            if scenario is None:
+                continue
+            if scenario.name in first:
+                assert scenario.where is not None
+                message = f"a second scenario named {scenario.name!r} (the first is scenario {first[scenario.name]})"
+                self.problems.append(scenario.where.diagnostic("W003", message + "; give each its own name"))
+                continue
+            first[scenario.name] = number
+            found.append(scenario)
+        return found
+
+    def scenario(self, number: int, node: yaml.Node) -> Scenario | None:
+        label = f"scenario {number}"
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(
+                node,
+                label,
+                "W003",
+                "a scenario is a mapping with the keys name and changes, e.g. `- name: TEXT` with `changes: [CHANGE, ...]`",
+            )
+            return None
+        fields = {key.value if isinstance(key, yaml.ScalarNode) else "": (key, value) for key, value in node.value}
+        _, name_node = fields.get("name", (None, None))
+        name = name_node.value.strip() if isinstance(name_node, yaml.ScalarNode) else ""
+        if name:
+            label = f'{label} "{name}"'
+        else:
+            self.problem(name_node or node, label, "W003", "the scenario has no name; give name: TEXT")
+        for key_text, (key, _) in fields.items():
+            if key_text not in KEYS:
+                hint = closest(key_text, KEYS)
+                suggestion = f"did you mean {hint!r}?" if hint else "a scenario has only name and changes"
+                self.problem(key, label, "W003", f"unknown key {key_text!r}; {suggestion}")
+        _, changes_node = fields.get("changes", (None, None))
+        if not isinstance(changes_node, yaml.SequenceNode) or not changes_node.value:
+            said = "is empty" if isinstance(changes_node, yaml.SequenceNode) else "is missing or not a list"
+            self.problem(changes_node or node, label, "W003", f"changes {said}; give {_EXAMPLE}")
+            return None
+        scenario = self.changes(name, label, self.where(node, label), changes_node.value)
+        return scenario if name else None
+
+    def changes(self, name: str, label: str, where: Where, nodes: list[yaml.Node]) -> Scenario | None:
+        changes: list[Change] = []
+        places: list[Where] = []
+        later: dt.date | None = None
+        before = len(self.problems)
+        for number, node in enumerate(nodes, start=1):
+            if not isinstance(node, yaml.ScalarNode):
+                message = f"a change is one line of text, e.g. {USAGE_EXAMPLE}"
+                self.problem(node, f"{label}, change {number}", "W003", message)
+                continue
+            place = self.where(node, f'{label}, change {number} "{node.value.strip()}"')
+            parsed = self.change(node.value, place)
+            if parsed is None:
+                continue
+            if parsed.option == LATER:
+                if later is not None:
+                    self.problems.append(place.diagnostic("W004", "--later is given twice; give one date"))
+                later = self.date(parsed.text, place)
+                continue
+            changes.append(parsed)
+            places.append(place)
+        if len(self.problems) > before:
+            return None
+        return Scenario(name, tuple(changes), later, where, tuple(places))
+
+    def change(self, text: str, place: Where) -> Change | None:
+        match = _OPTION.match(text)
+        option, argument = (match.group(1), match.group(2).strip()) if match else ("", "")
+        if option == "--on":
+            message = "the reference date is one for the whole file (whatif --on DATE); use --later DATE here"
+            self.problems.append(place.diagnostic("W004", message))
+            return None
+        if option not in (*OPTIONS, LATER):
+            hint = closest(option, (*OPTIONS, LATER)) if option else None
+            said = f"unknown option {option!r}" if option else "a change starts with its option"
+            options = ", ".join((*OPTIONS, LATER))
+            suggestion = f"did you mean {hint!r}?" if hint else f"write one of {options}, e.g. {USAGE_EXAMPLE}"
+            self.problems.append(place.diagnostic("W004", f"{said}; {suggestion}"))
+            return None
+        if not argument:
+            usage = USAGE.get(option, "YYYY-MM-DD")
+            self.problems.append(place.diagnostic("W004", f"{option} needs its argument: {option} {usage}"))
+            return None
+        return Change(option, argument)
+
+    def date(self, text: str, place: Where) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.problems.append(place.diagnostic("W004", f"{text!r} is not a date; write --later YYYY-MM-DD"))
+            return None
+
+
+def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> Diagnostic:
+    mark, context, context_mark = (getattr(error, name, None) for name in ("problem_mark", "context", "context_mark"))
+    problem = getattr(error, "problem", None) or str(error)
+    if context:
+        where = f" (line {context_mark.line + 1}, column {context_mark.column + 1})" if context_mark else ""
+        problem = f"{context}{where}: {problem}"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else None
+    return Diagnostic(source, line, column, "W002", f"not valid YAML: {problem}", source_line)
+
+
+def parse_scenarios(text: str, source: str = "<scenarios>") -> list[Scenario]:
+    """The scenarios of a file's text, or raise with every problem found.
+
+    >>> [(s.name, [c.option for c in s.changes], s.later) for s in parse_scenarios(
+    ...     "- name: later\\n  changes: [--later 2027-03-01, --stop tacrolimus]\\n")]
+    [('later', ['--stop'], datetime.date(2027, 3, 1))]
+    """
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        raise TrialogicError([_yaml_problem(e, text, source)]) from e
+    reader = _Reader(text, source)
+    scenarios = reader.scenarios(root)
+    if reader.problems:
+        raise TrialogicError(sorted(reader.problems, key=lambda d: (d.line, d.column)))
+    return scenarios
+
+
+def read_scenarios(path: str | Path) -> list[Scenario]:
+    """The scenarios of a file (format in the module docstring)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise TrialogicError([Diagnostic(str(path), 0, 0, "W002", f"cannot read the file: {e}")]) from e
+    return parse_scenarios(text, str(path))

@@ -1,0 +1,246 @@
+"""What-if scenarios on one grounding: each equals a separate `check` of the changed record;
+the scenario file's errors; the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from test_whatif import SEED_MODULES, SEEDS, TRIAL, changes
+from trialogic import TrialogicError, api
+from trialogic import scenarios as scenarios_module
+from trialogic.cli import main
+from trialogic.patient import load_records
+from trialogic.scenario_file import Scenario, parse_scenarios
+from trialogic.scenarios import SharedGrounding, run_scenarios, variant_facts
+from trialogic.whatif import Change, apply_changes, change_trials
+
+from strategies import dated_patient_records
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+P05 = ROOT / "facts" / "patients" / "p05.yaml"
+TODAY = dt.date(2026, 11, 22)
+
+
+def statuses(results: list[api.TrialResult]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    return [(r.trial, r.status, [(c.id, c.status) for c in r.criteria]) for r in results]
+
+
+def by_hand(record: dict[str, Any], scenario: Scenario, on: dt.date) -> list[api.TrialResult]:
+    """A separate check of the changed record, against the changed trials, on the scenario's day."""
+    trials = change_trials(SEEDS, list(scenario.changes))
+    patient = api.read_patient(apply_changes(record, list(scenario.changes), SEEDS, on), "changed", SEEDS.vocabulary)
+    return api.check([patient], trials, on=scenario.later or on)
+
+
+# ----- one grounding equals a check per changed record ------------------------------
+
+
+@st.composite
+def scenario_lists(draw: st.DrawFn, record: dict[str, Any], today: dt.date) -> list[Scenario]:
+    """1-4 scenarios of random changes (those of test_whatif, plus stopping a drug still
+    taken, removing a condition or a result the record holds), some on a later day, some
+    with a criterion dropped."""
+    open_drugs = sorted({d["code"] for d in record.get("drugs", []) if d.get("end") is None})
+    conditions = sorted({c["code"] for c in record.get("conditions", [])})
+    attributes = sorted({m["attribute"] for m in record.get("measurements", [])})
+    criteria = [(t.id, c.id) for t in SEEDS.trials.values() for c in t.criteria]
+    scenarios = []
+    for number in range(draw(st.integers(1, 4))):
+        drawn = [Change(option, text) for option, text, _ in draw(changes(record, today))]
+        extra = [("--stop", f"{code}@{today}") for code in open_drugs]
+        extra += [("--remove-condition", code) for code in conditions]
+        extra += [("--unset", attribute) for attribute in attributes]
+        if extra and draw(st.booleans()):
+            drawn.insert(draw(st.integers(0, len(drawn))), Change(*draw(st.sampled_from(extra))))
+        if draw(st.integers(0, 4)) == 0:
+            trial, criterion = draw(st.sampled_from(criteria))
+            drawn.append(Change("--drop", f"{trial}:{criterion}"))
+        later = today + dt.timedelta(days=draw(st.integers(1, 120))) if draw(st.integers(0, 3)) == 0 else None
+        scenarios.append(Scenario(f"s{number}", tuple(drawn), later))
+    return scenarios
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_each_scenario_equals_a_separate_check(data: st.DataObject) -> None:
+    today, record = data.draw(dated_patient_records(SEED_MODULES))
+    record = json.loads(json.dumps(record, default=str))
+    scenarios = data.draw(scenario_lists(record, today))
+    try:
+        expected = [by_hand(record, scenario, today) for scenario in scenarios]
+        before = api.check([api.read_patient(record)], SEEDS, on=today)
+    except TrialogicError:
+        with pytest.raises(TrialogicError):
+            run_scenarios(record, scenarios, SEEDS, today)
+        return
+    outcomes = run_scenarios(record, scenarios, SEEDS, today)
+    assert [o.scenario.name for o in outcomes] == [s.name for s in scenarios]
+    for outcome, after in zip(outcomes, expected, strict=True):
+        assert statuses([f.after for f in outcome.flips]) == statuses(after)
+        assert statuses([f.before for f in outcome.flips]) == statuses(before)
+        assert outcome.checked_on == (outcome.scenario.later or today)
+
+
+def test_variants_that_differ_in_one_value_get_their_own_answers() -> None:
+    """Three results of one attribute on one day, one per variant: only the variant's own counts."""
+    base = {"id": "V1", "birth_date": "1990-01-01", "sex": "female"}
+    records = [
+        {
+            **base,
+            "measurements": [{"attribute": "serum_creatinine", "value": v, "unit": "umol/L", "date": "2026-11-01"}],
+        }
+        for v in (100, 260, 300)
+    ]
+    variants = [api.read_patient(r) for r in records]
+    grounding = SharedGrounding(SEEDS.solver(), [variant_facts(v) for v in variants], TODAY)
+    for index in (2, 0, 1, 2, 0):  # in any order, and again
+        (expected,) = [statuses(api.check([variants[index]], SEEDS, on=TODAY))]
+        assert statuses(scenarios_module.results(variants[index], grounding.answer(index), SEEDS)) == expected
+    got = {grounding.answer(i).status("NCT01539902", "creatinine", "exclusion") for i in range(3)}
+    assert got == {"met", "not_met"}
+
+
+def test_an_example_patient_with_two_results_of_one_attribute() -> None:
+    """P05 has two creatinine results and a ULN criterion: the case externals declared
+    through the backend got wrong (see trialogic.scenarios)."""
+    ((record, source),) = load_records(P05)
+    scenarios = parse_scenarios(
+        "- {name: as is later, changes: [--later 2026-11-23]}\n"
+        "- {name: older result only, changes: ['--set serum_creatinine=1.0mg/dL@2026-11-12']}\n"
+    )
+    outcomes = run_scenarios(record, scenarios, SEEDS, TODAY, source)
+    patient = api.read_patient(record, source)
+    assert statuses([f.before for f in outcomes[0].flips]) == statuses(api.check([patient], SEEDS, on=TODAY))
+    for outcome, scenario in zip(outcomes, scenarios, strict=True):
+        assert statuses([f.after for f in outcome.flips]) == statuses(by_hand(record, scenario, TODAY))
+    renal = next(f for f in outcomes[0].flips if f.trial == "NCT04318600")
+    assert {c.id: c.status for c in renal.after.criteria}["renal_function"] == "met"
+
+
+def test_one_grounding_per_date_and_trial_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[int] = []
+    real = SharedGrounding.__init__
+
+    def counting(self: SharedGrounding, *args: Any) -> None:
+        real(self, *args)
+        made.append(len(self.facts))
+
+    monkeypatch.setattr(SharedGrounding, "__init__", counting)
+    ((record, source),) = load_records(P05)
+    text = "".join(f"- {{name: s{i}, changes: ['--set serum_creatinine={70 + 10 * i}umol/L']}}\n" for i in range(5)) + (
+        "- {name: later, changes: [--later 2027-03-01]}\n"
+        "- {name: drop, changes: ['--drop NCT01539902:creatinine', '--set weight=70kg']}\n"
+        "- {name: drop again, changes: ['--drop NCT01539902:creatinine']}\n"
+    )
+    outcomes = run_scenarios(record, parse_scenarios(text), SEEDS, TODAY, source)
+    assert len(outcomes) == 8
+    assert sorted(made) == [1, 2, 6]  # the five with the record as it is; the later one; the two drops
+
+
+# ----- the scenario file ---------------------------------------------------------------
+
+BAD: list[dict[str, Any]] = yaml.safe_load((FIXTURES / "bad_scenarios.yaml").read_text())
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c["name"] for c in BAD])
+def test_bad_scenario_files(case: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(case["scenarios"])
+    result = CliRunner().invoke(main, ["whatif", str(P05), "--on", "2026-11-22", "--scenarios", str(path)])
+    assert result.exit_code == 1, result.output
+    found = [line.removeprefix("Error: ") for line in result.output.splitlines() if "error[" in line]
+    assert found == [error.replace("FILE", str(path)) for error in case["errors"]]
+    assert "→" not in result.output  # no partial answer
+
+
+def test_every_problem_of_every_scenario_at_once() -> None:
+    ((record, source),) = load_records(P05)
+    text = "- {name: a, changes: [--stop rituximab]}\n- {name: b, changes: ['--set wbc=4x10^9/L']}\n"
+    text += "- {name: c, changes: [--unset urine_rbc, '--drop NCT01539902:nothing']}\n"
+    with pytest.raises(TrialogicError) as raised:
+        run_scenarios(record, parse_scenarios(text, "s.yaml"), SEEDS, TODAY, source)
+    found = [(d.line, d.field, d.code) for d in raised.value.diagnostics]
+    assert found == [
+        (1, 'scenario 1 "a", change 1 "--stop rituximab"', "W001"),
+        (3, 'scenario 3 "c", change 1 "--unset urine_rbc"', "W001"),
+        (3, 'scenario 3 "c", change 2 "--drop NCT01539902:nothing"', "W001"),
+    ]
+
+
+def test_option_and_argument_may_be_joined_by_equals() -> None:
+    (scenario,) = parse_scenarios("- name: a\n  changes: ['--set=wbc=4x10^9/L', '--relax=T:c=age > 3 years']\n")
+    assert scenario.changes == (Change("--set", "wbc=4x10^9/L"), Change("--relax", "T:c=age > 3 years"))
+
+
+# ----- the command ---------------------------------------------------------------------
+
+
+def test_cli_scenarios(tmp_path: Path) -> None:
+    trial = tmp_path / "w.tl"
+    trial.write_text(TRIAL)
+    patient = tmp_path / "w1.yaml"
+    patient.write_text(
+        yaml.safe_dump(
+            {
+                "id": "W1",
+                "birth_date": "1990-01-01",
+                "measurements": [
+                    {"attribute": "serum_creatinine", "value": 2.0, "unit": "mg/dL", "date": "2026-11-01"}
+                ],
+                "drugs": [{"code": "rituximab", "start": "2026-06-01", "end": "2026-07-01"}],
+                "complete": ["drugs", "conditions"],
+                "assessments": [
+                    {"trial": "NCT00000099", "criterion": "opinion", "result": "not_met", "date": "2026-11-01"}
+                ],
+            }
+        )
+    )
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text(
+        "- name: creatinine up\n  changes: [--set serum_creatinine=300umol/L]\n"
+        "- name: washout over\n  changes: [--later 2026-12-17]\n"
+        "- name: nothing flips\n  changes: [--set serum_creatinine=2.1mg/dL]\n"
+    )
+    args = ["whatif", str(patient), "--trials", str(trial), "--on", "2026-11-22", "--scenarios", str(scenarios)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = [line.rstrip() for line in result.output.splitlines() if line.strip()]
+    assert lines == [
+        "1. creatinine up (--set serum_creatinine=300umol/L)",
+        "  NCT00000099: ineligible → ineligible  scr: not_met → met",
+        "2. washout over on 2026-12-17",
+        "  NCT00000099: ineligible → eligible  rtx: met → not_met",
+        "3. nothing flips (--set serum_creatinine=2.1mg/dL)",
+        "  no trial changes",
+    ]
+    document = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert [s["scenario"] for s in document] == ["creatinine up", "washout over", "nothing flips"]
+    assert document[1]["checked_on"] == "2026-12-17" and document[1]["reference_date"] == "2026-11-22"
+    (trial_doc,) = document[0]["trials"]
+    assert (trial_doc["before"], trial_doc["after"]) == ("ineligible", "ineligible")
+    assert trial_doc["flipped"] == [
+        {
+            "before": {"id": "scr", "kind": "exclusion", "status": "not_met"},
+            "after": {"id": "scr", "kind": "exclusion", "status": "met"},
+        }
+    ]
+    assert document[0]["changes"] == ["--set serum_creatinine=300umol/L"]
+
+
+def test_cli_scenarios_do_not_mix_with_change_options(tmp_path: Path) -> None:
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("- {name: a, changes: [--later 2027-01-01]}\n")
+    args = ["whatif", str(P05), "--scenarios", str(scenarios), "--stop", "tacrolimus", "--later", "2027-01-01"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "--stop, --later cannot go with --scenarios: write the changes in the file" in result.output
