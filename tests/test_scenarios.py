@@ -244,3 +244,22 @@ def test_cli_scenarios_do_not_mix_with_change_options(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "--stop, --later cannot go with --scenarios: write the changes in the file" in result.output
+
+
+def test_the_shipped_example_file_answers_as_one_whatif_per_scenario() -> None:
+    """facts/scenarios/p05.yaml (the README's example): each scenario's JSON equals a
+    plain `whatif` with the same changes."""
+    example = ROOT / "facts" / "scenarios" / "p05.yaml"
+    together = CliRunner().invoke(main, ["whatif", str(P05), "--on", "2026-11-22", "--scenarios", str(example), "--json"])
+    assert together.exit_code == 0, together.output
+    document = json.loads(together.output)
+    assert [s["scenario"] for s in document] == [s["name"] for s in yaml.safe_load(example.read_text())]
+    for scenario in document:
+        options = [part for change in scenario["changes"] for part in change.split(" ", 1)]
+        if scenario["checked_on"] != "2026-11-22":
+            options += ["--later", scenario["checked_on"]]
+        alone = CliRunner().invoke(main, ["whatif", str(P05), "--on", "2026-11-22", *options, "--json"])
+        assert alone.exit_code == 0, alone.output
+        expected = {t["trial"]: (t["before"], t["after"]) for t in json.loads(alone.output)["trials"]}
+        assert {t["trial"]: (t["before"], t["after"]) for t in scenario["trials"]} == expected, scenario["scenario"]
+    assert any(t["after"] == "eligible" for t in document[1]["trials"]), "in March the infection window has passed"
