@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import statistics
-import time
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REFERENCE = dt.date(2026, 11, 22)
+sys.path.insert(0, str(HERE))
+
+import latency  # noqa: E402
+from batch import machine  # noqa: E402
 
 LABS = [  # attribute, unit, low, high (whole numbers, or tenths when the unit is small)
     ("serum_creatinine", "umol/L", 50, 400, 1),
@@ -50,20 +52,8 @@ STARTED = ["rituximab", "belimumab", "cyclophosphamide", "mycophenolate_mofetil"
 CONDITIONS = ["tuberculosis", "malignancy", "pregnancy", "hepatitis_b", "herpes_zoster", "bacterial_infection"]
 
 
-def machine() -> str:
-    """CPUs and load: other processes on the machine inflate every time printed here."""
-    one, five, fifteen = os.getloadavg()
-    return f"{os.cpu_count()} CPUs; load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min) at the end"
-
-
 def median_time(call: Callable[[], Any], runs: int) -> float:
-    call()  # warm-up, untimed
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return latency.median_time(call, runs, warmup=1)
 
 
 def generate(record: dict[str, Any], k: int, seed: int) -> list[list[tuple[str, str]]]:

@@ -24,7 +24,7 @@ from .parser import parse_cached
 from .patient import Patient, load_patients, read_patient
 from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
-from .solve import Solver
+from .solve import Answer, Solver
 from .vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
@@ -192,6 +192,26 @@ def build_trials(
     return TrialSet(trials, compiled, concept_facts(scope, vocabulary), vocabulary, scope, modules, texts)
 
 
+def trial_results(
+    patient: Patient, answer: Answer, trials: TrialSet, shared: dict[tuple[str, str, str], CriterionResult]
+) -> list[TrialResult]:
+    """An answer as results, trial by trial, every criterion with its status. Results are
+    immutable, so `shared` keeps one per (trial, criterion, status) for every patient."""
+
+    def result(trial_id: str, criterion: ast.Criterion) -> CriterionResult:
+        status = answer.status(trial_id, criterion.id, criterion.kind)
+        key = (trial_id, criterion.id, status)
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = CriterionResult(criterion.id, criterion.kind, status, criterion.text)
+        return found
+
+    return [
+        TrialResult(patient.id, trial_id, answer.trial_status[trial_id], tuple(result(trial_id, c) for c in trial.criteria))
+        for trial_id, trial in trials.trials.items()
+    ]
+
+
 def check(
     patients: Iterable[Patient], trials: TrialSet, on: dt.date | None = None, chunk: int = 500
 ) -> list[TrialResult]:
@@ -205,20 +225,11 @@ def check(
     results: list[TrialResult] = []
     batch: list[Patient] = []
 
-    shared: dict[tuple[str, str, str], CriterionResult] = {}  # results are immutable: one per status
-
-    def result(trial_id: str, criterion: ast.Criterion, status: str) -> CriterionResult:
-        key = (trial_id, criterion.id, status)
-        found = shared.get(key)
-        if found is None:
-            found = shared[key] = CriterionResult(criterion.id, criterion.kind, status, criterion.text)
-        return found
+    shared: dict[tuple[str, str, str], CriterionResult] = {}
 
     def flush() -> None:
         for patient, answer in zip(batch, solver.solve(batch, reference), strict=True):
-            for trial_id, trial in trials.trials.items():
-                criteria = tuple(result(trial_id, c, answer.status(trial_id, c.id, c.kind)) for c in trial.criteria)
-                results.append(TrialResult(patient.id, trial_id, answer.trial_status[trial_id], criteria))
+            results.extend(trial_results(patient, answer, trials, shared))
         batch.clear()
 
     for patient in patients:

@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 import clingo
 
-from .api import CriterionResult, TrialResult, TrialSet, read_patient
+from .api import TrialResult, TrialSet, read_patient, trial_results
 from .errors import Diagnostic, TrialogicError
 from .facts import patient_symbols, reference_symbols
 from .patient import Patient
@@ -93,6 +93,7 @@ class SharedGrounding:
         """`variants`: each variant's facts, from `variant_facts`."""
         union = list(dict.fromkeys(symbol for variant in variants for symbol in variant))
         self.control = clingo.Control(["--warn=none"])
+        self.solver = solver
         self.control.add("base", [], solver.program + "\n" + external_directives(union))
         with self.control.backend() as backend:
             for symbol in (*solver.vocabulary_facts, *reference_symbols(reference, solver.windows)):
@@ -114,32 +115,13 @@ class SharedGrounding:
         for atom in wanted - self.true:
             self.control.assign_external(atom, True)
         self.true = wanted
-        answer = Answer({}, {})
-
-        def on_model(model: clingo.Model) -> None:
-            for symbol in model.symbols(shown=True):
-                args = symbol.arguments
-                if symbol.name == "trial_status":
-                    answer.trial_status[args[1].string] = args[2].name
-                elif symbol.name == "criterion_status":
-                    answer.criterion_status[(args[1].string, args[2].string)] = args[3].name
-
-        if not self.control.solve(on_model=on_model).satisfiable:
-            raise RuntimeError("the rules found a patient record contradictory; please report this")
+        (answer,) = self.solver.read(self.solver.model(self.control), 1)
         return answer
 
 
 def results(patient: Patient, answer: Answer, trials: TrialSet) -> list[TrialResult]:
     """The answer as `check` words it: trial by trial, every criterion with its status."""
-    return [
-        TrialResult(
-            patient.id,
-            trial_id,
-            answer.trial_status[trial_id],
-            tuple(CriterionResult(c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text) for c in trial.criteria),
-        )
-        for trial_id, trial in trials.trials.items()
-    ]
+    return trial_results(patient, answer, trials, {})
 
 
 @dataclass(frozen=True)

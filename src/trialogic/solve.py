@@ -98,7 +98,7 @@ class Solver:
         return control
 
     @staticmethod
-    def _model(control: clingo.Control) -> list[clingo.Symbol]:
+    def model(control: clingo.Control) -> list[clingo.Symbol]:
         symbols: list[clingo.Symbol] = []
 
         def on_model(model: clingo.Model) -> None:
@@ -110,9 +110,13 @@ class Solver:
 
     def solve(self, patients: Sequence[Patient], reference: dt.date) -> list[Answer]:
         """One answer per patient, in order."""
-        answers = [Answer({}, {}) for _ in patients]
+        return self.read(self.model(self._ground(patients, reference)), len(patients))
+
+    def read(self, shown: Iterable[clingo.Symbol], count: int) -> list[Answer]:
+        """The answers of patients 0..count-1 from the shown trial_status/criterion_status atoms."""
+        answers = [Answer({}, {}) for _ in range(count)]
         decoded = self._decoded
-        for symbol in self._model(self._ground(patients, reference)):
+        for symbol in shown:
             found = decoded.get(symbol)
             if found is None:
                 found = decoded[symbol] = _decode(symbol)
@@ -127,7 +131,7 @@ class Solver:
         """The answer for one patient, with the trace `rules/explain.lp` derives."""
         extra = "\n" + rule_text("explain.lp")
         answer, trace = Answer({}, {}), Trace()
-        for symbol in self._model(self._ground([patient], reference, extra)):
+        for symbol in self.model(self._ground([patient], reference, extra)):
             args = symbol.arguments
             if symbol.name == "trial_status":
                 answer.trial_status[args[1].string] = args[2].name
