@@ -105,8 +105,9 @@ class TrialCompiler:
     def combine(self, connective: str, children: list[str], extra: str = "") -> str:
         node = self.new_node()
         self.fact(f"{connective}({node}{extra})")
-        for child in children:
-            self.fact(f"child({node},{child})")
+        self.fact(f"arity({node},{len(children)})")
+        for position, child in enumerate(children, 1):
+            self.fact(f"child({node},{position},{child})")
         return node
 
     def not_asp(self, node: ast.Not) -> str:
