@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -131,6 +132,67 @@ def parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_PlainDatesLoader)  # noqa: S506 - a SafeLoader subclass
 
 
+# A plain decimal in ASCII digits: sign, whole part, fraction part, a short exponent.
+_PLAIN_DECIMAL = re.compile(r"([-+]?)(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d{1,4}))?", re.ASCII)
+# int() refuses digit strings past sys.get_int_max_str_digits() (4300 by default) and
+# Decimal does not: a long text takes Decimal's route.
+_PLAIN_DECIMAL_LENGTH = 100
+
+
+def exact_ratio(raw: Any) -> tuple[int, int]:
+    """A record's number as numerator and denominator (> 0, not necessarily in lowest terms),
+    exactly the value of Fraction(Decimal(str(raw).strip())): a float means its shortest
+    decimal repr, so 0.1 is 1/10, not the binary double.
+
+    Decimal and Fraction cost most of reading a record, so a plain int, float or decimal
+    text is read with int() alone; anything else (NaN, infinity, underscores, non-ASCII
+    digits, long exponents) goes through Decimal and fails as it does: TypeError for a
+    value that is not an int, float, str or Decimal, else InvalidOperation or ValueError.
+
+    >>> exact_ratio(" -1.25e1 "), exact_ratio(0.1), exact_ratio("1_000")
+    ((-125, 10), (1, 10), (1000, 1))
+    """
+    if type(raw) is int:
+        return raw, 1
+    if type(raw) is float:
+        ratio = _float_ratio(raw)
+        if ratio is not None:
+            return ratio
+    elif isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
+        raise TypeError(f"a {type(raw).__name__} is not a number")
+    text = str(raw).strip()
+    ratio = _text_ratio(text)
+    if ratio is None:
+        value = Fraction(Decimal(text))
+        return value.numerator, value.denominator
+    return ratio
+
+
+def _float_ratio(raw: float) -> tuple[int, int] | None:
+    """A float's shortest repr (what str() gives) when it is digits.digits; None when it
+    has an exponent or is not finite."""
+    text = repr(raw)
+    if "e" in text or "n" in text:
+        return None
+    whole, _, decimals = text.partition(".")
+    return int(whole + decimals), 10 ** len(decimals)
+
+
+def _text_ratio(text: str) -> tuple[int, int] | None:
+    """A plain decimal text (see _PLAIN_DECIMAL) as a ratio; None for any other text."""
+    if len(text) > _PLAIN_DECIMAL_LENGTH:
+        return None
+    if text.isdigit() and text.isascii():
+        return int(text), 1  # a whole number, the common case, without the regex
+    match = _PLAIN_DECIMAL.fullmatch(text)
+    if match is None:
+        return None
+    sign, whole, decimals, exponent = match.groups(default="")
+    digits = int(sign + whole + decimals)
+    shift = int(exponent) - len(decimals) if exponent else -len(decimals)
+    return (digits * 10**shift, 1) if shift >= 0 else (digits, 10**-shift)
+
+
 class _Reader:
     """Validates one record, collecting diagnostics instead of stopping at the first."""
 
@@ -143,25 +205,23 @@ class _Reader:
         self.problems.append(Diagnostic(self.source, 0, 0, code, message, field=where))
 
     def date(self, raw: Any, where: str) -> dt.date | None:
-        if isinstance(raw, dt.datetime):
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        if isinstance(raw, str):
+        if isinstance(raw, str):  # first: records read from YAML or JSON hold dates as text
             try:
                 return dt.date.fromisoformat(raw)
             except ValueError:
                 pass
+        elif isinstance(raw, dt.datetime):
+            return raw.date()
+        elif isinstance(raw, dt.date):
+            return raw
         self.problem(where, "P004", f"{raw!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22")
         return None
 
-    def number(self, raw: Any, where: str) -> Fraction | None:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
-            self.problem(where, "P003", f"{raw!r} is not a number")
-            return None
+    def number(self, raw: Any, where: str) -> tuple[int, int] | None:
+        """`raw` as an exact ratio (see exact_ratio), or None after reporting it."""
         try:
-            return Fraction(Decimal(str(raw).strip()))
-        except (InvalidOperation, ValueError):
+            return exact_ratio(raw)
+        except (TypeError, InvalidOperation, ValueError):
             self.problem(where, "P003", f"{raw!r} is not a number")
             return None
 
@@ -243,11 +303,12 @@ class _Reader:
         if number is None:
             return None
         try:
-            canonical = self.vocabulary.to_canonical(attribute, number, str(unit) if unit else None)
+            conversion = self.vocabulary.conversion(attribute, str(unit) if unit else None)
         except UnitError as e:
             self.problem(where.rsplit(".", 1)[0] + ".unit", "P002", str(e))
             return None
-        if attribute.range and not attribute.range[0] <= canonical <= attribute.range[1]:
+        scaled = conversion.apply(*number)
+        if scaled is None:
             low, high = attribute.range
             self.problem(
                 where,
@@ -256,7 +317,6 @@ class _Reader:
                 f"(possible: {float(low):g} to {float(high):g} {attribute.unit or ''})".replace("  ", " "),
             )
             return None
-        scaled: Fraction = canonical * attribute.scale
         return scaled
 
     def uln(self, attribute: Any, entry: dict[str, Any], unit: Any, where: str) -> Fraction | None:

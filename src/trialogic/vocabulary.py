@@ -4,6 +4,8 @@ unit conversion through pint over fractions.
 
 A conversion factor, once pint has found it, is kept per (attribute, unit) in the user
 cache, keyed by the vocabulary files: a start that meets only known units never loads pint.
+Within a run, each (attribute, unit) pair also becomes a `Conversion` of plain integers, so
+reading a patient's results costs integer products rather than Fraction arithmetic.
 """
 
 from __future__ import annotations
@@ -46,6 +48,44 @@ class Attribute:
     derived: str | None = None
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """How a number written in one unit becomes an attribute's stored value, in plain integers.
+
+    Patient records hold about 25 results each, and every Fraction operation normalises
+    through a gcd: converting, range-checking and scaling one value took four of them. Here
+    the value stays an unnormalised ratio of integers until the end, the range check is two
+    cross-multiplications, and at most one Fraction is built; the result is the same number.
+    """
+
+    numerator: int  # canonical units per written unit, as a ratio (denominator > 0)
+    denominator: int
+    scale: int
+    range: tuple[int, int, int, int] | None  # low = [0]/[1], high = [2]/[3], in canonical units
+
+    @classmethod
+    def of(cls, attribute: Attribute, factor: Fraction) -> Conversion:
+        bounds = None
+        if attribute.range:
+            low, high = attribute.range
+            bounds = (low.numerator, low.denominator, high.numerator, high.denominator)
+        return cls(factor.numerator, factor.denominator, attribute.scale, bounds)
+
+    def apply(self, numerator: int, denominator: int) -> Fraction | None:
+        """numerator/denominator (denominator > 0) in canonical units times the scale, or
+        None when it lies outside the attribute's possible range."""
+        canonical = numerator * self.numerator
+        below = denominator * self.denominator  # > 0, so cross-multiplying keeps the order
+        if self.range is not None:
+            low, low_below, high, high_below = self.range
+            if canonical * low_below < low * below or canonical * high_below > high * below:
+                return None
+        scaled = canonical * self.scale
+        if scaled % below == 0:
+            return _whole(scaled // below)
+        return Fraction(scaled, below)
+
+
 @dataclass
 class Vocabulary:
     attributes: dict[str, Attribute]
@@ -56,6 +96,7 @@ class Vocabulary:
     _registry: Any = field(default=None, repr=False)  # a pint.UnitRegistry over fractions, built when needed
     _synonyms: dict[str, str] = field(default_factory=dict, repr=False)
     _factors: dict[tuple[str, str], Fraction] = field(default_factory=dict, repr=False)
+    _conversions: dict[tuple[str, str | None], Conversion] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for attribute in self.attributes.values():
@@ -130,6 +171,22 @@ class Vocabulary:
             return magnitude
         return magnitude * self._factor(attribute, unit)
 
+    def conversion(self, attribute: Attribute, unit: str | None) -> Conversion:
+        """The `Conversion` of `unit` for `attribute`, made once per run; raises UnitError as
+        `to_canonical` does (a refused unit is not kept: it is asked again, and refused again).
+
+        >>> vocabulary = load_vocabulary()
+        >>> creatinine = vocabulary.attribute("serum_creatinine")
+        >>> vocabulary.conversion(creatinine, "mg/dL").apply(3, 1)  # 265.2 umol/L, scale 10
+        Fraction(2652, 1)
+        """
+        key = (attribute.name, unit)
+        found = self._conversions.get(key)
+        if found is None:
+            factor = self.to_canonical(attribute, Fraction(1), unit)
+            found = self._conversions[key] = Conversion.of(attribute, factor)
+        return found
+
     def _factor(self, attribute: Attribute, unit: str) -> Fraction:
         """How many canonical units one `unit` is (every unit here is a plain multiple)."""
         key = (attribute.name, unit)
@@ -157,6 +214,13 @@ class Vocabulary:
     def scaled(self, attribute: Attribute, magnitude: Fraction, unit: str | None) -> Fraction:
         """The value in canonical units times the attribute's scale, exactly."""
         return self.to_canonical(attribute, magnitude, unit) * attribute.scale
+
+
+@lru_cache(maxsize=4096)
+def _whole(value: int) -> Fraction:
+    """Fraction(value), made once: most stored values are whole numbers, few distinct, and
+    making a Fraction costs more than all the integer arithmetic of a conversion."""
+    return Fraction(value)
 
 
 def closest(name: str, candidates: Any) -> str | None:
