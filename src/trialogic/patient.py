@@ -133,10 +133,14 @@ def parse_yaml(text: str) -> Any:
 
 
 # A plain decimal in ASCII digits: sign, whole part, fraction part, a short exponent.
-_PLAIN_DECIMAL = re.compile(r"([-+]?)(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d{1,4}))?", re.ASCII)
+_PLAIN_DECIMAL = re.compile(r"([-+]?)(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d{1,2}))?", re.ASCII)
 # int() refuses digit strings past sys.get_int_max_str_digits() (4300 by default) and
 # Decimal does not: a long text takes Decimal's route.
 _PLAIN_DECIMAL_LENGTH = 100
+# No measurement is 10^30 times its unit or finer than 10^-30 of it; past that a number is
+# refused rather than read (10^999999999 would take Fraction hours to build).
+LARGEST_EXPONENT = 30
+_LARGEST = 10**LARGEST_EXPONENT
 
 
 def exact_ratio(raw: Any) -> tuple[int, int]:
@@ -163,7 +167,12 @@ def exact_ratio(raw: Any) -> tuple[int, int]:
     text = str(raw).strip()
     ratio = _text_ratio(text)
     if ratio is None:
-        value = Fraction(Decimal(text))
+        decimal = Decimal(text)
+        if not decimal.is_finite():
+            raise ValueError("not finite")
+        if decimal and abs(decimal.adjusted()) > LARGEST_EXPONENT:
+            raise OverflowError  # before Fraction, which would build an integer of that many digits
+        value = Fraction(decimal)
         return value.numerator, value.denominator
     return ratio
 
@@ -220,10 +229,18 @@ class _Reader:
     def number(self, raw: Any, where: str) -> tuple[int, int] | None:
         """`raw` as an exact ratio (see exact_ratio), or None after reporting it."""
         try:
-            return exact_ratio(raw)
+            numerator, denominator = exact_ratio(raw)
+            size = abs(numerator)
+            if size and (size * _LARGEST < denominator or size > denominator * _LARGEST):
+                raise OverflowError
+        except OverflowError:
+            message = f"{raw!r} is out of range; a value's size must lie between 1e-{LARGEST_EXPONENT} and 1e{LARGEST_EXPONENT}"
+            self.problem(where, "P003", message)
+            return None
         except (TypeError, InvalidOperation, ValueError):
             self.problem(where, "P003", f"{raw!r} is not a number")
             return None
+        return numerator, denominator
 
     def entries(self, record: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
         raw = record.get(section) or []
@@ -347,14 +364,15 @@ class _Reader:
             if "status" in entry:
                 self.problem(f"{where}.status", "P009", f"status {status!r} contradicts the end date {end}")
             status = allowed[1]  # an entry with an end date has ended: resolved, or stopped
-        dose_changes = tuple(
-            d
+        dated = [
+            (i, d)
             for i, raw in enumerate(entry.get("dose_changes") or [])
             if (d := self.date(raw, f"{where}.dose_changes[{i}]")) is not None
-        )
-        for i, change in enumerate(dose_changes):
+        ]
+        for i, change in dated:
             if start and change < start:
                 self.problem(f"{where}.dose_changes[{i}]", "P009", f"dose change {change} before the start {start}")
+        dose_changes = tuple(d for _, d in dated)
         if code is None or start is None:
             return None
         end_known = end is not None or status not in ENDED_STATUSES
