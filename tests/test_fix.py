@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from trialogic import api
 from trialogic.cli import main
@@ -230,8 +230,18 @@ SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [
 SEEDS = api.load_trials()
 
 
+# Needs a blood pressure: the assumed result must read systolic/diastolic, as a record writes it.
+NEEDS_A_BLOOD_PRESSURE = {
+    "id": "P0", "birth_date": "2012-05-30", "sex": "female",
+    "conditions": [{"code": "refractory_lupus_nephritis", "start": "2026-04-30", "status": "active"}],
+    "procedures": [{"code": "bilateral_oophorectomy", "date": "2026-04-30"}],
+    "negatives": [{"kind": "drug", "code": "alkylating_agent"}],
+}  # fmt: skip
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(dated_patient_records(SEED_MODULES))
+@example((dt.date(2026, 5, 31), NEEDS_A_BLOOD_PRESSURE))
 def test_random_patients_every_alternative_works_and_needs_every_action(dated: tuple[dt.date, dict[str, Any]]) -> None:
     today, record = dated
     for repair in api.fix(api.read_patient(record), SEEDS, on=today):

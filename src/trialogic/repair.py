@@ -24,7 +24,7 @@ from .explain import decimal_text
 from .facts import attribute_symbols, fact, patient_symbols, reference_dates, vocabulary_symbols
 from .patient import Patient
 from .resources import facts_dir
-from .solve import RULE_FILES, rule_text
+from .solve import RULE_FILES, add_programs, rule_text
 from .vocabulary import Vocabulary, read_yaml
 
 HORIZON_DAYS = 10 * 366
@@ -196,7 +196,7 @@ class Repairer:
     ) -> Repair:
         dates = candidate_dates(patient, compiled, trial, today)
         control = clingo.Control(["--warn=none", "--opt-mode=optN", "--project=project", "0"])
-        control.add("base", [], _repair_rules() + self.concepts_program + compiled.program)
+        add_programs(control, _repair_rules() + self.concepts_program, compiled.program)
         key = clingo.Number(0)
         with control.backend() as backend:
             symbols = [
@@ -262,8 +262,8 @@ class Repairer:
             results = [
                 self.assumed_result(n, picks[n])
                 for attribute in catalogue["tests"][test]["gives"]
-                for n in sorted(picks)
-                if n == attribute or n.startswith(attribute + ".")
+                for n in self.result_names(attribute)
+                if n in picks
             ]
             assumed = "; ".join(f"{r['attribute']} {r['value']} {r['unit']}".strip() for r in results)
             text = f"obtain a {test.replace('_', ' ')}" + (f" — assumed result: {assumed}" if assumed else "")
@@ -287,6 +287,12 @@ class Repairer:
             return Action("assess", f"investigator's assessment of {criterion} — assumed it {verdict}: “{sentence}”",
                           catalogue["assessment"]["level"], {"criterion": criterion, "result": result})  # fmt: skip
         raise ValueError(f"no words for the action {term}")
+
+    def result_names(self, attribute: str) -> list[str]:
+        """The values a result of `attribute` has: a pair's components in the vocabulary's
+        order (systolic before diastolic), so that "a/b" reads as the record writes it."""
+        components = self.vocabulary.attributes[attribute].components
+        return [f"{attribute}.{c}" for c in components] if components else [attribute]
 
     def assumed_result(self, attribute: str, value: clingo.Symbol) -> dict[str, str]:
         """An assumed result in the record's terms: attribute, value, canonical unit."""
