@@ -151,17 +151,18 @@ def exact_ratio(raw: Any) -> tuple[int, int]:
     Decimal and Fraction cost most of reading a record, so a plain int, float or decimal
     text is read with int() alone; anything else (NaN, infinity, underscores, non-ASCII
     digits, long exponents) goes through Decimal and fails as it does: TypeError for a
-    value that is not an int, float, str or Decimal, else InvalidOperation or ValueError.
+    value that is not an int, float, str or Decimal, else InvalidOperation or ValueError
+    (ValueError also for NaN and infinities). OverflowError for a size past 1e±30.
 
     >>> exact_ratio(" -1.25e1 "), exact_ratio(0.1), exact_ratio("1_000")
     ((-125, 10), (1, 10), (1000, 1))
     """
     if type(raw) is int:
-        return raw, 1
+        return _within_range((raw, 1))
     if type(raw) is float:
         ratio = _float_ratio(raw)
         if ratio is not None:
-            return ratio
+            return _within_range(ratio)
     elif isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
         raise TypeError(f"a {type(raw).__name__} is not a number")
     text = str(raw).strip()
@@ -173,7 +174,16 @@ def exact_ratio(raw: Any) -> tuple[int, int]:
         if decimal and abs(decimal.adjusted()) > LARGEST_EXPONENT:
             raise OverflowError  # before Fraction, which would build an integer of that many digits
         value = Fraction(decimal)
-        return value.numerator, value.denominator
+        ratio = value.numerator, value.denominator
+    return _within_range(ratio)
+
+
+def _within_range(ratio: tuple[int, int]) -> tuple[int, int]:
+    """The ratio, or OverflowError when its size is past 1e±LARGEST_EXPONENT."""
+    numerator, denominator = ratio
+    size = abs(numerator)
+    if size and (size * _LARGEST < denominator or size > denominator * _LARGEST):
+        raise OverflowError
     return ratio
 
 
@@ -229,10 +239,7 @@ class _Reader:
     def number(self, raw: Any, where: str) -> tuple[int, int] | None:
         """`raw` as an exact ratio (see exact_ratio), or None after reporting it."""
         try:
-            numerator, denominator = exact_ratio(raw)
-            size = abs(numerator)
-            if size and (size * _LARGEST < denominator or size > denominator * _LARGEST):
-                raise OverflowError
+            return exact_ratio(raw)
         except OverflowError:
             message = f"{raw!r} is out of range; a value's size must lie between 1e-{LARGEST_EXPONENT} and 1e{LARGEST_EXPONENT}"
             self.problem(where, "P003", message)
@@ -240,7 +247,6 @@ class _Reader:
         except (TypeError, InvalidOperation, ValueError):
             self.problem(where, "P003", f"{raw!r} is not a number")
             return None
-        return numerator, denominator
 
     def entries(self, record: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
         raw = record.get(section) or []
