@@ -106,6 +106,21 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-11-22",
     },
     {
+        "name": "the absence of a concept set is documented code by code, through nested sets",
+        "preamble": (
+            'concept cni "calcineurin inhibitors" = {tacrolimus, cyclosporine}\n'
+            'concept strong "strong immunosuppressants" = {cni, leflunomide}\n'
+        ),
+        "criteria": 'exclude strong "Strong immunosuppressants within 12 weeks": drug strong within 12 weeks',
+        "patient": {},
+        "alternatives": [
+            [
+                "document that there was no drug strong (cyclosporine, leflunomide, tacrolimus) — assumed absent",
+            ]
+        ],
+        "eligible_on": "2026-11-22",
+    },
+    {
         "name": "an unknown diagnosis no action supplies is named as missing, not as failing",
         "criteria": 'include ln "Lupus nephritis": condition lupus_nephritis',
         "patient": {},
@@ -123,15 +138,15 @@ SCENARIOS: list[dict[str, Any]] = [
 ]
 
 
-def trial_file(tmp_path: Path, criteria: str) -> Path:
+def trial_file(tmp_path: Path, criteria: str, preamble: str = "") -> Path:
     path = tmp_path / "fix.tl"
-    path.write_text(f'trial NCT00000099 "fix" {{\n  {criteria}\n}}\n')
+    path.write_text(f'{preamble}trial NCT00000099 "fix" {{\n  {criteria}\n}}\n')
     return path
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_scenario(scenario: dict[str, Any], tmp_path: Path) -> None:
-    trials = api.load_trials([trial_file(tmp_path, scenario["criteria"])])
+    trials = api.load_trials([trial_file(tmp_path, scenario["criteria"], scenario.get("preamble", ""))])
     patient = api.read_patient({"id": "F1", **scenario["patient"]})
     (repair,) = api.fix(patient, trials, on=TODAY)
     got = sorted(sorted(a.text for a in alternative.actions) for alternative in repair.alternatives)
@@ -168,7 +183,8 @@ def apply(
         elif action.kind == "sign":
             changed["consents"] = [*changed.get("consents", []), {"code": data["consent"], "date": today.isoformat()}]
         elif action.kind == "absent":
-            changed["negatives"] = [*changed.get("negatives", []), {"kind": data["kind"], "code": data["concept"]}]
+            negatives = [{"kind": data["kind"], "code": code} for code in data["codes"]]
+            changed["negatives"] = [*changed.get("negatives", []), *negatives]
         elif action.kind == "no_plans":
             changed["complete"] = [*changed.get("complete", []), "planned"]
         elif action.kind == "assess":
@@ -195,7 +211,7 @@ def apply(
 def test_applying_an_alternative_makes_eligible_and_every_action_is_needed(
     scenario: dict[str, Any], tmp_path: Path
 ) -> None:
-    trials = api.load_trials([trial_file(tmp_path, scenario["criteria"])])
+    trials = api.load_trials([trial_file(tmp_path, scenario["criteria"], scenario.get("preamble", ""))])
     record = {"id": "F1", **scenario["patient"]}
     (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
     for alternative in repair.alternatives:
@@ -210,7 +226,7 @@ def test_applying_an_alternative_makes_eligible_and_every_action_is_needed(
 
 def test_fix_cli_json_and_human(tmp_path: Path) -> None:
     scenario = SCENARIOS[1]
-    trial = trial_file(tmp_path, scenario["criteria"])
+    trial = trial_file(tmp_path, scenario["criteria"], scenario.get("preamble", ""))
     patient = tmp_path / "f1.yaml"
     patient.write_text(yaml.safe_dump({"id": "F1", **scenario["patient"]}))
     result = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22", "--json"])
@@ -238,10 +254,22 @@ NEEDS_A_BLOOD_PRESSURE = {
     "negatives": [{"kind": "drug", "code": "alkylating_agent"}],
 }  # fmt: skip
 
+# Nothing known of her drugs: NCT03580291's absences include concept sets (a record names
+# their member codes in `negatives`, never the set).
+NO_DRUG_HISTORY = {
+    "id": "P1", "birth_date": "1990-01-01", "sex": "female",
+    "conditions": [
+        {"code": code, "start": "2026-01-01", "status": "active"}
+        for code in ["sle_renal_disorder", "sle_neurologic_disorder", "sle_hematologic_disorder", "sle_immunologic_disorder"]
+    ],
+    "negatives": [{"kind": "drug", "code": "alkylating_agent"}],
+}  # fmt: skip
+
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(dated_patient_records(SEED_MODULES))
 @example((dt.date(2026, 5, 31), NEEDS_A_BLOOD_PRESSURE))
+@example((dt.date(2026, 11, 22), NO_DRUG_HISTORY))
 def test_random_patients_every_alternative_works_and_needs_every_action(dated: tuple[dt.date, dict[str, Any]]) -> None:
     today, record = dated
     for repair in api.fix(api.read_patient(record), SEEDS, on=today):

@@ -239,14 +239,29 @@ class Repairer:
     ) -> Alternative:
         at = next(dt.date.fromordinal(s.arguments[0].number) for s in symbols if s.name == "at")
         picks = {s.arguments[0].string: s.arguments[1] for s in symbols if s.name in ("pick", "pick_cat")}
-        actions = [self.action(s.arguments[0], picks, patient, trial, today) for s in symbols if s.name == "action"]
+        codes: dict[tuple[str, str], list[str]] = {}
+        for s in symbols:
+            if s.name == "absent_code":
+                kind, concept, code = s.arguments
+                codes.setdefault((kind.name, concept.string), []).append(code.string)
+        actions = [
+            self.action(s.arguments[0], picks, codes, patient, trial, today) for s in symbols if s.name == "action"
+        ]
         order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "no_plans": 4, "assess": 5}
         actions.sort(key=lambda a: (order[a.kind], a.text))
         return Alternative(tuple(actions), at)
 
     def action(
-        self, term: clingo.Symbol, picks: dict[str, clingo.Symbol], patient: Patient, trial: ast.Trial, today: dt.date
+        self,
+        term: clingo.Symbol,
+        picks: dict[str, clingo.Symbol],
+        codes: dict[tuple[str, str], list[str]],
+        patient: Patient,
+        trial: ast.Trial,
+        today: dt.date,
     ) -> Action:
+        """One action in words and data; `codes` are the vocabulary codes each absence
+        stands for (a concept set's members, which are what a record can name)."""
         name, args = term.name, term.arguments
         catalogue = self.catalogue.spec
         if name == "wait":
@@ -275,8 +290,10 @@ class Repairer:
             )
         if name == "absent":
             kind, concept = args[0].name, args[1].string
-            return Action("absent", f"document that there was no {kind} {concept} — assumed absent",
-                          catalogue["absence"]["level"], {"kind": kind, "concept": concept})  # fmt: skip
+            members = sorted(codes[(kind, concept)])
+            listed = "" if members == [concept] else f" ({', '.join(members)})"
+            return Action("absent", f"document that there was no {kind} {concept}{listed} — assumed absent",
+                          catalogue["absence"]["level"], {"kind": kind, "concept": concept, "codes": members})  # fmt: skip
         if name == "no_plans":
             return Action("no_plans", "document that no other procedures or vaccines are planned — assumed",
                           catalogue["absence"]["level"], {})  # fmt: skip
