@@ -13,6 +13,8 @@ timed (no profiler, which would slow the Python steps more than clingo's):
 5. ground; 6. solve; 7. read: the shown atoms as answers; 8. results: answers as
    TrialResult objects.
 
+It also prints how many atoms a patient grounds to, and the predicates with the most.
+
 Each batch size is run twice and the second pass is printed (the first warms caches).
 """
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import clingo
 from batch import machine
@@ -45,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     patients = [read_patient(r, f"p{i}", trials.vocabulary) for i, r in enumerate(records)]
     spent: dict[str, float] = {"read_patient": time.perf_counter() - start}
 
+    atoms: Counter[str] = Counter()
     for _ in range(2):
+        atoms.clear()
         steps: dict[str, float] = defaultdict(float)
         for first in range(0, len(patients), args.batch):
             batch = patients[first : first + args.batch]
@@ -69,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
             for patient, answer in zip(batch, answers, strict=True):
                 trial_results(patient, answer, trials, shared)
             marks.append(time.perf_counter())
+            atoms.update(f"{a.symbol.name}/{len(a.symbol.arguments)}" for a in control.symbolic_atoms)  # not timed
             names = ("symbols", "program", "backend", "ground", "solve", "read", "results")
             for name, before, after in zip(names, marks, marks[1:], strict=False):
                 steps[name] += after - before
@@ -80,6 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, seconds in spent.items():
         print(f"{name:14s} {seconds / args.n * 1000:10.3f} {seconds / total:6.0%}")
     print(f"{'total':14s} {total / args.n * 1000:10.3f}")
+    print(f"atoms grounded per patient: {sum(atoms.values()) / args.n:.0f}; the most:")
+    print("  " + ", ".join(f"{name} {count / args.n:.0f}" for name, count in atoms.most_common(8)))
     print(machine())
 
 
