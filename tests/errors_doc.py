@@ -19,7 +19,9 @@ INTRO = """# Error codes
 
 Every message trialogic prints for bad input carries a stable code. Criteria errors read
 `file:line:col: error[CODE]: message`, then the source line and a caret; patient errors
-name the file and the field; scenario-file errors name the file, the line, the scenario
+read `file:line:col: field: error[CODE]: message` with the line and a caret under the
+field (`[2].drugs[0].code` for the third record of a list file; a JSONL stream's line is
+the record's); scenario-file errors name the file, the line, the scenario
 and the change (a patient code such as P001 there means the change made the record
 invalid). Every error in every file is reported at once, and the exit code is 1.
 

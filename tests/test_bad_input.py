@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from click.testing import CliRunner
 
 from trialogic import TrialogicError, api
 from trialogic.cli import main
+from trialogic.errors import Diagnostic
 from trialogic.patient import parse_yaml
+from trialogic.positions import locate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD_CRITERIA: list[dict[str, Any]] = yaml.safe_load((FIXTURES / "bad_criteria.yaml").read_text())
@@ -49,16 +52,26 @@ BAD_PATIENTS: list[dict[str, Any]] = parse_yaml((FIXTURES / "bad_patients.yaml")
 
 
 @pytest.mark.parametrize("case", BAD_PATIENTS, ids=[c["name"] for c in BAD_PATIENTS])
-def test_bad_patient_through_cli(case: dict[str, Any], tmp_path: Path) -> None:
-    record, expected = case["record"], case["error"]
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_bad_patient_through_cli(case: dict[str, Any], suffix: str, tmp_path: Path) -> None:
+    record, expected = {"id": "BAD", **case["record"]}, case["error"]
     good = tmp_path / "a_good.yaml"
     good.write_text("id: GOOD\nsex: female\n")
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"id": "BAD", **record}, default=str))
+    bad = tmp_path / f"bad{suffix}"
+    text = json.dumps(record, default=str) if suffix == ".json" else yaml.safe_dump(record, sort_keys=False)
+    bad.write_text(text)
     result = CliRunner().invoke(main, ["check", str(good), str(bad), "--json"])
     assert result.exit_code == 1
-    assert f"{bad}: {expected}" in result.output
     assert "GOOD" not in result.output  # no partial answer
+    # FILE:LINE:COLUMN: the diagnostic, then that line of the file with a caret under the field
+    found = re.search(rf"{re.escape(str(bad))}:(\d+):(\d+): {re.escape(expected)}\n    (.*)\n    ( *)\^", result.output)
+    assert found, result.output
+    line, column, shown, indent = int(found[1]), int(found[2]), found[3], found[4]
+    assert shown == text.splitlines()[line - 1] and len(indent) == column - 1
+    field = expected.split(":")[0]
+    last_key = re.findall(r"(?:^|\.)([a-z_]+)$", field)
+    if last_key:  # the caret is on the field's name
+        assert re.match(rf"[\"']?{last_key[0]}[\"']?:", shown[column - 1 :]), (field, shown)
 
 
 def test_unparseable_patient_file(tmp_path: Path) -> None:
@@ -81,3 +94,44 @@ def test_errors_doc_is_made_from_these_tables() -> None:
     from errors_doc import DOC, render
 
     assert DOC.read_text() == render(), "docs/errors.md is stale: run `python tests/errors_doc.py`"
+
+
+def test_a_record_of_a_list_file_is_named_by_its_index_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        "- id: A\n"
+        "  sex: female\n"
+        "- id: B\n"
+        "  drugs:\n"
+        "    - {code: prednisone, start: 2026-01-01}\n"
+        "    - {code: prednisone}\n"
+    )
+    with pytest.raises(TrialogicError) as raised:
+        api.load_patients(path)
+    (diagnostic,) = raised.value.diagnostics
+    # the field the record lacks is placed at its entry
+    assert (diagnostic.file, diagnostic.field, diagnostic.line, diagnostic.column) == (
+        str(path), "[1].drugs[1].start", 6, 7
+    )  # fmt: skip
+    assert diagnostic.message == "a date is required here; write YYYY-MM-DD, e.g. 2026-11-22"
+    assert diagnostic.source_line == "    - {code: prednisone}"
+
+
+def test_a_line_of_a_stream_gets_the_field_s_column(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.jsonl"
+    path.write_text('{"id": "A"}\n\n{"id": "B", "sex": "robot"}\n')
+    result = CliRunner().invoke(main, ["screen", str(path), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert f"{path}:3:13: sex: error[P005]: sex 'robot' is not one of female, male" in result.output
+    assert '    {"id": "B", "sex": "robot"}\n' + " " * 16 + "^" in result.output
+
+
+def test_no_position_is_invented_for_a_file_that_is_gone(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("id: P\nsex: robot\n")
+    with pytest.raises(TrialogicError) as raised:
+        api.load_patients(path)
+    assert [(d.line, d.column) for d in raised.value.diagnostics] == [(2, 1)]
+    path.unlink()
+    unplaced = Diagnostic(str(path), 0, 0, "P005", "sex 'robot' is not one of female, male", field="sex")
+    assert locate([unplaced]) == [unplaced]

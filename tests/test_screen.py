@@ -100,7 +100,7 @@ def test_a_bad_record_leaves_no_output(tmp_path: Path) -> None:
     out = tmp_path / "m.csv"
     result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "1", "--out", str(out)])
     assert result.exit_code == 1
-    assert f"{stream}:2: birth_date: error[P004]" in result.output
+    assert f"{stream}:2:13: birth_date: error[P004]" in result.output
     assert not out.exists()
 
 
@@ -111,7 +111,7 @@ def test_a_malformed_line_is_named_by_file_and_line_and_the_rest_still_checked(t
     result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "2", "--out", str(out)])
     assert result.exit_code == 1
     assert f"{stream}:2:20: error[P000]: not valid JSON" in result.output
-    assert f"{stream}:3: sex: error[P005]" in result.output
+    assert f"{stream}:3:13: sex: error[P005]" in result.output
     assert not out.exists()
 
 

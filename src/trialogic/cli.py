@@ -17,6 +17,7 @@ from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
 from .patient import load_records
+from .positions import locate
 from .render import (
     explanations_json,
     flips_json,
@@ -91,7 +92,7 @@ def reported() -> Iterator[None]:
     try:
         yield
     except TrialogicError as e:
-        raise click.ClickException(e.render()) from None
+        raise click.ClickException(TrialogicError(locate(e.diagnostics)).render()) from None
 
 
 @click.group()

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import Diagnostic, TrialogicError
+from .positions import locate
 from .vocabulary import EVENT_KINDS, UnitError, Vocabulary, closest, load_vocabulary
 
 SECTION_OF_KIND = {
@@ -233,7 +234,10 @@ class _Reader:
             return raw.date()
         elif isinstance(raw, dt.date):
             return raw
-        self.problem(where, "P004", f"{raw!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22")
+        if raw is None:
+            self.problem(where, "P004", "a date is required here; write YYYY-MM-DD, e.g. 2026-11-22")
+        else:
+            self.problem(where, "P004", f"{raw!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22")
         return None
 
     def number(self, raw: Any, where: str) -> tuple[int, int] | None:
@@ -245,7 +249,7 @@ class _Reader:
             self.problem(where, "P003", message)
             return None
         except (TypeError, InvalidOperation, ValueError):
-            self.problem(where, "P003", f"{raw!r} is not a number")
+            self.problem(where, "P003", "a number is required here" if raw is None else f"{raw!r} is not a number")
             return None
 
     def entries(self, record: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
@@ -512,5 +516,5 @@ def load_patients(path: str | Path, vocabulary: Vocabulary | None = None) -> lis
         except TrialogicError as e:
             problems.extend(e.diagnostics)
     if problems:
-        raise TrialogicError(problems)
+        raise TrialogicError(locate(problems))
     return patients
