@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     if len(runs) > 1:
         (n0, t0), (n1, t1) = runs[0], runs[-1]
         ratio = (t1 / n1) / (t0 / n0)
-        print(f"\ngrowth N={n0:,} → N={n1:,}: time per patient ×{ratio:.2f} (1.00 is linear; the start-up of the command")
+        print(
+            f"\ngrowth N={n0:,} → N={n1:,}: time per patient ×{ratio:.2f} (1.00 is linear; the start-up of the command"
+        )
         print("and its workers weighs more on small N)")
     print(f"\n{machine()}")
 

@@ -60,9 +60,11 @@ def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if "fix" not in case:
             continue
         code, line, message = case["expected"][0]
-        source = 'trial NCT00000098 "contradictory" {\n' + "".join(
-            f"  {row}\n" for row in case["criteria"].splitlines()
-        ) + "}"
+        source = (
+            'trial NCT00000098 "contradictory" {\n'
+            + "".join(f"  {row}\n" for row in case["criteria"].splitlines())
+            + "}"
+        )
         body = f"```\n{source}\n```\n\ngives `{line}: {code}: {message}`\n\n**Fix:** {case['fix']}\n"
         sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
     return sections
@@ -83,7 +85,7 @@ def _scenario_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
 IMPORT_FIXES = {
     "invalid.json": "Give the file exactly as the registry's API returns it (one study's JSON).",
     "not_a_study.json": "Pass one study record, not a search response or another document.",
-    "bad_age.json": "Ages read like \"18 Years\", \"6 Months\" or \"N/A\".",
+    "bad_age.json": 'Ages read like "18 Years", "6 Months" or "N/A".',
 }
 
 

@@ -250,7 +250,9 @@ def test_the_shipped_example_file_answers_as_one_whatif_per_scenario() -> None:
     """facts/scenarios/p05.yaml (the README's example): each scenario's JSON equals a
     plain `whatif` with the same changes."""
     example = ROOT / "facts" / "scenarios" / "p05.yaml"
-    together = CliRunner().invoke(main, ["whatif", str(P05), "--on", "2026-11-22", "--scenarios", str(example), "--json"])
+    together = CliRunner().invoke(
+        main, ["whatif", str(P05), "--on", "2026-11-22", "--scenarios", str(example), "--json"]
+    )
     assert together.exit_code == 0, together.output
     document = json.loads(together.output)
     assert [s["scenario"] for s in document] == [s["name"] for s in yaml.safe_load(example.read_text())]

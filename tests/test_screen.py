@@ -92,16 +92,35 @@ def test_jsonl_stream_csv_and_json_outputs(tmp_path: Path) -> None:
     ]
     assert {a["trial"] for a in document["attrition"]} == set(api.load_trials().trials)
     assert "excludes alone" in second.output
+    # beside a .csv matrix, attrition as a table: the same counts as the .json holds
+    table = [
+        (a["trial"], a["patients"], c["id"], c["excluded"], c["excluded_alone"], c["unknown"], c["remaining"])
+        for a in document["attrition"]
+        for c in a["criteria"]
+    ]
+    written = list(csv.reader((tmp_path / "m.attrition.csv").open()))
+    assert written[0] == ["trial", "patients", "criterion", "excluded", "excluded_alone", "unknown", "remaining"]
+    assert written[1:] == [[str(cell) for cell in row] for row in table]
+    assert f"wrote attrition per criterion to {tmp_path / 'm.attrition.csv'}" in first.output.replace("\n", "")
+    # beside a .jsonl matrix, one trial's attrition a line
+    third = runner.invoke(
+        main, ["screen", str(stream), "--on", "2026-11-22", "--jobs", "1", "--out", str(tmp_path / "m.jsonl")]
+    )
+    assert third.exit_code == 0, third.output
+    lines = (tmp_path / "m.attrition.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == document["attrition"]
 
 
 def test_a_bad_record_leaves_no_output(tmp_path: Path) -> None:
     stream = tmp_path / "cohort.jsonl"
     stream.write_text('{"id": "A", "sex": "female"}\n{"id": "B", "birth_date": "1990-02-30"}\n')
     out = tmp_path / "m.csv"
+    stale = tmp_path / "m.attrition.csv"
+    stale.write_text("trial,patients,criterion,excluded,excluded_alone,unknown,remaining\n")  # an earlier run's
     result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "1", "--out", str(out)])
     assert result.exit_code == 1
     assert f"{stream}:2:13: birth_date: error[P004]" in result.output
-    assert not out.exists()
+    assert not out.exists() and not stale.exists()
 
 
 def test_a_malformed_line_is_named_by_file_and_line_and_the_rest_still_checked(tmp_path: Path) -> None:

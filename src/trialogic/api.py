@@ -207,7 +207,9 @@ def trial_results(
         return found
 
     return [
-        TrialResult(patient.id, trial_id, answer.trial_status[trial_id], tuple(result(trial_id, c) for c in trial.criteria))
+        TrialResult(
+            patient.id, trial_id, answer.trial_status[trial_id], tuple(result(trial_id, c) for c in trial.criteria)
+        )
         for trial_id, trial in trials.trials.items()
     ]
 

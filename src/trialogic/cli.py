@@ -352,7 +352,12 @@ def whatif_command(
 @trials_option
 @on_option
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the matrix to FILE.csv, FILE.json or FILE.jsonl.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write the matrix to FILE.csv, FILE.json (attrition inside) or FILE.jsonl; beside a .csv or .jsonl, "
+    "attrition goes to FILE.attrition.csv or FILE.attrition.jsonl.",
+)
 @click.option("--drop", multiple=True, metavar="TRIAL:CRITERION", help="What if this criterion were removed?")
 @click.option("--relax", multiple=True, metavar="TRIAL:CRITERION=EXPR", help="What if it read so?")
 def screen_command(

@@ -326,3 +326,5 @@ def print_screen(report: Report, console: Console) -> None:
                           f"{len(lost)} lost ({', '.join(lost[:20])})", highlight=False)  # fmt: skip
     if report.out:
         console.print(f"wrote {report.patients} patients × {len(report.attrition)} trials to {report.out}")
+    if report.attrition_out:
+        console.print(f"wrote attrition per criterion to {report.attrition_out}")

@@ -111,7 +111,9 @@ def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
                         if line.strip():
                             yield Line(line, str(path), number), f"{path}:{number}"
             except OSError as e:
-                raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
+                raise TrialogicError(
+                    [Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]
+                ) from e
         else:
             yield from load_records(path)
 
@@ -214,6 +216,7 @@ class Report:
     gained: dict[str, list[str]]
     lost: dict[str, list[str]]
     out: str | None
+    attrition_out: str | None = None
 
 
 class _Writer:
@@ -244,6 +247,13 @@ class _Writer:
         else:
             self.rows.append(record)
 
+    @property
+    def attrition_path(self) -> Path | None:
+        """Where attrition goes beside a .csv or .jsonl matrix (a .json holds it inside)."""
+        if not self.path or self.path.suffix == ".json":
+            return None
+        return self.path.with_name(f"{self.path.stem}.attrition{self.path.suffix}")
+
     def close(self, attrition: dict[str, Attrition]) -> None:
         if self.stream and self.path and self.path.suffix == ".json":
             document = {
@@ -254,11 +264,32 @@ class _Writer:
             json.dump(document, self.stream, indent=2, ensure_ascii=False)
         if self.stream:
             self.stream.close()
+        if self.attrition_path:
+            _write_attrition(self.attrition_path, list(attrition.values()))
 
     def discard(self) -> None:
+        """After an error: no matrix, and no attrition from an earlier run beside it."""
         if self.stream and self.path:
             self.stream.close()
             self.path.unlink(missing_ok=True)
+        if self.attrition_path:
+            self.attrition_path.unlink(missing_ok=True)
+
+
+def _write_attrition(path: Path, attrition: list[Attrition]) -> None:
+    """Attrition as a table (.csv: a row per trial × criterion, in criterion order) or as
+    one JSON document per trial a line (.jsonl), the shape `--out X.json` holds."""
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        if path.suffix == ".jsonl":
+            for entry in attrition:
+                stream.write(json.dumps(entry.as_dict(), ensure_ascii=False) + "\n")
+            return
+        stream.write("trial,patients,criterion,excluded,excluded_alone,unknown,remaining\n")
+        for entry in attrition:
+            for c in entry.as_dict()["criteria"]:
+                cells = [entry.trial, entry.patients, c["id"], c["excluded"], c["excluded_alone"], c["unknown"],
+                         c["remaining"]]  # fmt: skip
+                stream.write(",".join(_csv_cell(str(cell)) for cell in cells) + "\n")
 
 
 def _csv_cell(text: str) -> str:
@@ -308,4 +339,5 @@ def run_screen(
         writer.discard()
         raise TrialogicError(problems)
     writer.close(attrition)
-    return Report(len(seen), attrition, gained, lost, out)
+    attrition_out = str(writer.attrition_path) if writer.attrition_path else None
+    return Report(len(seen), attrition, gained, lost, out, attrition_out)
