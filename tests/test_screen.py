@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from trialogic import api
@@ -15,7 +16,7 @@ from trialogic.cli import main
 from trialogic.parser import parse, parse_file
 from trialogic.patient import load_records
 from trialogic.resources import facts_dir, rules_dir
-from trialogic.screen import Attrition, Row, run_screen
+from trialogic.screen import Attrition, Row, run_screen, screen
 from trialogic.vocabulary import load_vocabulary
 from trialogic.whatif import Change, change_trials
 
@@ -43,6 +44,22 @@ def test_screen_equals_check_one_by_one(tmp_path: Path) -> None:
     assert rows == expected
     assert report.patients == len(list(PATIENTS.iterdir()))
     assert screened(tmp_path, jobs=1)[0] == rows
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_small_chunks_give_the_answers_of_one_patient_at_a_time(jobs: int) -> None:
+    # Patients are numbered from 0 in every chunk, and each worker keeps the answers it has
+    # decoded from one chunk to the next: chunks of 4 cross those boundaries many times.
+    trials = api.load_trials()
+    rows = [row for chunk, problems in screen([str(PATIENTS)], None, TODAY, jobs, chunk_size=4) for row in chunk]
+    expected = [
+        (r.patient, r.trial, r.status, tuple(c.id for c in r.blocking()), tuple(c.id for c in r.unknown()))
+        for path in sorted(PATIENTS.iterdir())
+        for patient in api.load_patients(path)
+        for r in api.check([patient], trials, on=TODAY)
+    ]
+    assert [(r.patient, r.trial, r.status, r.blocking, r.unknown) for r in rows] == expected
+    assert len({r.patient for r in rows}) > 4 * 3  # more than three chunks
 
 
 def test_attrition_matches_a_direct_count(tmp_path: Path) -> None:
