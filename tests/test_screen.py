@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trialogic import api
 from trialogic.cli import main
@@ -21,6 +23,7 @@ from trialogic.vocabulary import load_vocabulary
 from trialogic.whatif import Change, change_trials
 
 from oracle import evaluate
+from strategies import patient_records, reference_dates
 
 TODAY = dt.date(2026, 11, 22)
 PATIENTS = facts_dir() / "patients"
@@ -60,6 +63,28 @@ def test_small_chunks_give_the_answers_of_one_patient_at_a_time(jobs: int) -> No
     ]
     assert [(r.patient, r.trial, r.status, r.blocking, r.unknown) for r in rows] == expected
     assert len({r.patient for r in rows}) > 4 * 3  # more than three chunks
+
+
+SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [
+    parse_file(p) for p in sorted((rules_dir() / "trials").glob("*.tl"))
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_patients_grounded_together_get_the_answers_they_get_alone(data: st.DataObject) -> None:
+    # Many patients share one grounding: no rule may let one patient's facts reach another's answer.
+    today = data.draw(reference_dates())
+    records = data.draw(st.lists(patient_records(SEED_MODULES, today), min_size=2, max_size=6))
+    patients = [api.read_patient({**record, "id": f"B{index}"}) for index, record in enumerate(records)]
+    trials = api.load_trials()
+
+    def outcome(results: list[api.TrialResult]) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+        return [(r.patient, r.trial, r.status, [(c.id, c.status) for c in r.criteria]) for r in results]
+
+    together = outcome(api.check(patients, trials, on=today))
+    alone = [row for patient in patients for row in outcome(api.check([patient], trials, on=today))]
+    assert together == alone
 
 
 def test_attrition_matches_a_direct_count(tmp_path: Path) -> None:
