@@ -7,6 +7,7 @@ eligible, nor decides a criterion otherwise."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -66,3 +67,21 @@ def test_eligible_only_when_every_criterion_passes_and_less_data_never_helps(
             )  # fmt: skip
         if after.status == "eligible":
             assert before.status == "eligible", (after.trial, sorted(dropped))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(dated_patient_records(SEED_MODULES), st.randoms(use_true_random=False))
+def test_the_order_of_a_record_s_entries_does_not_matter(
+    dated: tuple[dt.date, dict[str, Any]], shuffler: random.Random
+) -> None:
+    # A record lists results, drugs and conditions in any order: the latest result is the
+    # latest by date, not the last written.
+    today, record = dated
+    shuffled = {key: shuffler.sample(value, len(value)) if isinstance(value, list) else value
+                for key, value in record.items()}  # fmt: skip
+
+    def outcome(source: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        results = api.check([api.read_patient(source)], SEEDS, on=today)
+        return [(r.trial, r.status, [(c.id, c.status) for c in r.criteria]) for r in results]
+
+    assert outcome(shuffled) == outcome(record)
