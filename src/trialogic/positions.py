@@ -22,6 +22,8 @@ from .errors import Diagnostic
 _INDEXED_SOURCE = re.compile(r"(?P<file>.+)\[(?P<index>\d+)\]")
 _STREAM_SOURCE = re.compile(r"(?P<file>.+\.jsonl):(?P<line>\d+)")
 _FIELD_STEP = re.compile(r"\[(?P<index>\d+)\]|(?P<key>[^.\[\]]+)")
+# (file, line of a stream or None) -> its lines and node tree, composed once per `locate`
+_Files = dict[tuple[Path, int | None], tuple[list[str], yaml.Node | None]]
 
 
 def locate(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -29,12 +31,13 @@ def locate(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     column yet) given the line, column and text of that field; a record of a list file is
     named by the file and the field's path from the list (`[2].drugs[0].code`)."""
     records: dict[str, _Record | None] = {}
+    files: _Files = {}
     located = []
     for diagnostic in diagnostics:
         place = None
         if diagnostic.column == 0 and diagnostic.field is not None:
             if diagnostic.file not in records:
-                records[diagnostic.file] = _record(diagnostic.file)
+                records[diagnostic.file] = _record(diagnostic.file, files)
             record = records[diagnostic.file]
             place = record.place(diagnostic.field) if record else None
         if place is None:
@@ -71,26 +74,32 @@ class _Record:
         return self.file, named, self.first_line + line, mark.start_mark.column + 1, text
 
 
-def _record(source: str) -> _Record | None:
+def _record(source: str, files: _Files) -> _Record | None:
     """The record a source name stands for: `p.yaml`, `p.yaml[2]` (a list's third record) or
     `cohort.jsonl:7` (a stream's seventh line)."""
     if Path(source).is_file():
-        lines, node = _compose(Path(source))
+        lines, node = _compose(Path(source), None, files)
         return _Record(source, node, lines, 1, None) if node is not None else None
     if (match := _INDEXED_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
-        lines, node = _compose(Path(match["file"]))
+        lines, node = _compose(Path(match["file"]), None, files)
         index = int(match["index"])
         if isinstance(node, yaml.SequenceNode) and index < len(node.value):
             return _Record(match["file"], node.value[index], lines, 1, index)
     if (match := _STREAM_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
         number = int(match["line"])
-        lines, node = _compose(Path(match["file"]), number)
+        lines, node = _compose(Path(match["file"]), number, files)
         return _Record(match["file"], node, lines, number, None) if node is not None else None
     return None
 
 
-def _compose(path: Path, line: int | None = None) -> tuple[list[str], yaml.Node | None]:
-    """A file's lines and node tree; with `line`, that one line's."""
+def _compose(path: Path, line: int | None, files: _Files) -> tuple[list[str], yaml.Node | None]:
+    """A file's lines and node tree; with `line`, that one line's. Kept in `files`."""
+    if (path, line) not in files:
+        files[(path, line)] = _read(path, line)
+    return files[(path, line)]
+
+
+def _read(path: Path, line: int | None) -> tuple[list[str], yaml.Node | None]:
     try:
         with path.open(encoding="utf-8") as stream:
             text = stream.read() if line is None else next(itertools.islice(stream, line - 1, None), "")
