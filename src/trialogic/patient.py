@@ -234,10 +234,8 @@ class _Reader:
             return raw.date()
         elif isinstance(raw, dt.date):
             return raw
-        if raw is None:
-            self.problem(where, "P004", "a date is required here; write YYYY-MM-DD, e.g. 2026-11-22")
-        else:
-            self.problem(where, "P004", f"{raw!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22")
+        problem = "a date is required here" if raw is None else f"{raw!r} is not a date"
+        self.problem(where, "P004", f"{problem}; write YYYY-MM-DD, e.g. 2026-11-22")
         return None
 
     def number(self, raw: Any, where: str) -> tuple[int, int] | None:

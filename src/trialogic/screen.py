@@ -241,7 +241,7 @@ class _Writer:
             record["before"] = row.before
         if self.path.suffix == ".csv":
             cells = [row.patient, row.trial, row.status, " ".join(row.blocking), " ".join(row.unknown)]
-            self.stream.write(",".join(_csv_cell(c) for c in cells) + "\n")
+            self.stream.write(_csv_row(cells))
         elif self.path.suffix == ".jsonl":
             self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
@@ -289,7 +289,11 @@ def _write_attrition(path: Path, attrition: list[Attrition]) -> None:
             for c in entry.as_dict()["criteria"]:
                 cells = [entry.trial, entry.patients, c["id"], c["excluded"], c["excluded_alone"], c["unknown"],
                          c["remaining"]]  # fmt: skip
-                stream.write(",".join(_csv_cell(str(cell)) for cell in cells) + "\n")
+                stream.write(_csv_row(cells))
+
+
+def _csv_row(cells: Iterable[object]) -> str:
+    return ",".join(_csv_cell(str(cell)) for cell in cells) + "\n"
 
 
 def _csv_cell(text: str) -> str:
