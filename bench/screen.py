@@ -15,8 +15,12 @@ For each N:
 2. the command runs; every 50 ms the resident memory of the command and all its worker
    processes is read from /proc and summed: "peak tree RSS" is the largest sum seen
    (Linux only; elsewhere it is left out);
-3. the CSV is checked to hold N × 5 rows;
-4. with `--oracle`, the plain-Python reference evaluator (tests/oracle.py) reads and
+3. the processor time of the command and of every worker it waited for is read with
+   getrusage(RUSAGE_CHILDREN): "CPU ms/patient" is what the cohort cost whatever the
+   number of cores, "cores busy" is CPU ÷ (wall × jobs), and the last lines turn the CPU
+   cost into the cores that 100,000 patients in 15 s would need at the same cost;
+4. the CSV is checked to hold N × 5 rows;
+5. with `--oracle`, the plain-Python reference evaluator (tests/oracle.py) reads and
    evaluates the same records in this process, single-threaded, and the ratio
    screen ÷ oracle is printed (the goal: within 3×).
 """
@@ -27,6 +31,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -80,6 +85,7 @@ def run_screen(cohort: Path, jobs: int, out: Path) -> dict[str, float | None]:
     executable = Path(sys.executable).with_name("trialogic")
     command = [str(executable), "screen", str(cohort), "--on", REFERENCE.isoformat(), "--jobs", str(jobs)]
     command += ["--out", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak: int | None = 0
@@ -88,9 +94,12 @@ def run_screen(cohort: Path, jobs: int, out: Path) -> dict[str, float | None]:
         peak = None if sample is None or peak is None else max(peak, sample)
         time.sleep(0.05)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         raise SystemExit(f"trialogic screen failed:\n{process.stderr.read() if process.stderr else ''}")
-    return {"wall_s": wall, "peak_tree_mb": peak / 1024 if peak else None}
+    # the command and every worker it waited for: the processor time the cohort cost
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_tree_mb": peak / 1024 if peak else None}
 
 
 def run_oracle(cohort: Path) -> float:
@@ -125,18 +134,27 @@ def main(argv: list[str] | None = None) -> None:
             if lines != 5 * n:
                 raise SystemExit(f"the matrix for N={n} has {lines} rows, not {5 * n}")
             oracle = run_oracle(cohort) if options.oracle else None
-            wall = figures["wall_s"] or 0.0
+            wall, cpu = figures["wall_s"] or 0.0, figures["cpu_s"] or 0.0
             peak = figures["peak_tree_mb"]
-            runs.append((n, wall))
+            runs.append((n, wall, cpu))
             rows.append([f"{n:,}", str(options.jobs), f"{wall:.1f}", f"{n / wall:,.0f}", f"{1000 * wall / n:.2f}",
+                         f"{cpu:.1f}", f"{1000 * cpu / n:.2f}", f"{cpu / (wall * options.jobs):.0%}",
                          f"{peak:,.0f}" if peak else "-", f"{oracle:.1f}" if oracle else "-",
                          f"{wall / oracle:.2f}" if oracle else "-"])  # fmt: skip
             print(f"N={n:,} done in {wall:.1f} s", file=sys.stderr, flush=True)
-    headers = ["N", "jobs", "screen s", "patients/s", "ms/patient", "peak tree RSS MB", "oracle s", "screen/oracle"]
+    headers = ["N", "jobs", "screen s", "patients/s", "ms/patient", "CPU s", "CPU ms/patient", "cores busy",
+               "peak tree RSS MB", "oracle s", "screen/oracle"]  # fmt: skip
     print("`trialogic screen` N patients × 5 seed trials, a new process, CSV out, reference date 2026-11-22")
     print(table(headers, rows))
+    n, wall, cpu = runs[-1]
+    per_patient = cpu / n
+    print(f"\nprocessor time: {1000 * per_patient:.2f} ms a patient (the command and all its workers). At that cost,")
+    print(
+        f"100,000 patients in 15 s need {100_000 * per_patient / 15:.0f} cores busy throughout; here "
+        f"{options.jobs} jobs kept {cpu / wall:.2f} cores busy."
+    )
     if len(runs) > 1:
-        (n0, t0), (n1, t1) = runs[0], runs[-1]
+        (n0, t0, _), (n1, t1, _) = runs[0], runs[-1]
         ratio = (t1 / n1) / (t0 / n0)
         print(
             f"\ngrowth N={n0:,} → N={n1:,}: time per patient ×{ratio:.2f} (1.00 is linear; the start-up of the command"

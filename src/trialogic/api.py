@@ -74,6 +74,11 @@ class TrialSet:
         return self._repairer
 
 
+def blocks(kind: str, status: str) -> bool:
+    """Whether a criterion of this kind, with this status, makes the patient ineligible."""
+    return status == ("not_met" if kind == "inclusion" else "met")
+
+
 @dataclass(frozen=True)
 class CriterionResult:
     id: str
@@ -91,11 +96,7 @@ class TrialResult:
 
     def blocking(self) -> list[CriterionResult]:
         """Criteria that make the patient ineligible: unmet inclusions, met exclusions."""
-        return [
-            c
-            for c in self.criteria
-            if (c.kind == "inclusion" and c.status == "not_met") or (c.kind == "exclusion" and c.status == "met")
-        ]
+        return [c for c in self.criteria if blocks(c.kind, c.status)]
 
     def unknown(self) -> list[CriterionResult]:
         return [c for c in self.criteria if c.status == "unknown"]

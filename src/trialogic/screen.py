@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .api import TrialSet, check, load_trials, read_patient
+from .api import TrialSet, blocks, load_trials, read_patient
 from .errors import Diagnostic, TrialogicError
 from .patient import load_records
 from .whatif import Change, change_trials
@@ -164,19 +164,22 @@ def _screen_chunk(chunk: list[tuple[Any, str]]) -> tuple[list[Row], list[Diagnos
     if problems:
         return [], problems
     reference, baseline = _WORKER["reference"], _WORKER["baseline"]
-    results = check(patients, trials, on=reference, chunk=len(chunk))
-    befores = [r.status for r in check(patients, baseline, on=reference, chunk=len(chunk))] if baseline else None
-    rows = [
-        Row(
-            r.patient,
-            r.trial,
-            r.status,
-            tuple(c.id for c in r.blocking()),
-            tuple(c.id for c in r.unknown()),
-            befores[index] if befores else None,
-        )
-        for index, r in enumerate(results)
-    ]
+    answers = trials.solver().solve(patients, reference)
+    befores = baseline.solver().solve(patients, reference) if baseline else None
+    rows = []
+    for index, (patient, answer) in enumerate(zip(patients, answers, strict=True)):
+        for trial_id, trial in trials.trials.items():
+            statuses = [(c.id, answer.status(trial_id, c.id, c.kind), c.kind) for c in trial.criteria]
+            rows.append(
+                Row(
+                    patient.id,
+                    trial_id,
+                    answer.trial_status[trial_id],
+                    tuple(c for c, status, kind in statuses if blocks(kind, status)),
+                    tuple(c for c, status, _ in statuses if status == "unknown"),
+                    befores[index].trial_status[trial_id] if befores else None,
+                )
+            )
     return rows, []
 
 
@@ -235,14 +238,15 @@ class _Writer:
     def write(self, row: Row) -> None:
         if not self.stream or not self.path:
             return
+        if self.path.suffix == ".csv":
+            cells = [row.patient, row.trial, row.status, " ".join(row.blocking), " ".join(row.unknown)]
+            self.stream.write(_csv_row(cells))
+            return
         record = {"patient": row.patient, "trial": row.trial, "status": row.status,
                   "blocking": list(row.blocking), "unknown": list(row.unknown)}  # fmt: skip
         if row.before is not None:
             record["before"] = row.before
-        if self.path.suffix == ".csv":
-            cells = [row.patient, row.trial, row.status, " ".join(row.blocking), " ".join(row.unknown)]
-            self.stream.write(_csv_row(cells))
-        elif self.path.suffix == ".jsonl":
+        if self.path.suffix == ".jsonl":
             self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             self.rows.append(record)
