@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from trialogic.cli import main
+from trialogic.resources import facts_dir
 
 TRIAL = """trial NCT00000099 "demo" {
   include adult "Adults 18 years or older": age >= 18 years
@@ -86,3 +88,14 @@ def test_compile_golden() -> None:
         result = CliRunner().invoke(main, ["compile", "--trials", str(source)])
         assert result.exit_code == 0, result.output
         assert result.output == source.with_suffix(".lp").read_text(), source.name
+
+
+@pytest.mark.parametrize("command", ["check", "why", "fix"])
+@pytest.mark.parametrize("date", ["0001-01-01", "9990-01-01"])
+def test_a_reference_date_out_of_range_is_refused(command: str, date: str) -> None:
+    # windows reach back years before the reference date, repairs years after it
+    patient = str(facts_dir() / "patients" / "p01.yaml")
+    result = CliRunner().invoke(main, [command, patient, "--on", date])
+    assert result.exit_code == 2
+    assert f"{date} is outside the reference dates trialogic handles, 1900-01-01 to 2999-12-31" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -54,7 +54,7 @@ def test_small_chunks_give_the_answers_of_one_patient_at_a_time(jobs: int) -> No
     # Patients are numbered from 0 in every chunk, and each worker keeps the answers it has
     # decoded from one chunk to the next: chunks of 4 cross those boundaries many times.
     trials = api.load_trials()
-    rows = [row for chunk, problems in screen([str(PATIENTS)], None, TODAY, jobs, chunk_size=4) for row in chunk]
+    rows = [row for chunk in screen([str(PATIENTS)], None, TODAY, jobs, chunk_size=4) for row in chunk.rows]
     expected = [
         (r.patient, r.trial, r.status, tuple(c.id for c in r.blocking()), tuple(c.id for c in r.unknown()))
         for path in sorted(PATIENTS.iterdir())

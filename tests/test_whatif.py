@@ -123,12 +123,23 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         ("--relax", "NCT00000099:scr=serum_creatinine >", "error[E"),
         ("--assess", "opinion=maybe", "write [TRIAL:]CRITERION=ok or =not_ok"),
         ("--set", "serum_creatinine=2mg/dL@2026-02-30", "'2026-02-30' is not a date"),
+        ("--assess", "scr=ok", "NCT00000099:scr is decided by the record, not by an assessment"),
+        ("--set", "serum_creatinine=-5umol/L", "-5 umol/L is impossible for serum creatinine"),
+        ("--set", "serum_creatinine=1e40umol/L", "'1e40' is out of range"),
     ],
 )
 def test_bad_changes_are_reported(trials: api.TrialSet, option: str, text: str, message: str) -> None:
     with pytest.raises(TrialogicError) as raised:
         whatif(RECORD, [Change(option, text)], trials, TODAY)
     assert message in raised.value.render()
+
+
+def test_an_assessment_replaces_one_made_the_same_day(trials: api.TrialSet) -> None:
+    # the record's assessment of `opinion` is dated 2026-11-01: a new verdict that day replaces it
+    (flip,) = whatif(RECORD, [Change("--assess", "opinion=not_ok")], trials, dt.date(2026, 11, 1))
+    assert (flip.before.status, flip.after.status) == ("eligible", "ineligible")
+    (back,) = whatif(RECORD, [Change("--assess", "opinion=ok")], trials, dt.date(2026, 11, 1))
+    assert (back.before.status, back.after.status) == ("eligible", "eligible")
 
 
 def test_whatif_equals_editing_the_file_by_hand(trials: api.TrialSet) -> None:

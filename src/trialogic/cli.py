@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from . import api
+from .dates import reference_problem
 from .errors import TrialogicError
 from .examples import run_tests
 from .fmt import format_source
@@ -18,6 +19,7 @@ from .importer import import_study_file
 from .lint import lint
 from .patient import load_records
 from .positions import locate
+from .records import read_patients
 from .render import (
     explanations_json,
     flips_json,
@@ -36,8 +38,6 @@ from .scenarios import run_scenarios
 from .screen import run_screen
 from .whatif import OPTIONS, USAGE, Change, apply_changes, change_trials, whatif
 
-PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
-
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
@@ -46,33 +46,13 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value))
+            date = dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22", param, ctx)
-
-
-def patient_files(paths: tuple[str, ...]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in PATIENT_SUFFIXES))
-        else:
-            files.append(path)
-    return files
-
-
-def load_all_patients(paths: tuple[str, ...]) -> list[api.Patient]:
-    patients: list[api.Patient] = []
-    problems = []
-    for path in patient_files(paths):
-        try:
-            patients.extend(api.load_patients(path))
-        except TrialogicError as e:
-            problems.extend(e.diagnostics)
-    if problems:
-        raise TrialogicError(problems)
-    return patients
+        problem = reference_problem(date)
+        if problem:
+            self.fail(problem, param, ctx)
+        return date
 
 
 trials_option = click.option(
@@ -113,7 +93,7 @@ def check_command(
     reference = reference or dt.date.today()
     with reported():
         trials = api.load_trials(list(trial_paths) or None)
-        results = api.check(load_all_patients(patients), trials, on=reference)
+        results = api.check(read_patients(patients, trials.vocabulary), trials, on=reference)
     if as_json:
         click.echo(results_json(results, reference))
     else:

@@ -5,6 +5,24 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+# Reference dates trialogic accepts: windows reach years before one, repairs years after.
+EARLIEST_REFERENCE = dt.date(1900, 1, 1)
+LATEST_REFERENCE = dt.date(2999, 12, 31)
+
+
+def reference_problem(date: dt.date) -> str | None:
+    """What is wrong with a reference date, or None.
+
+    >>> reference_problem(dt.date(1, 1, 1))
+    '0001-01-01 is outside the reference dates trialogic handles, 1900-01-01 to 2999-12-31'
+    """
+    if EARLIEST_REFERENCE <= date <= LATEST_REFERENCE:
+        return None
+    return (
+        f"{date.isoformat()} is outside the reference dates trialogic handles, "
+        f"{EARLIEST_REFERENCE.isoformat()} to {LATEST_REFERENCE.isoformat()}"
+    )
+
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day of the month `months` earlier, clamped to that month's last day.

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .api import TrialSet, check, load_patients, load_trials, read_patient
+from .dates import reference_problem
 from .errors import Diagnostic, TrialogicError
 from .patient import parse_yaml
 
@@ -61,9 +62,20 @@ def _patient(path: Path, index: int, example: dict[str, Any]) -> Any:
     raise _problem(path, where, "each example has `patient:` (a record) or `patient_file:` (a path)")
 
 
+def _reference_date(path: Path, value: object) -> dt.date:
+    try:
+        date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise _problem(path, "reference_date", f"{value!r} is not a date; write YYYY-MM-DD") from None
+    problem = reference_problem(date)
+    if problem:
+        raise _problem(path, "reference_date", problem)
+    return date
+
+
 def run_examples(path: Path, trials: TrialSet, trial_id: str) -> list[Outcome]:
     data = _read(path)
-    reference = dt.date.fromisoformat(str(data.get("reference_date", dt.date.today().isoformat())))
+    reference = _reference_date(path, data.get("reference_date", dt.date.today().isoformat()))
     outcomes = []
     for index, example in enumerate(data["examples"]):
         expect = example.get("expect")

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import yaml
 
+from .dates import reference_problem
 from .errors import Diagnostic, TrialogicError
 from .vocabulary import closest
 from .whatif import OPTIONS, TRIAL_OPTIONS, USAGE, Change
@@ -189,10 +190,15 @@ class _Reader:
 
     def date(self, text: str, place: Where) -> dt.date | None:
         try:
-            return dt.date.fromisoformat(text)
+            date = dt.date.fromisoformat(text)
         except ValueError:
             self.problems.append(place.diagnostic("W004", f"{text!r} is not a date; write --later YYYY-MM-DD"))
             return None
+        problem = reference_problem(date)
+        if problem:
+            self.problems.append(place.diagnostic("W004", problem))
+            return None
+        return date
 
 
 def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> Diagnostic:

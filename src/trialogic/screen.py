@@ -18,10 +18,8 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials, read_patient
 from .errors import Diagnostic, TrialogicError
-from .patient import load_records
+from .records import UniqueIds, decode, patient_records
 from .whatif import Change, change_trials
-
-PATIENT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 class Row(NamedTuple):
@@ -88,48 +86,6 @@ class Attrition:
         }
 
 
-class Line(NamedTuple):
-    """One line of a JSONL stream, decoded by the worker that reads the record."""
-
-    text: str
-    path: str
-    number: int
-
-
-def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
-    """Records from files, folders of files, and JSONL streams (one patient a line; those
-    come as `Line`s, for `decode` in the worker)."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(p for p in path.iterdir() if p.suffix in (*PATIENT_SUFFIXES, ".jsonl")):
-                yield from patient_records([child])
-        elif path.suffix == ".jsonl":
-            try:
-                with path.open(encoding="utf-8") as stream:
-                    for number, line in enumerate(stream, 1):
-                        if line.strip():
-                            yield Line(line, str(path), number), f"{path}:{number}"
-            except OSError as e:
-                raise TrialogicError(
-                    [Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]
-                ) from e
-        else:
-            yield from load_records(path)
-
-
-def decode(record: Any) -> Any:
-    """A record as read: JSONL lines are decoded here, a malformed one named by file and line."""
-    if not isinstance(record, Line):
-        return record
-    try:
-        return json.loads(record.text)
-    except json.JSONDecodeError as e:
-        message = f"not valid JSON: {e.msg}"
-        column = min(e.pos, len(record.text.rstrip("\r\n"))) + 1  # the record is this one line
-        raise TrialogicError([Diagnostic(record.path, record.number, column, "P000", message)]) from e
-
-
 def chunks(records: Iterator[tuple[Any, str]], size: int) -> Iterator[list[tuple[Any, str]]]:
     chunk: list[tuple[Any, str]] = []
     for record in records:
@@ -153,16 +109,26 @@ def _start_worker(trial_paths: list[str] | None, changes: list[Change], referenc
     _WORKER["reference"] = reference
 
 
-def _screen_chunk(chunk: list[tuple[Any, str]]) -> tuple[list[Row], list[Diagnostic]]:
+class Chunk(NamedTuple):
+    """What a worker returns for a chunk of records: the rows, or the problems found in
+    them; and the id and source of every record read, for ids to be checked across chunks."""
+
+    rows: list[Row]
+    problems: list[Diagnostic]
+    patients: list[tuple[str, str]]
+
+
+def _screen_chunk(chunk: list[tuple[Any, str]]) -> Chunk:
     trials: TrialSet = _WORKER["trials"]
-    patients, problems = [], []
+    patients, problems, read = [], [], []
     for record, source in chunk:
         try:
             patients.append(read_patient(decode(record), source, trials.vocabulary))
+            read.append((patients[-1].id, source))
         except TrialogicError as e:
             problems.extend(e.diagnostics)
     if problems:
-        return [], problems
+        return Chunk([], problems, read)
     reference, baseline = _WORKER["reference"], _WORKER["baseline"]
     answers = trials.solver().solve(patients, reference)
     befores = baseline.solver().solve(patients, reference) if baseline else None
@@ -180,7 +146,7 @@ def _screen_chunk(chunk: list[tuple[Any, str]]) -> tuple[list[Row], list[Diagnos
                     befores[index].trial_status[trial_id] if befores else None,
                 )
             )
-    return rows, []
+    return Chunk(rows, [], read)
 
 
 def screen(
@@ -190,8 +156,8 @@ def screen(
     jobs: int | None = None,
     chunk_size: int = 250,
     changes: list[Change] | None = None,
-) -> Iterator[tuple[list[Row], list[Diagnostic]]]:
-    """Screen every patient; yields (rows, problems) chunk by chunk, in input order.
+) -> Iterator[Chunk]:
+    """Screen every patient; yields the chunks' rows and problems, in input order.
 
     `changes` are trial-side what-ifs (--drop, --relax) applied to every patient.
     """
@@ -231,7 +197,12 @@ class _Writer:
         self.rows: list[dict[str, Any]] = []
         if self.path and self.path.suffix not in (".csv", ".json", ".jsonl"):
             raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S001", "--out must end in .csv, .json or .jsonl")])
-        self.stream = self.path.open("w", encoding="utf-8", newline="") if self.path else None
+        try:
+            self.stream = self.path.open("w", encoding="utf-8", newline="") if self.path else None
+        except OSError as e:
+            folder = f" (does the folder {str(self.path.parent)!r} exist?)" if self.path else ""
+            message = f"cannot write the --out file: {e.strerror}{folder}"
+            raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S002", message)]) from e
         if self.stream and self.path and self.path.suffix == ".csv":
             self.stream.write("patient,trial,status,blocking,unknown\n")
 
@@ -321,25 +292,25 @@ def run_screen(
     lost: dict[str, list[str]] = {t: [] for t in attrition}
     writer = _Writer(out, reference)
     problems: list[Diagnostic] = []
-    seen: set[str] = set()
+    ids = UniqueIds()
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("patients"), TimeElapsedColumn())
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task("screen", total=None)
         try:
-            for rows, chunk_problems in screen(paths, trial_paths, reference, jobs, changes=changes):
-                problems.extend(chunk_problems)
+            for chunk in screen(paths, trial_paths, reference, jobs, changes=changes):
+                problems.extend(chunk.problems)
+                problems.extend(filter(None, (ids.problem(*patient) for patient in chunk.patients)))
                 if problems:
                     continue  # keep validating, write nothing more
-                for row in rows:
+                for row in chunk.rows:
                     writer.write(row)
                     attrition[row.trial].add(row)
-                    seen.add(row.patient)
                     if row.before is not None and row.before != row.status:
                         if row.status == "eligible":
                             gained[row.trial].append(row.patient)
                         elif row.before == "eligible":
                             lost[row.trial].append(row.patient)
-                progress.update(task, completed=len(seen))
+                progress.update(task, completed=len(ids.first))
         except BaseException:
             writer.discard()
             raise
@@ -348,4 +319,4 @@ def run_screen(
         raise TrialogicError(problems)
     writer.close(attrition)
     attrition_out = str(writer.attrition_path) if writer.attrition_path else None
-    return Report(len(seen), attrition, gained, lost, out, attrition_out)
+    return Report(len(ids.first), attrition, gained, lost, out, attrition_out)

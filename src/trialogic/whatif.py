@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import ast
 from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, read_patient
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
@@ -49,7 +50,8 @@ USAGE = {
 OPTIONS = tuple(USAGE)
 TRIAL_OPTIONS = ("--drop", "--relax")
 
-_VALUE_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?)\s*(\S*)\s*$")
+_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_VALUE_UNIT = re.compile(rf"^\s*({_NUMBER}(?:/{_NUMBER})?)\s*(\S*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,15 @@ def apply_changes(
                 drug.pop("status", None)
             changed["drugs"] = drugs
         elif option == "--assess":
-            changed["assessments"] = [*changed.get("assessments", []), *_assessments(change, trials, reference)]
+            # a new assessment replaces one of the same criterion made the same day
+            new = _assessments(change, trials, reference)
+            settled = {(a["trial"], a["criterion"], a["date"]) for a in new}
+            kept = [
+                a
+                for a in changed.get("assessments", [])
+                if (a.get("trial"), a.get("criterion"), str(a.get("date"))) not in settled
+            ]
+            changed["assessments"] = [*kept, *new]
     return changed
 
 
@@ -147,12 +157,36 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
     ]
     if not found:
         raise _fail(change, f"no trial has a criterion {target}")
+    named = ", ".join(f"{trial}:{criterion.id}" for trial, criterion in found)
+    found = [(trial, criterion) for trial, criterion in found if _assessed(criterion.expr, trials, trial)]
+    if not found:
+        raise _fail(
+            change,
+            f"{named} is decided by the record, not by an assessment (only `manual` criteria are); "
+            "change the facts instead (--set, --stop, ...), or --drop or --relax the criterion",
+        )
     entries = []
     for trial, criterion in found:
         favourable = "met" if criterion.kind == "inclusion" else "not_met"
         result = favourable if verdict == "ok" else ("not_met" if favourable == "met" else "met")
         entries.append({"trial": trial, "criterion": criterion.id, "result": result, "date": reference.isoformat()})
     return entries
+
+
+def _assessed(expr: ast.Expr, trials: TrialSet, trial_id: str) -> bool:
+    """Whether an assessment can settle (part of) the expression: it holds a `manual`,
+    directly or through a definition."""
+    defines = {**trials.scope.defines, **{d.name: d for d in trials.trials[trial_id].defines}}
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Manual):
+            return True
+        if (
+            isinstance(node, ast.Reference)
+            and node.name in defines
+            and _assessed(defines[node.name].body, trials, trial_id)
+        ):
+            return True
+    return False
 
 
 def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:

@@ -1,0 +1,96 @@
+"""Patient records from the paths a command is given: files, folders of files, JSONL streams.
+
+Every command that takes many patients (`check`, `screen`) finds them here, so a folder
+means the same cohort to both, and an id given twice is an error wherever it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import Diagnostic, TrialogicError
+from .patient import Patient, load_records, read_patient
+from .positions import locate
+from .vocabulary import Vocabulary
+
+PATIENT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+
+
+class Line(NamedTuple):
+    """One line of a JSONL stream, decoded by whoever reads the record (a screen worker)."""
+
+    text: str
+    path: str
+    number: int
+
+
+def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
+    """Records from files, folders of files (those ending in PATIENT_SUFFIXES, in name
+    order) and JSONL streams (one patient a line; those come as `Line`s, for `decode`)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from patient_records(sorted(p for p in path.iterdir() if p.suffix in PATIENT_SUFFIXES))
+        elif path.suffix == ".jsonl":
+            try:
+                with path.open(encoding="utf-8") as stream:
+                    for number, line in enumerate(stream, 1):
+                        if line.strip():
+                            yield Line(line, str(path), number), f"{path}:{number}"
+            except OSError as e:
+                raise TrialogicError(
+                    [Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]
+                ) from e
+        else:
+            yield from load_records(path)
+
+
+def decode(record: Any) -> Any:
+    """A record as read: JSONL lines are decoded here, a malformed one named by file and line."""
+    if not isinstance(record, Line):
+        return record
+    try:
+        return json.loads(record.text)
+    except json.JSONDecodeError as e:
+        message = f"not valid JSON: {e.msg}"
+        column = min(e.pos, len(record.text.rstrip("\r\n"))) + 1  # the record is this one line
+        raise TrialogicError([Diagnostic(record.path, record.number, column, "P000", message)]) from e
+
+
+class UniqueIds:
+    """Patient ids seen so far in one run: a second record with an id already used is an
+    error (its answers would be indistinguishable from the first's), named by both sources."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+
+    def problem(self, patient_id: str, source: str) -> Diagnostic | None:
+        first = self.first.get(patient_id)
+        if first is None:
+            self.first[patient_id] = source
+            return None
+        message = f"patient id {patient_id!r} is used again (first: {first}); give every patient its own id"
+        return Diagnostic(source, 0, 0, "P012", message, field="id")
+
+
+def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary) -> list[Patient]:
+    """Every patient of every path, or an error listing every problem in every record."""
+    patients: list[Patient] = []
+    problems: list[Diagnostic] = []
+    ids = UniqueIds()
+    for record, source in patient_records(paths):
+        try:
+            patient = read_patient(decode(record), source, vocabulary)
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+            continue
+        duplicate = ids.problem(patient.id, source)
+        if duplicate:
+            problems.append(duplicate)
+        patients.append(patient)
+    if problems:
+        raise TrialogicError(locate(problems))
+    return patients

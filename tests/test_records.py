@@ -1,0 +1,78 @@
+"""The cohort a command reads: the same records for check and screen, ids used once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from trialogic.cli import main
+from trialogic.resources import facts_dir
+
+PATIENTS = facts_dir() / "patients"
+ON = ["--on", "2026-11-22"]
+
+
+def mixed_folder(tmp_path: Path) -> Path:
+    """A folder holding a YAML file, a JSON list of two patients and a JSONL stream of two."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a.yaml").write_text((PATIENTS / "p01.yaml").read_text())
+    (folder / "b.json").write_text(json.dumps([{"id": "J1", "sex": "female"}, {"id": "J2", "sex": "male"}]))
+    (folder / "c.jsonl").write_text('{"id": "L1", "sex": "female"}\n\n{"id": "L2", "birth_date": "1990-01-01"}\n')
+    (folder / "notes.txt").write_text("not a patient")
+    return folder
+
+
+def test_check_and_screen_read_the_same_cohort_from_a_folder(tmp_path: Path) -> None:
+    folder = mixed_folder(tmp_path)
+    checked = CliRunner().invoke(main, ["check", str(folder), *ON, "--json"])
+    assert checked.exit_code == 0, checked.output
+    from_check = [(r["patient"], r["trial"], r["status"]) for r in json.loads(checked.output)["results"]]
+    out = tmp_path / "m.jsonl"
+    screened = CliRunner().invoke(main, ["screen", str(folder), *ON, "--jobs", "1", "--out", str(out)])
+    assert screened.exit_code == 0, screened.output
+    from_screen = [(r["patient"], r["trial"], r["status"]) for r in map(json.loads, out.read_text().splitlines())]
+    assert from_check == from_screen
+    assert [p for p, *_ in from_check[::5]] == ["P01", "J1", "J2", "L1", "L2"]
+
+
+def test_an_id_used_twice_is_an_error_naming_both_records(tmp_path: Path) -> None:
+    stream = tmp_path / "cohort.jsonl"
+    stream.write_text('{"id": "A", "sex": "female"}\n{"id": "B", "sex": "male"}\n{"id": "A", "sex": "male"}\n')
+    out = tmp_path / "m.csv"
+    for command in (["check", str(stream)], ["screen", str(stream), "--jobs", "1", "--out", str(out)]):
+        result = CliRunner().invoke(main, [*command, *ON])
+        assert result.exit_code == 1, result.output
+        assert f"{stream}:3:2: id: error[P012]: patient id 'A' is used again (first: {stream}:1)" in result.output
+        assert "eligible" not in result.output
+    assert not out.exists()
+
+
+def test_the_same_file_given_twice_is_caught(tmp_path: Path) -> None:
+    patient = str(PATIENTS / "p01.yaml")
+    result = CliRunner().invoke(main, ["check", patient, patient, *ON])
+    assert result.exit_code == 1
+    assert "error[P012]: patient id 'P01' is used again" in result.output
+
+
+def test_ids_are_checked_across_chunks_and_workers(tmp_path: Path) -> None:
+    # 600 records: more than two chunks of 250, so the repeat is in another worker's chunk
+    stream = tmp_path / "cohort.jsonl"
+    lines = [json.dumps({"id": f"Q{i}", "sex": "female"}) for i in range(600)]
+    lines[550] = json.dumps({"id": "Q7", "sex": "male"})
+    stream.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "m.csv"
+    result = CliRunner().invoke(main, ["screen", str(stream), *ON, "--jobs", "2", "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{stream}:551:2: id: error[P012]: patient id 'Q7' is used again (first: {stream}:8)" in result.output
+    assert not out.exists()
+
+
+def test_out_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    out = tmp_path / "nowhere" / "m.csv"
+    result = CliRunner().invoke(main, ["screen", str(PATIENTS / "p01.yaml"), *ON, "--out", str(out)])
+    assert result.exit_code == 1
+    assert "error[S002]: cannot write the --out file: No such file or directory" in result.output
+    assert "nowhere" in result.output and "Traceback" not in result.output
