@@ -121,6 +121,7 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         ("--start", "rituximabb", "unknown drug code 'rituximabb'; did you mean 'rituximab'?"),
         ("--drop", "NCT00000099:nothing", "no criterion NCT00000099:nothing"),
         ("--relax", "NCT00000099:scr=serum_creatinine >", "error[E"),
+        ("--relax", "NCT00000099:scr=serum_creatinin > 2 mg/dL", 'exclude scr "what-if": serum_creatinin'),
         ("--assess", "opinion=maybe", "write [TRIAL:]CRITERION=ok or =not_ok"),
         ("--set", "serum_creatinine=2mg/dL@2026-02-30", "'2026-02-30' is not a date"),
         ("--assess", "scr=ok", "NCT00000099:scr is decided by the record, not by an assessment"),

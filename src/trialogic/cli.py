@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 import click
 from rich.console import Console
@@ -66,13 +67,20 @@ on_option = click.option("--on", "reference", type=DateType(), help="Reference d
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
 
 
+class Reported(click.ClickException):
+    """Diagnostics, printed as they are (each already says `file:line:col: error[CODE]`)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), file=file, err=True)
+
+
 @contextmanager
 def reported() -> Iterator[None]:
-    """Our errors become click errors: the message, and exit code 1."""
+    """Our errors become click errors: the diagnostics, and exit code 1."""
     try:
         yield
     except TrialogicError as e:
-        raise click.ClickException(TrialogicError(locate(e.diagnostics)).render()) from None
+        raise Reported(TrialogicError(locate(e.diagnostics)).render()) from None
 
 
 @click.group()

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api import TrialSet, check, load_patients, load_trials, read_patient
+from .api import Patient, TrialSet, check, load_patients, load_trials, read_patient
 from .dates import reference_problem
 from .errors import Diagnostic, TrialogicError
 from .patient import parse_yaml
+from .vocabulary import closest
 
 SUFFIX = ".examples.yaml"
 STATUSES = ("eligible", "ineligible", "undetermined")
@@ -41,50 +42,104 @@ def examples_file(trial_file: Path) -> Path:
     return trial_file.with_name(trial_file.name.removesuffix(".tl") + SUFFIX)
 
 
-def _problem(path: Path, where: str, message: str) -> TrialogicError:
-    return TrialogicError([Diagnostic(str(path), 0, 0, "X001", message, field=where)])
+FILE_KEYS = ("reference_date", "examples")
+EXAMPLE_KEYS = ("name", "patient", "patient_file", "expect", "blocking", "unknown")
+
+
+def _problem(path: Path, where: str, message: str) -> Diagnostic:
+    return Diagnostic(str(path), 0, 0, "X001", message, field=where)
 
 
 def _read(path: Path) -> dict[str, Any]:
     data = parse_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
-        raise _problem(path, "examples", "an examples file holds `examples:`, a list of examples")
+        raise TrialogicError([_problem(path, "examples", "an examples file holds `examples:`, a list of examples")])
     return data
 
 
-def _patient(path: Path, index: int, example: dict[str, Any]) -> Any:
-    where = f"examples[{index}]"
+def _unknown_keys(path: Path, where: str, given: dict[Any, Any], allowed: tuple[str, ...]) -> list[Diagnostic]:
+    problems = []
+    for key in given:
+        if key not in allowed:
+            hint = closest(str(key), allowed)
+            suggestion = f"did you mean {hint!r}?" if hint else f"use {', '.join(allowed)}"
+            problems.append(_problem(path, f"{where}{key}", f"unknown key {key!r}; {suggestion}"))
+    return problems
+
+
+def _patient(path: Path, where: str, example: dict[str, Any]) -> Patient:
     if "patient_file" in example:
-        (patient,) = load_patients(path.parent / str(example["patient_file"]))
-        return patient
+        file = path.parent / str(example["patient_file"])
+        if not file.is_file():
+            raise TrialogicError([_problem(path, f"{where}.patient_file", f"there is no patient file {file}")])
+        patients = load_patients(file)
+        if len(patients) != 1:
+            message = f"{file} holds {len(patients)} patients; name a file holding one"
+            raise TrialogicError([_problem(path, f"{where}.patient_file", message)])
+        return patients[0]
     if isinstance(example.get("patient"), dict):
         return read_patient(example["patient"], f"{path}:{where}.patient")
-    raise _problem(path, where, "each example has `patient:` (a record) or `patient_file:` (a path)")
+    message = "each example has `patient:` (a record) or `patient_file:` (a path)"
+    raise TrialogicError([_problem(path, where, message)])
 
 
 def _reference_date(path: Path, value: object) -> dt.date:
     try:
         date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
-        raise _problem(path, "reference_date", f"{value!r} is not a date; write YYYY-MM-DD") from None
+        raise TrialogicError([_problem(path, "reference_date", f"{value!r} is not a date; write YYYY-MM-DD")]) from None
     problem = reference_problem(date)
     if problem:
-        raise _problem(path, "reference_date", problem)
+        raise TrialogicError([_problem(path, "reference_date", problem)])
     return date
 
 
+def _example_problems(path: Path, index: int, example: Any, names: dict[str, int]) -> list[Diagnostic]:
+    """What is wrong with one example, apart from its patient."""
+    where = f"examples[{index}]"
+    if not isinstance(example, dict):
+        return [_problem(path, where, "an example is a mapping: name, patient or patient_file, expect")]
+    problems = _unknown_keys(path, f"{where}.", example, EXAMPLE_KEYS)
+    if example.get("expect") not in STATUSES:
+        problems.append(_problem(path, f"{where}.expect", f"expect must be one of {', '.join(STATUSES)}"))
+    for key in ("blocking", "unknown"):
+        if key in example and not isinstance(example[key], list):
+            problems.append(_problem(path, f"{where}.{key}", f"{key} is a list of criterion ids, e.g. [age]"))
+    name = str(example.get("name", f"example {index + 1}"))
+    if name in names:
+        problems.append(
+            _problem(path, f"{where}.name", f"a second example named {name!r} (first: examples[{names[name]}])")
+        )
+    names.setdefault(name, index)
+    return problems
+
+
 def run_examples(path: Path, trials: TrialSet, trial_id: str) -> list[Outcome]:
+    """Check every example of one examples file; every problem in the file is reported at once."""
     data = _read(path)
-    reference = _reference_date(path, data.get("reference_date", dt.date.today().isoformat()))
-    outcomes = []
+    problems = _unknown_keys(path, "", data, FILE_KEYS)
+    reference = dt.date.today()
+    patients: list[Patient] = []
+    names: dict[str, int] = {}
+    try:
+        reference = _reference_date(path, data.get("reference_date", reference.isoformat()))
+    except TrialogicError as e:
+        problems.extend(e.diagnostics)
     for index, example in enumerate(data["examples"]):
-        expect = example.get("expect")
-        if expect not in STATUSES:
-            raise _problem(path, f"examples[{index}].expect", f"expect must be one of {', '.join(STATUSES)}")
-        (result,) = [r for r in check([_patient(path, index, example)], trials, on=reference) if r.trial == trial_id]
+        problems.extend(_example_problems(path, index, example, names))
+        if isinstance(example, dict):
+            try:
+                patients.append(_patient(path, f"examples[{index}]", example))
+            except TrialogicError as e:
+                problems.extend(e.diagnostics)
+    if problems:
+        raise TrialogicError(problems)
+    results = [r for r in check(patients, trials, on=reference) if r.trial == trial_id]
+    outcomes = []
+    for index, (example, result) in enumerate(zip(data["examples"], results, strict=True)):
         differences = []
-        if result.status != expect:
-            differences.append(f"status: expected {expect}, got {result.status}")
+        if result.status != example["expect"]:
+            differences.append(f"status: expected {example['expect']}, got {result.status}")
         for key, got in (("blocking", result.blocking()), ("unknown", result.unknown())):
             if key in example:
                 wanted, found = sorted(example[key]), sorted(c.id for c in got)

@@ -207,7 +207,11 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
         else:
             if not expression.strip():
                 raise _fail(change, "write TRIAL:CRITERION=EXPRESSION in the criteria language")
-            source = f'trial {trial_id} "what-if" {{\n  include {criterion_id} "what-if": {expression}\n}}\n'
+            kind = next(c.kind for c in trial.criteria if c.id == criterion_id)
+            include_or_exclude = "include" if kind == "inclusion" else "exclude"
+            source = (
+                f'trial {trial_id} "what-if" {{\n  {include_or_exclude} {criterion_id} "what-if": {expression}\n}}\n'
+            )
             texts["<what-if>"] = source
             new_expr = parse(source, "<what-if>").trials[0].criteria[0].expr
             criteria = tuple(
