@@ -76,3 +76,18 @@ def test_out_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "error[S002]: cannot write the --out file: No such file or directory" in result.output
     assert "nowhere" in result.output and "Traceback" not in result.output
+
+
+def test_no_records_and_no_trials_are_errors_not_empty_tables(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a patient")
+    for command in (["check", str(empty)], ["screen", str(empty), "--jobs", "1"]):
+        result = CliRunner().invoke(main, [*command, *ON])
+        assert result.exit_code == 1
+        assert f"{empty}: error[P000]: no patient records here" in result.output
+    no_trials = tmp_path / "none.tl"
+    no_trials.write_text("# nothing yet\n")
+    result = CliRunner().invoke(main, ["check", str(PATIENTS / "p01.yaml"), "--trials", str(no_trials), *ON])
+    assert result.exit_code == 1
+    assert f"{no_trials}: error[E000]: no trial in the files given" in result.output

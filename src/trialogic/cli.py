@@ -13,7 +13,7 @@ from rich.console import Console
 
 from . import api
 from .dates import reference_problem
-from .errors import TrialogicError
+from .errors import Diagnostic, TrialogicError
 from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
@@ -67,6 +67,16 @@ on_option = click.option("--on", "reference", type=DateType(), help="Reference d
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
 
 
+def trials_for_patients(trial_paths: tuple[str, ...]) -> api.TrialSet:
+    """The trials a patient command decides (default: the bundled seed trials); none is an error."""
+    trials = api.load_trials(list(trial_paths) or None)
+    if not trials.trials:
+        where = ", ".join(trial_paths)
+        message = 'no trial in the files given; a trial file holds `trial NCT00000000 "title" { ... }`'
+        raise TrialogicError([Diagnostic(where, 0, 0, "E000", message)])
+    return trials
+
+
 class Reported(click.ClickException):
     """Diagnostics, printed as they are (each already says `file:line:col: error[CODE]`)."""
 
@@ -100,7 +110,7 @@ def check_command(
     """Which trials does each patient qualify for?"""
     reference = reference or dt.date.today()
     with reported():
-        trials = api.load_trials(list(trial_paths) or None)
+        trials = trials_for_patients(trial_paths)
         results = api.check(read_patients(patients, trials.vocabulary), trials, on=reference)
     if as_json:
         click.echo(results_json(results, reference))
@@ -114,7 +124,7 @@ def check_command(
 def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) -> None:
     """Print the ASP facts a trial compiles to (all trials when none is named)."""
     with reported():
-        trials = api.load_trials(list(trial_paths) or None)
+        trials = trials_for_patients(trial_paths)
     unknown = [t for t in trial_ids if t not in trials.compiled]
     if unknown:
         raise click.ClickException(f"unknown trial {', '.join(unknown)}; known: {', '.join(sorted(trials.compiled))}")
@@ -139,7 +149,7 @@ def why_command(
     """Why is a patient (not) eligible? Criterion by criterion, with the evidence."""
     reference = reference or dt.date.today()
     with reported():
-        trials = api.load_trials(list(trial_paths) or None)
+        trials = trials_for_patients(trial_paths)
         patients = api.load_patients(patient)
         explanations = [e for p in patients for e in api.why(p, trials, on=reference, trial_ids=list(trial_ids))]
     if as_json:
@@ -173,7 +183,7 @@ def fix_command(
     """The smallest changes that would make a patient eligible, and from when."""
     reference = reference or dt.date.today()
     with reported():
-        trials = api.load_trials(list(trial_paths) or None)
+        trials = trials_for_patients(trial_paths)
         repairs = [
             r
             for p in api.load_patients(patient)
@@ -308,7 +318,7 @@ def whatif_command(
         if given:
             raise click.UsageError(f"{', '.join(given)} cannot go with --scenarios: write the changes in the file")
         with reported():
-            trials = api.load_trials(list(trial_paths) or None)
+            trials = trials_for_patients(trial_paths)
             ((record, source),) = load_records(patient)
             outcomes = run_scenarios(record, read_scenarios(scenarios_file), trials, reference, source)
         if as_json:
@@ -318,7 +328,7 @@ def whatif_command(
         return
     changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
     with reported():
-        trials = api.load_trials(list(trial_paths) or None)
+        trials = trials_for_patients(trial_paths)
         ((record, source),) = load_records(patient)
         flips = whatif(record, changes, trials, reference, later, source)
         changed = [f for f in flips if f.changed]
@@ -361,6 +371,6 @@ def screen_command(
     reference = reference or dt.date.today()
     changes = [Change("--drop", d) for d in drop] + [Change("--relax", r) for r in relax]
     with reported():
-        trials = change_trials(api.load_trials(list(trial_paths) or None), changes)
+        trials = change_trials(trials_for_patients(trial_paths), changes)
         report = run_screen(patients, list(trial_paths), trials, reference, jobs, out, changes)
     print_screen(report, Console())

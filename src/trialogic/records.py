@@ -93,4 +93,12 @@ def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary) -> list[P
         patients.append(patient)
     if problems:
         raise TrialogicError(locate(problems))
+    if not patients:
+        raise TrialogicError([no_records(paths)])
     return patients
+
+
+def no_records(paths: Iterable[str | Path]) -> Diagnostic:
+    where = ", ".join(str(p) for p in paths)
+    message = f"no patient records here (files ending {', '.join(PATIENT_SUFFIXES)}, or folders of them)"
+    return Diagnostic(where, 0, 0, "P000", message)

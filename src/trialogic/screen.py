@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials, read_patient
 from .errors import Diagnostic, TrialogicError
-from .records import UniqueIds, decode, patient_records
+from .records import UniqueIds, decode, no_records, patient_records
 from .whatif import Change, change_trials
 
 
@@ -314,6 +314,8 @@ def run_screen(
         except BaseException:
             writer.discard()
             raise
+    if not problems and not ids.first:
+        problems.append(no_records(paths))
     if problems:
         writer.discard()
         raise TrialogicError(problems)
