@@ -41,9 +41,41 @@ def test_layout_of_a_messy_file(tmp_path: Path) -> None:
         '  include a "x":\n'
         "    age >= 18 years and (sex = female or sex = male)\n\n"
         "  # about b\n"
+        "  # trailing\n"
         '  exclude b "y":\n'
         "    not drug rituximab within 24 weeks\n"
-        "  # trailing\n"
+        "}\n"
+    )
+
+
+def test_a_comment_after_code_stays_with_its_statement() -> None:
+    text = (
+        "define adult = age >= 18 years  # in years\n"
+        "define old = age >= 65 years\n"
+        'trial NCT00000001 "t" {\n'
+        '  exclude e "x": serum_creatinine > 250 umol/L  # why e\n'
+        '  exclude f "y":\n'
+        "    drug rituximab within 24 weeks # why f\n"
+        "  # before g\n"
+        '  include g "z": adult\n'
+        "}\n"
+    )
+    assert format_source(text) == (
+        "# in years\n"
+        "define adult =\n"
+        "  age >= 18 years\n\n"
+        "define old =\n"
+        "  age >= 65 years\n\n"
+        'trial NCT00000001 "t" {\n'
+        "  # why e\n"
+        '  exclude e "x":\n'
+        "    serum_creatinine > 250 umol/L\n\n"
+        "  # why f\n"
+        '  exclude f "y":\n'
+        "    drug rituximab within 24 weeks\n\n"
+        "  # before g\n"
+        '  include g "z":\n'
+        "    adult\n"
         "}\n"
     )
 

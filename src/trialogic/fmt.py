@@ -1,6 +1,7 @@
 """`trialogic fmt`: one canonical layout for criteria files, comments kept.
 
-Statements keep their order; each comment stays above the statement that follows it.
+Statements keep their order; each comment on a line of its own stays above the statement
+that follows it, and a comment after code on its line goes above the statement it ends.
 Long `and` / `or` chains and `at least` lists are broken one operand per line.
 """
 
@@ -21,6 +22,7 @@ WIDTH = 100
 class Comment:
     line: int
     text: str
+    trailing: bool = False  # after code on its line
 
 
 def comments(text: str) -> list[Comment]:
@@ -28,7 +30,9 @@ def comments(text: str) -> list[Comment]:
     found = []
     for match in _TOKEN_OR_COMMENT.finditer(text):
         if match.group().startswith("#"):
-            found.append(Comment(text.count("\n", 0, match.start()) + 1, match.group().rstrip()))
+            start = text.rfind("\n", 0, match.start()) + 1
+            trailing = bool(text[start : match.start()].strip())
+            found.append(Comment(text.count("\n", 0, match.start()) + 1, match.group().rstrip(), trailing))
     return found
 
 
@@ -50,6 +54,12 @@ class _Comments:
         if taken and line - taken[-1].line > 1 and line < 10**9:
             lines.append("")
         return lines
+
+    def trailing(self, first: int, end: int, indent: str) -> list[str]:
+        """Comments after code on the lines first..end-1 of one statement, to go above it."""
+        taken = [c for c in self.items if c.trailing and first <= c.line < end]
+        self.items = [c for c in self.items if c not in taken]
+        return [indent + c.text for c in taken]
 
     def rest(self, indent: str) -> list[str]:
         return self.before(10**9, indent)
@@ -79,9 +89,9 @@ def format_source(text: str, path: str = "<input>") -> str:
 
     >>> print(format_source('trial NCT00000001 "t" {include a "x":age>=18 years # adults\\n}'), end="")
     trial NCT00000001 "t" {
+      # adults
       include a "x":
         age >= 18 years
-      # adults
     }
     """
     module = parse(text, path)
@@ -89,8 +99,10 @@ def format_source(text: str, path: str = "<input>") -> str:
     statements: list[ast.Node] = [*module.uses, *module.concepts, *module.defines, *module.trials]
     statements.sort(key=lambda s: s.pos.line)
     blocks: list[list[str]] = []
-    for statement in statements:
+    for statement, following in zip(statements, [*statements[1:], None], strict=True):
         lines = pending.before(statement.pos.line, "")
+        if not isinstance(statement, ast.Trial):  # a trial's own lines are its items'
+            lines.extend(pending.trailing(statement.pos.line, _line(following), ""))
         if isinstance(statement, ast.Use):
             lines.append(f"use {statement.name}")
         elif isinstance(statement, ast.Concept):
@@ -121,14 +133,20 @@ def format_source(text: str, path: str = "<input>") -> str:
     return "\n\n".join("\n".join(block) for block in merged) + "\n"
 
 
+def _line(statement: ast.Node | None) -> int:
+    return statement.pos.line if statement is not None else 10**9
+
+
 def _trial(trial: ast.Trial, pending: _Comments) -> list[str]:
     lines = [f"trial {trial.id} {quoted(trial.title)} {{"]
     items: list[ast.Node] = sorted([*trial.notes, *trial.defines, *trial.criteria], key=lambda n: n.pos.line)
     previous: type | None = None
-    for item in items:
+    ends = [*(i.pos.line for i in items[1:]), trial.end_line or 10**9]
+    for item, end in zip(items, ends, strict=True):
         if previous is not None and (previous is not ast.Note or not isinstance(item, ast.Note)):
             lines.append("")
         lines.extend(pending.before(item.pos.line, "  "))
+        lines.extend(pending.trailing(item.pos.line, end, "  "))
         if isinstance(item, ast.Note):
             lines.append(f"  note {quoted(item.text)}")
         elif isinstance(item, ast.Define):
