@@ -1,5 +1,5 @@
 """docs/errors.md is made from the error tables the tests run (tests/fixtures/bad_criteria.yaml,
-bad_patients.yaml, lint_cases.yaml, bad_scenarios.yaml): one table, two uses. Regenerate with
+bad_patients.yaml, lint_cases.yaml, bad_scenarios.yaml, bad_runs.yaml): one table, two uses. Regenerate with
 `python tests/errors_doc.py`; tests/test_bad_input.py checks that the file is current."""
 
 from __future__ import annotations
@@ -82,6 +82,17 @@ def _scenario_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return sections
 
 
+def _run_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    sections = []
+    for case in cases:
+        code = case["error"].split("error[")[1].split("]")[0]
+        files = "\n".join(f"{name}:\n{text.rstrip()}" for name, text in case["files"].items())
+        command = "trialogic " + " ".join(case["args"])
+        body = f"```\n{files}\n```\n\n`{command}` gives `{case['error']}`\n\n**Fix:** {case['fix']}\n"
+        sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
+    return sections
+
+
 IMPORT_FIXES = {
     "invalid.json": "Give the file exactly as the registry's API returns it (one study's JSON).",
     "not_a_study.json": "Pass one study record, not a search response or another document.",
@@ -138,6 +149,7 @@ def render() -> str:
     patients = parse_yaml((FIXTURES / "bad_patients.yaml").read_text())
     lint = yaml.safe_load((FIXTURES / "lint_cases.yaml").read_text())
     scenarios = yaml.safe_load((FIXTURES / "bad_scenarios.yaml").read_text())
+    runs = yaml.safe_load((FIXTURES / "bad_runs.yaml").read_text())
     parts = [INTRO]
     for title, sections in (
         ("Criteria files (E…)", _criteria_sections(criteria)),
@@ -145,6 +157,7 @@ def render() -> str:
         ("Contradictions found by `trialogic lint` (L…)", _lint_sections(lint)),
         ("Registry records given to `trialogic import` (I…)", _import_sections()),
         ("What-if scenario files, `trialogic whatif PATIENT --scenarios FILE` (W…)", _scenario_sections(scenarios)),
+        ("Runs: the cohort, the trial set and the output of a command (P000, P012, E000, S…)", _run_sections(runs)),
     ):
         parts.append(f"## {title}\n")
         parts.extend(text for _, text in sorted(sections, key=lambda s: s[0]))

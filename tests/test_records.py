@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
+import yaml
 from click.testing import CliRunner
 
 from trialogic.cli import main
@@ -91,3 +94,18 @@ def test_no_records_and_no_trials_are_errors_not_empty_tables(tmp_path: Path) ->
     result = CliRunner().invoke(main, ["check", str(PATIENTS / "p01.yaml"), "--trials", str(no_trials), *ON])
     assert result.exit_code == 1
     assert f"{no_trials}: error[E000]: no trial in the files given" in result.output
+
+
+RUNS = yaml.safe_load((Path(__file__).parent / "fixtures" / "bad_runs.yaml").read_text())
+
+
+@pytest.mark.parametrize("case", RUNS, ids=[c["name"] for c in RUNS])
+def test_runs_that_cannot_be_made(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the table names files as a user in that folder would
+    for name, text in case["files"].items():
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text(text)
+    result = CliRunner().invoke(main, [*case["args"], *ON])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0] == case["error"]
+    assert "Traceback" not in result.output

@@ -285,6 +285,7 @@ def run_screen(
     changes: list[Change],
 ) -> Report:
     """Screen, stream the matrix to `out`, and count attrition; nothing is kept on error."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     attrition = {t.id: Attrition(t.id, [c.id for c in t.criteria]) for t in trials.trials.values()}
@@ -294,7 +295,9 @@ def run_screen(
     problems: list[Diagnostic] = []
     ids = UniqueIds()
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("patients"), TimeElapsedColumn())
-    with Progress(*columns, transient=True) as progress:
+    # on the terminal's error stream, and only on a terminal: the output stays the answer alone
+    console = Console(stderr=True)
+    with Progress(*columns, transient=True, console=console, disable=not console.is_terminal) as progress:
         task = progress.add_task("screen", total=None)
         try:
             for chunk in screen(paths, trial_paths, reference, jobs, changes=changes):
