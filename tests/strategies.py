@@ -516,7 +516,8 @@ class Drawer:
             entry["status"] = ended_status
         if section == "drugs" and self.chance(50):
             changes = {day_after_or_on(self.date_near(), start) for _ in range(self.integer(0, 3))}
-            entry["dose_changes"] = sorted(d.isoformat() for d in changes)
+            last = dt.date.fromisoformat(entry["end"]) if "end" in entry else dt.date.max
+            entry["dose_changes"] = sorted(d.isoformat() for d in changes if d <= last)
         return entry
 
     def point_entry(self, section: str, pool: Sequence[str] = ()) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import yaml
 
 from .errors import Diagnostic, TrialogicError
 from .positions import locate
-from .vocabulary import EVENT_KINDS, UnitError, Vocabulary, closest, load_vocabulary
+from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary
 
 SECTION_OF_KIND = {
     "drug": "drugs",
@@ -43,6 +43,16 @@ TOP_LEVEL = (
 STATUSES = {"conditions": ("active", "resolved")}
 DEFAULT_STATUSES = ("ongoing", "stopped")
 ENDED_STATUSES = ("resolved", "stopped")
+MEASUREMENT_FIELDS = ("attribute", "value", "unit", "date", "uln", "reference_range")
+ENTRY_FIELDS = {
+    "measurements": MEASUREMENT_FIELDS,
+    **{section: ("code", "start", "end", "status") for section in INTERVAL_SECTIONS},
+    "drugs": ("code", "start", "end", "status", "dose_changes"),
+    **{section: ("code", "date") for section in POINT_SECTIONS},
+    "planned": ("kind", "code", "date"),
+    "assessments": ("trial", "criterion", "result", "date"),
+    "negatives": ("kind", "code"),
+}
 SECTION_SYNONYMS = {
     "medications": "drugs",
     "vaccinations": "vaccines",
@@ -261,6 +271,12 @@ class _Reader:
             if not isinstance(entry, dict):
                 self.problem(where, "P006", "each entry must be a mapping of fields")
                 continue
+            allowed = ENTRY_FIELDS[section]
+            for key in entry:
+                if key not in allowed:
+                    hint = closest(str(key), allowed)
+                    right = f"did you mean {hint!r}?" if hint else f"{section} entries have {', '.join(allowed)}"
+                    self.problem(f"{where}.{key}", "P001", f"unknown field {str(key)!r}; {right}")
             result.append((where, entry))
         return result
 
@@ -292,7 +308,7 @@ class _Reader:
         raw_value = entry.get("value")
         unit = entry.get("unit")
         recorded = f"{raw_value} {unit}" if unit else f"{raw_value}"
-        if date is None:
+        if date is None or not self.fits(attribute, entry, where):
             return []
         if attribute.type == "category":
             value = str(raw_value)
@@ -302,7 +318,7 @@ class _Reader:
                 self.problem(
                     f"{where}.value",
                     "P005",
-                    f"{value!r} is not a value of {attribute.name} (one of {', '.join(attribute.values)}){suggestion}",
+                    f"{_shown(raw_value)} is not a value of {attribute.name} (one of {', '.join(attribute.values)}){suggestion}",
                 )
                 return []
             return [Measurement(attribute.name, date, value, None, recorded, where)]
@@ -322,6 +338,37 @@ class _Reader:
             return []
         uln = self.uln(attribute, entry, unit, where)
         return [Measurement(attribute.name, date, scaled, uln, recorded, where)]
+
+    def fits(self, attribute: Attribute, entry: dict[str, Any], where: str) -> bool:
+        """Whether the entry's unit and limits suit the attribute: a unit when it has one, none
+        when it has none, and a ULN or reference range only for a number."""
+        unit = entry.get("unit")
+        if attribute.unit is not None and (unit is None or str(unit).strip() == ""):
+            self.problem(f"{where}.unit", "P002", f"{attribute.name} needs its unit: one of {self.units(attribute)}")
+            return False
+        if attribute.type == "category" and unit is not None:
+            self.problem(f"{where}.unit", "P002", f"{attribute.name} has no unit, but {unit!r} was given")
+            return False
+        limits = [key for key in ("uln", "reference_range") if key in entry]
+        if attribute.type != "numeric" and limits:
+            message = f"{attribute.name} is not a number: it has no {limits[0]}"
+            self.problem(f"{where}.{limits[0]}", "P006", message)
+            return False
+        if len(limits) == 2:
+            self.problem(f"{where}.uln", "P006", "give uln or reference_range, not both")
+            return False
+        return True
+
+    def units(self, attribute: Attribute) -> str:
+        """The unit spellings the vocabulary knows that convert to the attribute's unit."""
+        accepted = []
+        for spelling in self.vocabulary.unit_aliases:
+            try:
+                self.vocabulary.conversion(attribute, spelling)
+            except UnitError:
+                continue
+            accepted.append(spelling)
+        return ", ".join(accepted)
 
     def scaled(self, attribute: Any, raw: Any, unit: Any, where: str) -> Fraction | None:
         number = self.number(raw, where)
@@ -345,12 +392,21 @@ class _Reader:
         return scaled
 
     def uln(self, attribute: Any, entry: dict[str, Any], unit: Any, where: str) -> Fraction | None:
-        raw = entry.get("uln")
-        if raw is None and isinstance(entry.get("reference_range"), list) and len(entry["reference_range"]) == 2:
-            raw = entry["reference_range"][1]
-        if raw is None:
+        """The upper limit of normal: `uln`, or the high end of `reference_range: [low, high]`."""
+        if "reference_range" not in entry:
+            raw = entry.get("uln")
+            return None if raw is None else self.scaled(attribute, raw, unit, f"{where}.uln")
+        raw, field = entry["reference_range"], f"{where}.reference_range"
+        if not isinstance(raw, (list, tuple)) or len(raw) != 2 or None in raw:
+            self.problem(field, "P006", f"{raw!r} is not a range; write [low, high] in the result's unit, e.g. [7, 40]")
             return None
-        return self.scaled(attribute, raw, unit, f"{where}.uln")
+        low, high = (self.scaled(attribute, bound, unit, field) for bound in raw)
+        if low is None or high is None:
+            return None
+        if low > high:
+            self.problem(field, "P009", f"the low end {raw[0]} is above the high end {raw[1]}; write [low, high]")
+            return None
+        return high
 
     def event(self, section: str, where: str, entry: dict[str, Any]) -> Event | None:
         kind = KIND_OF_SECTION[section]
@@ -364,7 +420,9 @@ class _Reader:
         allowed = STATUSES.get(section, DEFAULT_STATUSES)
         status = str(entry.get("status", allowed[0]))
         if status not in allowed:
-            self.problem(f"{where}.status", "P005", f"status {status!r} is not one of {', '.join(allowed)}")
+            self.problem(
+                f"{where}.status", "P005", f"status {_shown(entry['status'])} is not one of {', '.join(allowed)}"
+            )
         end = self.date(entry["end"], f"{where}.end") if entry.get("end") is not None else None
         if start and end and end < start:
             self.problem(f"{where}.end", "P009", f"ends {end} before it starts {start}")
@@ -372,14 +430,18 @@ class _Reader:
             if "status" in entry:
                 self.problem(f"{where}.status", "P009", f"status {status!r} contradicts the end date {end}")
             status = allowed[1]  # an entry with an end date has ended: resolved, or stopped
+        changes = entry.get("dose_changes") or []
+        if not isinstance(changes, list):
+            self.problem(f"{where}.dose_changes", "P006", "dose_changes must be a list of dates, e.g. [2026-10-01]")
+            changes = []
         dated = [
-            (i, d)
-            for i, raw in enumerate(entry.get("dose_changes") or [])
-            if (d := self.date(raw, f"{where}.dose_changes[{i}]")) is not None
+            (i, d) for i, raw in enumerate(changes) if (d := self.date(raw, f"{where}.dose_changes[{i}]")) is not None
         ]
         for i, change in dated:
             if start and change < start:
                 self.problem(f"{where}.dose_changes[{i}]", "P009", f"dose change {change} before the start {start}")
+            if end and change > end:
+                self.problem(f"{where}.dose_changes[{i}]", "P009", f"dose change {change} after the end {end}")
         dose_changes = tuple(d for _, d in dated)
         if code is None or start is None:
             return None
@@ -398,7 +460,7 @@ class _Reader:
     def assessment(self, where: str, entry: dict[str, Any]) -> Assessment | None:
         result = str(entry.get("result", ""))
         if result not in ("met", "not_met"):
-            self.problem(f"{where}.result", "P005", f"result {result!r} must be met or not_met")
+            self.problem(f"{where}.result", "P005", f"result {_shown(entry.get('result', ''))} must be met or not_met")
         date = self.date(entry.get("date"), f"{where}.date")
         trial, criterion = entry.get("trial"), entry.get("criterion")
         if not trial or not criterion:
@@ -431,7 +493,7 @@ class _Reader:
         birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
         sex = record.get("sex")
         if sex is not None and sex not in ("female", "male"):
-            self.problem("sex", "P005", f"sex {sex!r} is not one of female, male")
+            self.problem("sex", "P005", f"sex {_shown(sex)} is not one of female, male")
         measurements = [m for where, e in self.entries(record, "measurements") for m in self.measurement(where, e)]
         self.reject_duplicates(measurements)
         events = [
@@ -442,6 +504,7 @@ class _Reader:
         ]
         planned = [p for w, e in self.entries(record, "planned") if (p := self.planned(w, e))]
         assessments = [a for w, e in self.entries(record, "assessments") if (a := self.assessment(w, e))]
+        self.reject_conflicts(assessments)
         negatives = [n for w, e in self.entries(record, "negatives") if (n := self.negative(w, e))]
         complete = record.get("complete") or []
         for index, section in enumerate(complete if isinstance(complete, list) else [complete]):
@@ -471,6 +534,26 @@ class _Reader:
             if key in seen and seen[key] != m.field:
                 self.problem(m.field, "P010", f"a second {m.attribute} result on {m.date} (first: {seen[key]})")
             seen.setdefault(key, m.field)
+
+    def reject_conflicts(self, assessments: list[Assessment]) -> None:
+        """Two assessments of one criterion on one date must agree: the later one decides,
+        and on one date neither is later."""
+        first: dict[tuple[str, str, dt.date], Assessment] = {}
+        for a in assessments:
+            earlier = first.setdefault((a.trial, a.criterion, a.date), a)
+            if earlier.result != a.result:
+                message = (
+                    f"{a.trial} {a.criterion} is assessed {a.result} on {a.date}, "
+                    f"but {earlier.result} on the same date in {earlier.field}; keep the one that holds"
+                )
+                self.problem(f"{a.field}.result", "P010", message)
+
+
+def _shown(raw: Any) -> str:
+    """A value as written, for a message; YAML reads yes, no, on, off as booleans, so say so."""
+    if isinstance(raw, bool):
+        return f"{str(raw).lower()} (YAML reads yes/no/on/off as true/false)"
+    return repr(str(raw))
 
 
 def read_patient(record: Any, source: str = "<input>", vocabulary: Vocabulary | None = None) -> Patient:
