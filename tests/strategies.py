@@ -463,6 +463,8 @@ class Drawer:
         elif attribute.type == "pair":
             unit = self.pick(UNITS.get(attribute.name) or [attribute.unit])
             parts = [self.numeric_value(attribute, f"{attribute.name}.{c}", unit) for c in attribute.components]
+            if attribute.descending:  # systolic/diastolic: the first is never the lower
+                parts.sort(reverse=True)
             entry["value"] = "/".join(str(p) for p in parts)
             entry["unit"] = unit
         else:

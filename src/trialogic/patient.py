@@ -327,12 +327,22 @@ class _Reader:
             if len(parts) != 2:
                 self.problem(f"{where}.value", "P003", f"{raw_value!r} is not a pair; write it like 150/95")
                 return []
-            result = []
-            for component, part in zip(attribute.components, parts, strict=True):
-                scaled = self.scaled(attribute, part, unit, f"{where}.value")
-                if scaled is not None:
-                    result.append(Measurement(f"{attribute.name}.{component}", date, scaled, None, recorded, where))
-            return result if len(result) == 2 else []
+            read = [self.scaled(attribute, part, unit, f"{where}.value") for part in parts]
+            values = [v for v in read if v is not None]
+            if len(values) != 2:
+                return []
+            if attribute.descending and values[0] < values[1]:
+                first, second = attribute.components
+                message = (
+                    f"{raw_value} is impossible for {attribute.label}: the {first} is below the "
+                    f"{second}; write {first}/{second}, e.g. 150/95"
+                )
+                self.problem(f"{where}.value", "P008", message)
+                return []
+            return [
+                Measurement(f"{attribute.name}.{component}", date, value, None, recorded, where)
+                for component, value in zip(attribute.components, values, strict=True)
+            ]
         scaled = self.scaled(attribute, raw_value, unit, f"{where}.value")
         if scaled is None:
             return []

@@ -45,6 +45,7 @@ class Attribute:
     conversions: tuple[tuple[str, Fraction], ...] = ()
     default_uln: Fraction | None = None
     components: tuple[str, ...] = ()
+    descending: bool = False  # a pair whose first component is never below its second
     derived: str | None = None
 
 
@@ -246,6 +247,7 @@ def _attribute(name: str, spec: dict[str, Any]) -> Attribute:
         conversions=tuple((c["from"], _fraction(c["factor"])) for c in spec.get("conversions", ())),
         default_uln=_fraction(spec["default_uln"]) if "default_uln" in spec else None,
         components=tuple(spec.get("components", ())),
+        descending=bool(spec.get("descending", False)),
         derived=spec.get("derived"),
     )
 
