@@ -65,15 +65,22 @@ def test_golden_output(study: Path) -> None:
     assert import_study_file(study) == study.with_suffix(".tl").read_text(encoding="utf-8")
 
 
+NOTHING_TO_IMPORT = {"NCT06485648", "NCT90000003"}  # no ages, no sex, no headed bullets
+
+
 @pytest.mark.parametrize("study", STUDIES, ids=IDS)
 def test_output_loads_formats_and_lints_clean(study: Path, tmp_path: Path) -> None:
     path = tmp_path / f"{study.stem}.tl"
     path.write_text(import_study_file(study), encoding="utf-8")
-    trials = api.load_trials([path])
-    assert list(trials.trials) == [study.stem]
     check = CliRunner().invoke(main, ["fmt", "--check", str(path)])
     assert check.exit_code == 0, check.output
-    assert [d.render() for d in lint([path]) if d.severity == "error"] == []
+    errors = [d for d in lint([path]) if d.severity == "error"]
+    if study.stem in NOTHING_TO_IMPORT:  # a skeleton without criteria: the author writes one first (E117)
+        assert [(d.line, d.code) for d in errors] == [(3, "E117")]
+        return
+    trials = api.load_trials([path])
+    assert list(trials.trials) == [study.stem]
+    assert [d.render() for d in errors] == []
 
 
 @pytest.mark.parametrize("study", STUDIES, ids=IDS)

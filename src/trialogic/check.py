@@ -4,7 +4,8 @@ Codes (docs/errors.md): E101 unknown attribute, E102 unit, E103 threshold precis
 E104 category value, E105 operand does not fit the attribute, E106 unknown concept,
 E107 undefined name, E108 duplicate criterion id, E109 unknown library, E110 age,
 E111 exception status, E112 duplicate definition or trial, E113 window not allowed,
-E114 at-least count, E115 recursive definition, E116 threshold outside the possible values.
+E114 at-least count, E115 recursive definition, E116 threshold outside the possible values,
+E117 a trial without criteria.
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ class Checker:
             if define.name in (d.name for d in trial.defines if d is not define and d.pos.line < define.pos.line):
                 self.error(define, "E112", f"{define.name!r} is defined twice in {trial.id}")
             scope.defines[define.name] = define
+        if not trial.criteria:
+            self.error(
+                trial,
+                "E117",
+                f"trial {trial.id} has no criteria, so every patient would be eligible; write at least one "
+                "include or exclude criterion (one the record cannot decide is written 'manual')",
+            )
         seen: dict[str, ast.Criterion] = {}
         for criterion in trial.criteria:
             if criterion.id in seen:

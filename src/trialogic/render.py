@@ -12,7 +12,7 @@ from rich.table import Table
 
 from .api import CriterionResult, TrialResult
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
-from .repair import Repair
+from .repair import Action, Repair
 from .scenarios import Outcome
 from .screen import Report
 from .whatif import Flip
@@ -149,6 +149,14 @@ def print_explanations(
             _print_part(c.part, 3, console)
 
 
+def action_json(action: Action) -> dict[str, Any]:
+    """An action: its kind, level and text, then its details. A detail named `kind` (an
+    absence's event kind: drug, condition, ...) is written `event_kind`, so that `kind`
+    is always the action's own."""
+    details = {("event_kind" if key == "kind" else key): value for key, value in action.data.items()}
+    return {"kind": action.kind, "level": action.level, "text": action.text, **details}
+
+
 def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
     document = {
         "reference_date": reference.isoformat(),
@@ -163,7 +171,7 @@ def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
                 "alternatives": [
                     {
                         "eligible_on": a.eligible_on.isoformat(),
-                        "actions": [{"kind": x.kind, "level": x.level, "text": x.text, **x.data} for x in a.actions],
+                        "actions": [action_json(x) for x in a.actions],
                     }
                     for a in r.alternatives
                 ],

@@ -21,7 +21,7 @@ from . import ast
 from .compiler import CompiledTrial
 from .dates import months_before, window_start
 from .explain import decimal_text
-from .facts import attribute_symbols, fact, patient_symbols, reference_dates, vocabulary_symbols
+from .facts import attribute_symbols, day, fact, patient_symbols, reference_dates, vocabulary_symbols
 from .patient import Patient
 from .resources import facts_dir
 from .solve import RULE_FILES, add_programs, rule_text
@@ -206,6 +206,10 @@ class Repairer:
                 *reference_dates(dates, compiled.windows),
                 *patient_symbols(patient, key, stoppable_drugs=True),
                 *(fact("recorded", key, clingo.String(a)) for a in sorted({m.attribute for m in patient.measurements})),
+                *(
+                    fact("record_assessed", key, clingo.String(a.trial), clingo.String(a.criterion), day(a.date))
+                    for a in patient.assessments
+                ),
             ]
             for symbol in symbols:
                 backend.add_rule([backend.add_atom(symbol)])
