@@ -183,32 +183,20 @@ class Checker:
         except UnitError as e:
             self.error(node, "E102", str(e))
             return
+        given = " ".join(str(part) for part in (number, unit) if part)
+        per = f" per {attribute.unit}" if attribute.unit else ""
         if scaled.denominator != 1:
-            self.error(
-                node,
-                "E103",
-                f"{number} {unit or ''} is finer than {attribute.name}'s precision (scale {attribute.scale} per {attribute.unit}); raise the scale in facts/vocabulary.yaml".replace(
-                    "  ", " "
-                ),
-            )
+            precision = f"{attribute.name}'s precision (scale {attribute.scale}{per})"
+            self.error(node, "E103", f"{given} is finer than {precision}; raise the scale in facts/vocabulary.yaml")
         elif abs(scaled) > MAX_THRESHOLD:
-            self.error(
-                node,
-                "E103",
-                f"{number} {unit or ''} is too large for {attribute.name} at scale {attribute.scale}".replace(
-                    "  ", " "
-                ),
-            )
+            self.error(node, "E103", f"{given} is too large for {attribute.name} at scale {attribute.scale}")
         if attribute.range and not attribute.range[0] <= scaled / attribute.scale <= attribute.range[1]:
             low, high = attribute.range
-            self.error(
-                node,
-                "E116",
-                f"{number} {unit or ''} lies outside the possible values of {attribute.name} "
-                f"({float(low):g} to {float(high):g} {attribute.unit or ''}): no patient can have it".replace(
-                    "  ", " "
-                ),
+            possible = " ".join(part for part in (f"{float(low):g} to {float(high):g}", attribute.unit) if part)
+            message = (
+                f"{given} lies outside the possible values of {attribute.name} ({possible}): no patient can have it"
             )
+            self.error(node, "E116", message)
 
     def window(self, node: ast.Node, name: str, window: ast.Window | None) -> None:
         if window is not None and name in ("age", "sex"):
