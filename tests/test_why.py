@@ -210,3 +210,22 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
 def synonyms(attribute: str) -> tuple[str, ...]:
     known = SEEDS.vocabulary.attribute(attribute.split(".")[0])
     return (known.name, *known.synonyms) if known else ()
+
+
+def test_a_complete_list_names_what_it_does_not_hold(tmp_path: Path) -> None:
+    # two leaves refuted by the same complete list: each says which concept it looked for
+    path = tmp_path / "why.tl"
+    path.write_text(
+        'trial NCT00000098 "complete" {\n'
+        '  exclude drugs "MMF or rituximab": drug mycophenolate_mofetil within 12 weeks or drug rituximab\n'
+        "}\n"
+    )
+    record = {"id": "C1", "drugs": [], "complete": ["drugs"]}
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    (criterion,) = explanation.criteria
+    assert criterion.status == "not_met"
+    assert texts(criterion.part) == [
+        "the drugs list is marked complete and holds no drug mycophenolate_mofetil "
+        "(the window is 12 weeks = 84 days, from 2026-08-30 to 2026-11-22)",
+        "the drugs list is marked complete and holds no drug rituximab",
+    ]

@@ -274,8 +274,11 @@ class Narrator:
             )
         if name == "complete":
             section = SECTION_OF_KIND.get(args[0].name, args[0].name)
+            concept = getattr(expr, "concept", None)
+            window = self.window_phrase(getattr(expr, "window", None))
+            match = f"{args[0].name} {concept}" + (f" ({window})" if window else "") if concept else "match"
             return Fact(
-                f"the {section} list is marked complete and holds no match", {"fact": "complete", "section": section}
+                f"the {section} list is marked complete and holds no {match}", {"fact": "complete", "section": section}
             )
         if name == "negative":
             kind, code = args[0].name, args[1].string
