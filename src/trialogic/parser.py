@@ -200,7 +200,9 @@ def _describe_expected(expected: set[str]) -> str:
     return ", ".join(names)
 
 
-def _diagnostic(error: UnexpectedInput, path: str, text: str) -> Diagnostic:
+def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Diagnostic:
+    """The error as a diagnostic; `parsed` is the text given to the parser (`text` with the
+    statements of earlier errors blanked out, on the same lines)."""
     line, column = error.line, error.column
     if isinstance(error, UnexpectedToken):
         if error.token.type == "$END":
@@ -212,7 +214,10 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str) -> Diagnostic:
             message = f"unexpected {str(error.token)!r}; expected {_describe_expected(set(error.expected))}"
             code = "E001"
     elif isinstance(error, UnexpectedCharacters):
-        message = f"unexpected character {text[error.pos_in_stream or 0]!r}"
+        character = parsed[error.pos_in_stream or 0]
+        message = f"unexpected character {character!r}"
+        if not character.isalnum() and not character.isspace():
+            message += f'; a value or name holding {character!r} is written in quotes, e.g. "IV+V"'
         code = "E002"
     else:
         message, code = str(error), "E001"
@@ -259,7 +264,7 @@ def parse(text: str, path: str = "<input>") -> ast.Module:
         try:
             tree = _lark().parse(current)
         except UnexpectedInput as error:
-            diagnostics.append(_diagnostic(error, path, text))
+            diagnostics.append(_diagnostic(error, path, text, current))
             at_end = isinstance(error, UnexpectedToken) and error.token.type == "$END"
             if at_end or not _blank_statement(lines, error.line):
                 break
