@@ -109,3 +109,14 @@ def test_runs_that_cannot_be_made(case: dict[str, Any], tmp_path: Path, monkeypa
     assert result.exit_code == 1, result.output
     assert result.output.splitlines()[0] == case["error"]
     assert "Traceback" not in result.output
+
+
+def test_why_and_fix_read_a_jsonl_stream_too(tmp_path: Path) -> None:
+    stream = tmp_path / "two.jsonl"
+    stream.write_text('{"id": "L1", "sex": "female"}\n{"id": "L2", "sex": "male"}\n')
+    for command in ("why", "fix"):
+        result = CliRunner().invoke(main, [command, str(stream), "NCT06485648", *ON, "--json"])
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.output)
+        entries = document["explanations"] if command == "why" else document["repairs"]
+        assert [e["patient"] for e in entries] == ["L1", "L2"]

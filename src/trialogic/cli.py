@@ -150,7 +150,7 @@ def why_command(
     reference = reference or dt.date.today()
     with reported():
         trials = trials_for_patients(trial_paths)
-        patients = api.load_patients(patient)
+        patients = read_patients([patient], trials.vocabulary)
         explanations = [e for p in patients for e in api.why(p, trials, on=reference, trial_ids=list(trial_ids))]
     if as_json:
         click.echo(explanations_json(explanations, reference))
@@ -186,7 +186,7 @@ def fix_command(
         trials = trials_for_patients(trial_paths)
         repairs = [
             r
-            for p in api.load_patients(patient)
+            for p in read_patients([patient], trials.vocabulary)
             for r in api.fix(p, trials, on=reference, trial_ids=list(trial_ids), max_alternatives=max_alternatives)
         ]
     if as_json:
