@@ -405,6 +405,13 @@ def entry_matches(
     return True
 
 
+def status_on(ctx: Context, entry: Event) -> str:
+    """The entry's status on R: as recorded, unless it ends on or after R, when it was still going."""
+    if entry.end is not None and entry.end >= ctx.today:
+        return "active" if entry.kind == "condition" else "ongoing"
+    return entry.status
+
+
 def recorded_events(ctx: Context, kind: str) -> list[Event]:
     """The record's entries of one kind that started on or before R."""
     return [e for e in ctx.patient.events if e.kind == kind and e.start <= ctx.today]
@@ -435,7 +442,7 @@ def event(ctx: Context, node: ast.Event) -> Truth:
     degrees = {
         match_degree(e, start)
         for e in recorded_events(ctx, node.kind)
-        if entry_matches(ctx, node.kind, e.code, e.status, node.concept, node.exceptions)
+        if entry_matches(ctx, node.kind, e.code, status_on(ctx, e), node.concept, node.exceptions)
     }
     if "certain" in degrees:
         return True
@@ -447,7 +454,7 @@ def event(ctx: Context, node: ast.Event) -> Truth:
 def dose_change(ctx: Context, node: ast.Event) -> Truth:
     start = window_start(ctx.today, node.window)
     for entry in recorded_events(ctx, "drug"):
-        if not entry_matches(ctx, "drug", entry.code, entry.status, node.concept, node.exceptions):
+        if not entry_matches(ctx, "drug", entry.code, status_on(ctx, entry), node.concept, node.exceptions):
             continue
         for day in (entry.start, *entry.dose_changes):
             if day <= ctx.today and (start is None or day >= start):
