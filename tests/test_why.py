@@ -229,3 +229,30 @@ def test_a_complete_list_names_what_it_does_not_hold(tmp_path: Path) -> None:
         "(the window is 12 weeks = 84 days, from 2026-08-30 to 2026-11-22)",
         "the drugs list is marked complete and holds no drug rituximab",
     ]
+
+
+def test_a_manual_in_a_shared_definition_is_settled_criterion_by_criterion(tmp_path: Path) -> None:
+    path = tmp_path / "shared.tl"
+    path.write_text(
+        'define concern "a concern only the investigator can judge" = manual\n'
+        'trial NCT00000002 "shared" {\n'
+        '  exclude safety "Unsafe, in the investigator\'s opinion": concern\n'
+        '  exclude compliance "Unlikely to comply, in the investigator\'s opinion": concern and concern\n'
+        "}\n"
+    )
+    assessments = [
+        {"trial": "NCT00000002", "criterion": "safety", "result": "not_met", "date": "2026-11-01"},
+        {"trial": "NCT00000002", "criterion": "compliance", "result": "met", "date": "2026-11-01"},
+    ]
+    patient = api.read_patient({"id": "D1", "assessments": assessments})
+    trials = api.load_trials([path])
+    (result,) = api.check([patient], trials, on=REFERENCE)
+    assert (result.status, [(c.id, c.status) for c in result.criteria]) == (
+        "ineligible",
+        [("safety", "not_met"), ("compliance", "met")],
+    )
+    (explanation,) = api.why(patient, trials, on=REFERENCE)
+    safety, compliance = explanation.criteria
+    assert texts(safety.part) == ["investigator's assessment on 2026-11-01: not_met (assessments[0])"]
+    assert texts(compliance.part)[0] == "investigator's assessment on 2026-11-01: met (assessments[1])"
+    assert [p.truth for p in compliance.part.parts] == ["true", "true"]

@@ -62,6 +62,10 @@ class TrialSet:
         chosen = list(trial_ids) if trial_ids is not None else list(self.compiled)
         return self.concepts_program + "".join(self.compiled[t].program for t in chosen)
 
+    def defines(self, trial_id: str) -> dict[str, ast.Define]:
+        """The definitions a trial's criteria can use: the library's and its own."""
+        return {**self.scope.defines, **{d.name: d for d in self.trials[trial_id].defines}}
+
     def solver(self) -> Solver:
         if self._solver is None:
             windows = {w for compiled in self.compiled.values() for w in compiled.windows}
@@ -269,11 +273,11 @@ def why(
     explanations = []
     for trial_id in chosen:
         trial = trials.trials[trial_id]
-        defines = {**trials.scope.defines, **{d.name: d for d in trial.defines}}
+        defines = trials.defines(trial_id)
         narrator = Narrator(patient, trials.compiled[trial_id], trace, trials.vocabulary, reference, defines, texts)
         criteria = tuple(
             CriterionExplanation(
-                c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text, source(c.expr), narrator.part(c.expr)
+                c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text, source(c.expr), narrator.part(c.expr, c.id)
             )
             for c in trial.criteria
         )

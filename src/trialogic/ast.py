@@ -6,7 +6,7 @@ travels past the parser.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -246,3 +246,14 @@ def walk(expr: Expr) -> Iterator[Expr]:
     elif isinstance(expr, Conditional):
         yield from walk(expr.condition)
         yield from walk(expr.consequence)
+
+
+def holds_manual(expr: Expr, defines: Mapping[str, Define]) -> bool:
+    """Whether an assessment can settle part of the expression: it holds a `manual`,
+    directly or through the definitions it uses."""
+    for node in walk(expr):
+        if isinstance(node, Manual):
+            return True
+        if isinstance(node, Reference) and node.name in defines and holds_manual(defines[node.name].body, defines):
+            return True
+    return False

@@ -53,7 +53,8 @@ class CompiledTrial:
     title: str
     program: str
     windows: set[tuple[int, str]] = field(default_factory=set)
-    spans: dict[int, Span] = field(default_factory=dict)  # id() of a syntax node -> its nodes
+    # (criterion id, id() of a syntax node) -> the nodes it compiled to in that criterion
+    spans: dict[tuple[str, int], Span] = field(default_factory=dict)
 
 
 class TrialCompiler:
@@ -63,10 +64,13 @@ class TrialCompiler:
         self.vocabulary = vocabulary
         self.lines: list[str] = []
         self.counter = 0
-        self.define_roots: dict[str, str] = {}
+        # a definition is compiled once per trial, or once per criterion when it holds a
+        # `manual` (an assessment settles one criterion); with the spans it made
+        self.define_roots: dict[tuple[str, str], tuple[str, list[tuple[int, Span]]]] = {}
         self.windows: set[tuple[int, str]] = set()
         self.criterion_id = ""
-        self.spans: dict[int, Span] = {}
+        self.spans: dict[tuple[str, int], Span] = {}
+        self.made: list[tuple[int, Span]] = []  # every span made, in order
         self.numbers: dict[str, int] = {}
 
     def fact(self, text: str) -> None:
@@ -103,8 +107,12 @@ class TrialCompiler:
             raise TypeError(f"the compiler has no rule for {type(node).__name__}")
         first = self.counter + 1
         result: str = method(node)
-        self.spans[id(node)] = Span(self.numbers[result], first, self.counter)
+        self.span(id(node), Span(self.numbers[result], first, self.counter))
         return result
+
+    def span(self, node: int, span: Span) -> None:
+        self.spans[(self.criterion_id, node)] = span
+        self.made.append((node, span))
 
     def combine(self, connective: str, children: list[str], extra: str = "") -> str:
         node = self.new_node()
@@ -131,11 +139,18 @@ class TrialCompiler:
         return self.combine("any", [condition, self.expr(node.consequence)])
 
     def reference_asp(self, node: ast.Reference) -> str:
-        if node.name not in self.define_roots:
-            define = self.scope.defines[node.name]
-            self.lines.append(f"% define {node.name}")
-            self.define_roots[node.name] = self.expr(define.body)
-        return self.define_roots[node.name]
+        owner = self.criterion_id if ast.holds_manual(node, self.scope.defines) else ""
+        key = (node.name, owner)
+        if key not in self.define_roots:
+            self.lines.append(f"% define {node.name}" + (f" (for {owner})" if owner else ""))
+            first = len(self.made)
+            root = self.expr(self.scope.defines[node.name].body)
+            self.define_roots[key] = (root, self.made[first:])
+        else:  # compiled for an earlier criterion: this one reads the same nodes
+            root, spans = self.define_roots[key]
+            for made, span in spans:
+                self.span(made, span)
+        return root
 
     def manual_asp(self, node: ast.Manual) -> str:
         result = self.new_node()

@@ -122,12 +122,14 @@ class Narrator:
 
     # ----- the tree ----------------------------------------------------------------
 
-    def truth(self, expr: ast.Expr) -> str:
-        span = self.compiled.spans[id(expr)]
+    def truth(self, expr: ast.Expr, criterion: str) -> str:
+        span = self.compiled.spans[(criterion, id(expr))]
         return TRUTH[self.trace.truth.get((self.compiled.id, span.root))]
 
-    def symbols(self, table: dict[tuple[str, int], list[clingo.Symbol]], expr: ast.Expr) -> list[clingo.Symbol]:
-        span = self.compiled.spans[id(expr)]
+    def symbols(
+        self, table: dict[tuple[str, int], list[clingo.Symbol]], expr: ast.Expr, criterion: str
+    ) -> list[clingo.Symbol]:
+        span = self.compiled.spans[(criterion, id(expr))]
         found: list[clingo.Symbol] = []
         for number in [span.root, *range(span.first, span.last + 1)]:
             for symbol in table.get((self.compiled.id, number), []):
@@ -135,16 +137,17 @@ class Narrator:
                     found.append(symbol)
         return found
 
-    def part(self, expr: ast.Expr) -> Part:
-        truth = self.truth(expr)
+    def part(self, expr: ast.Expr, criterion: str) -> Part:
+        """How one (sub-)expression of a criterion was decided."""
+        truth = self.truth(expr, criterion)
         written = source(expr)
         if isinstance(expr, (ast.AllOf, ast.AnyOf, ast.AtLeast)):
-            parts = tuple(self.part(o) for o in expr.operands)
+            parts = tuple(self.part(o, criterion) for o in expr.operands)
             return Part(written, truth, parts=parts, summary=self.summary(expr, parts))
         if isinstance(expr, ast.Not):
-            return Part(written, truth, parts=(self.part(expr.operand),))
+            return Part(written, truth, parts=(self.part(expr.operand, criterion),))
         if isinstance(expr, ast.Conditional):
-            condition, consequence = self.part(expr.condition), self.part(expr.consequence)
+            condition, consequence = self.part(expr.condition, criterion), self.part(expr.consequence, criterion)
             summary = {
                 "false": "the condition does not apply",
                 "true": "the condition applies",
@@ -153,10 +156,10 @@ class Narrator:
             return Part(written, truth, parts=(condition, consequence), summary=summary)
         if isinstance(expr, ast.Reference):
             define = self.defines[expr.name]
-            body = self.part(define.body)
+            body = self.part(define.body, criterion)
             return Part(written, truth, parts=(body,), summary=define.description)
-        evidence = tuple(self.evidence(expr, s) for s in self.symbols(self.trace.evidence, expr))
-        missing = tuple(self.missing(expr, s) for s in self.symbols(self.trace.missing, expr))
+        evidence = tuple(self.evidence(expr, s, truth) for s in self.symbols(self.trace.evidence, expr, criterion))
+        missing = tuple(self.missing(expr, s) for s in self.symbols(self.trace.missing, expr, criterion))
         return Part(written, truth, tuple(e for e in evidence if e), tuple(m for m in missing if m))
 
     @staticmethod
@@ -232,12 +235,13 @@ class Narrator:
                 "end": event.end.isoformat() if event.end else None, "field": event.field}  # fmt: skip
         return Fact(text, data)
 
-    def evidence(self, expr: ast.Expr, symbol: clingo.Symbol) -> Fact | None:
+    def evidence(self, expr: ast.Expr, symbol: clingo.Symbol, truth: str) -> Fact | None:
+        """One evidence symbol of a leaf, in words; `truth` is the leaf's."""
         name, args = symbol.name, symbol.arguments
         if name == "result" and args[1].number == 0:  # demographics carry no date
             return Fact(f"{args[0].string} {self.patient.sex} ({args[0].string})", {"fact": "demographic"})
         if name == "result":
-            return self.result_fact(expr, args[0].string, ordinal_date(args[1]), self.truth(expr))
+            return self.result_fact(expr, args[0].string, ordinal_date(args[1]), truth)
         if name == "stale":
             attribute, date, start = args[0].string, ordinal_date(args[1]), ordinal_date(args[2])
             return Fact(
@@ -303,7 +307,7 @@ class Narrator:
             computed = Fraction(args[2].number, args[3].number) / self.scale(attribute)
             text = f"{self.label(attribute)} {decimal_text(computed)} {self.unit(attribute)} computed for {date}"
             if isinstance(expr, ast.Comparison):
-                op = SHOWN_OP[expr.op] if self.truth(expr) == "true" else NEGATED_OP[expr.op]
+                op = SHOWN_OP[expr.op] if truth == "true" else NEGATED_OP[expr.op]
                 text += f" {op} {operand_source(expr.operand)}"
             return Fact(text, {"fact": "computed", "attribute": attribute, "value": decimal_text(computed)})
         if name == "derived":

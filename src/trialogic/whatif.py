@@ -158,7 +158,9 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
     if not found:
         raise _fail(change, f"no trial has a criterion {target}")
     named = ", ".join(f"{trial}:{criterion.id}" for trial, criterion in found)
-    found = [(trial, criterion) for trial, criterion in found if _assessed(criterion.expr, trials, trial)]
+    found = [
+        (trial, criterion) for trial, criterion in found if ast.holds_manual(criterion.expr, trials.defines(trial))
+    ]
     if not found:
         raise _fail(
             change,
@@ -171,22 +173,6 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
         result = favourable if verdict == "ok" else ("not_met" if favourable == "met" else "met")
         entries.append({"trial": trial, "criterion": criterion.id, "result": result, "date": reference.isoformat()})
     return entries
-
-
-def _assessed(expr: ast.Expr, trials: TrialSet, trial_id: str) -> bool:
-    """Whether an assessment can settle (part of) the expression: it holds a `manual`,
-    directly or through a definition."""
-    defines = {**trials.scope.defines, **{d.name: d for d in trials.trials[trial_id].defines}}
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Manual):
-            return True
-        if (
-            isinstance(node, ast.Reference)
-            and node.name in defines
-            and _assessed(defines[node.name].body, trials, trial_id)
-        ):
-            return True
-    return False
 
 
 def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
