@@ -232,3 +232,23 @@ def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
         assert [(c.id, c.status) for c in flip.after.criteria] == [
             (c.id, c.status) for c in by_hand[flip.trial].criteria
         ]
+
+
+def test_assess_ok_is_in_the_patients_favour_whatever_the_criterion_says(tmp_path: Path) -> None:
+    path = tmp_path / "n.tl"
+    path.write_text(
+        'trial NCT00000003 "senses" {\n'
+        '  include fit "No condition that, in the investigator\'s opinion, precludes taking part": not manual\n'
+        '  exclude unfit "Unfit, in the investigator\'s opinion": manual\n'
+        '  include both "x": manual or not manual\n'
+        "}\n"
+    )
+    trials = api.load_trials([path])
+    record = {"id": "N1"}
+    for target, verdict, status in [("fit", "ok", "met"), ("fit", "not_ok", "not_met"),
+                                    ("unfit", "ok", "not_met"), ("unfit", "not_ok", "met")]:  # fmt: skip
+        (flip,) = whatif(record, [Change("--assess", f"{target}={verdict}")], trials, TODAY)
+        assert {new.id: new.status for _, new in flip.flipped if new} == {target: status}
+    with pytest.raises(TrialogicError) as raised:
+        whatif(record, [Change("--assess", "both=ok")], trials, TODAY)
+    assert "counts its assessment both for and against" in raised.value.render()

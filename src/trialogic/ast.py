@@ -251,9 +251,25 @@ def walk(expr: Expr) -> Iterator[Expr]:
 def holds_manual(expr: Expr, defines: Mapping[str, Define]) -> bool:
     """Whether an assessment can settle part of the expression: it holds a `manual`,
     directly or through the definitions it uses."""
-    for node in walk(expr):
-        if isinstance(node, Manual):
-            return True
-        if isinstance(node, Reference) and node.name in defines and holds_manual(defines[node.name].body, defines):
-            return True
-    return False
+    return bool(manual_senses(expr, defines))
+
+
+def manual_senses(expr: Expr, defines: Mapping[str, Define], positive: bool = True) -> set[bool]:
+    """The senses in which the expression's `manual` leaves count: True where an assessment
+    of "met" makes the expression more true, False where it makes it less true (under a
+    `not`, or in an `if` condition).
+
+    >>> sorted(manual_senses(Not(Manual()), {}))
+    [False]
+    """
+    if isinstance(expr, Manual):
+        return {positive}
+    if isinstance(expr, Not):
+        return manual_senses(expr.operand, defines, not positive)
+    if isinstance(expr, Conditional):
+        return manual_senses(expr.condition, defines, not positive) | manual_senses(expr.consequence, defines, positive)
+    if isinstance(expr, (AllOf, AnyOf, AtLeast)):
+        return {sense for operand in expr.operands for sense in manual_senses(operand, defines, positive)}
+    if isinstance(expr, Reference) and expr.name in defines:
+        return manual_senses(defines[expr.name].body, defines, positive)
+    return set()

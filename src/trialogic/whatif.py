@@ -169,8 +169,14 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
         )
     entries = []
     for trial, criterion in found:
-        favourable = "met" if criterion.kind == "inclusion" else "not_met"
-        result = favourable if verdict == "ok" else ("not_met" if favourable == "met" else "met")
+        # the assessment settles the criterion's `manual`: "met" is in the patient's favour
+        # when it makes an inclusion hold or an exclusion fail
+        senses = ast.manual_senses(criterion.expr, trials.defines(trial))
+        if len(senses) > 1:
+            message = f"{trial}:{criterion.id} counts its assessment both for and against; write it in the record"
+            raise _fail(change, message)
+        met_helps = senses == {criterion.kind == "inclusion"}
+        result = "met" if met_helps == (verdict == "ok") else "not_met"
         entries.append({"trial": trial, "criterion": criterion.id, "result": result, "date": reference.isoformat()})
     return entries
 
