@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from trialogic import TrialogicError, api
 from trialogic.cli import main
 from trialogic.parser import parse_file
-from trialogic.resources import rules_dir
+from trialogic.resources import facts_dir, rules_dir
 from trialogic.whatif import Change, whatif
 
 from strategies import dated_patient_records
@@ -252,3 +252,22 @@ def test_assess_ok_is_in_the_patients_favour_whatever_the_criterion_says(tmp_pat
     with pytest.raises(TrialogicError) as raised:
         whatif(record, [Change("--assess", "both=ok")], trials, TODAY)
     assert "counts its assessment both for and against" in raised.value.render()
+
+
+def test_set_by_a_synonym_replaces_the_same_days_result(trials: api.TrialSet) -> None:
+    # RECORD holds serum_creatinine 2.0 mg/dL on 2026-11-01; `scr` is its synonym
+    (flip,) = whatif(RECORD, [Change("--set", "scr=300umol/L@2026-11-01")], trials, TODAY)
+    assert (flip.before.status, flip.after.status) == ("eligible", "ineligible")
+
+
+def test_later_before_the_reference_date_is_refused(tmp_path: Path) -> None:
+    patient = str(facts_dir() / "patients" / "p05.yaml")
+    args = ["whatif", patient, "--on", "2026-11-22", "--later", "2026-11-20", "--set", "serum_creatinine=80umol/L"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "2026-11-20 is before the reference date 2026-11-22" in result.output
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("- name: back\n  changes: [--later 2026-01-01]\n")
+    result = CliRunner().invoke(main, ["whatif", patient, "--on", "2026-11-22", "--scenarios", str(scenarios)])
+    assert result.exit_code == 1
+    assert 'scenario 1 "back": error[W004]: --later 2026-01-01 is before the reference date 2026-11-22' in result.output

@@ -326,6 +326,8 @@ def whatif_command(
         else:
             print_scenarios(outcomes, reference, Console())
         return
+    if later is not None and later < reference:
+        raise click.BadParameter(f"{later} is before the reference date {reference}", param_hint="--later")
     changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
     with reported():
         trials = trials_for_patients(trial_paths)

@@ -155,6 +155,9 @@ def run_scenarios(
     groups: dict[tuple[dt.date, tuple[Change, ...]], list[tuple[int, Variant]]] = {(on, ()): []}
     for index, scenario in enumerate(scenarios):
         key = scenario.trial_changes
+        if scenario.later is not None and scenario.later < on and scenario.where is not None:
+            message = f"--later {scenario.later} is before the reference date {on}; give a date on or after it"
+            problems.append(scenario.where.diagnostic("W004", message))
         try:
             if key not in changed_trials:
                 changed_trials[key] = _changed_trials(trials, scenario)

@@ -95,15 +95,15 @@ def apply_changes(
                     entry["unit"] = match.group(2)
             else:
                 entry["value"] = value
+            names = _names(trials, attribute)
             kept = [
                 m
                 for m in changed.get("measurements", [])
-                if not (m.get("attribute") == attribute and str(m.get("date")) == date)
+                if not (m.get("attribute") in names and str(m.get("date")) == date)
             ]
             changed["measurements"] = [*kept, entry]
         elif option == "--unset":
-            known = trials.vocabulary.attribute(text)
-            names = {text} if known is None else {known.name, *known.synonyms}
+            names = _names(trials, text)
             before = changed.get("measurements", [])
             changed["measurements"] = [m for m in before if m.get("attribute") not in names]
             if len(changed["measurements"]) == len(before):
@@ -142,6 +142,12 @@ def apply_changes(
             ]
             changed["assessments"] = [*kept, *new]
     return changed
+
+
+def _names(trials: TrialSet, attribute: str) -> set[str]:
+    """An attribute's name and its synonyms, as a record may write it."""
+    known = trials.vocabulary.attribute(attribute)
+    return {attribute} if known is None else {known.name, *known.synonyms}
 
 
 def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[dict[str, Any]]:
