@@ -583,7 +583,15 @@ class Drawer:
         if manual or self.chance(density):
             patient["assessments"] = self.assessments(manual)
         if self.chance(density):
-            patient["negatives"] = [self.negative() for _ in range(self.integer(1, 5))]
+            # a negative says "never": none may cover a code the record holds (read_patient's P009)
+            held = {
+                (KIND_OF_SECTION[section], above)
+                for section in SECTIONS
+                for entry in patient.get(section, [])
+                for above in VOCABULARY.ancestors(KIND_OF_SECTION[section], entry["code"])
+            }
+            negatives = [self.negative() for _ in range(self.integer(1, 5))]
+            patient["negatives"] = [n for n in negatives if (n["kind"], n["code"]) not in held]
         completeness = self.pick([0, 30, 70, 100])
         complete = [s for s in COMPLETABLE if self.chance(completeness)]
         if complete or self.chance(50):

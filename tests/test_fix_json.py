@@ -32,11 +32,11 @@ def actions(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_an_absent_action_keeps_its_kind_and_names_the_event_kind() -> None:
-    document = fix_json(str(PATIENTS / "p01.yaml"), "NCT03580291")
+    document = fix_json(str(PATIENTS / "p01.yaml"), "NCT01539902")
     found = actions(document)
     assert {a["kind"] for a in found} <= ACTION_KINDS
     absent = [a for a in found if a["kind"] == "absent"]
-    assert absent, "p01 × NCT03580291 should need a documented absence"
+    assert absent, "p01 × NCT01539902 should need a documented absence"
     for action in absent:
         assert action["event_kind"] in {"drug", "condition", "procedure", "vaccine", "hospitalization"}
         assert action["text"].startswith(f"document that there was no {action['event_kind']} {action['concept']}")

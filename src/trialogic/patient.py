@@ -516,6 +516,7 @@ class _Reader:
         assessments = [a for w, e in self.entries(record, "assessments") if (a := self.assessment(w, e))]
         self.reject_conflicts(assessments)
         negatives = [n for w, e in self.entries(record, "negatives") if (n := self.negative(w, e))]
+        self.reject_contradicted(negatives, events)
         complete = record.get("complete") or []
         for index, section in enumerate(complete if isinstance(complete, list) else [complete]):
             if section not in COMPLETABLE:
@@ -544,6 +545,23 @@ class _Reader:
             if key in seen and seen[key] != m.field:
                 self.problem(m.field, "P010", f"a second {m.attribute} result on {m.date} (first: {seen[key]})")
             seen.setdefault(key, m.field)
+
+    def reject_contradicted(self, negatives: list[Negative], events: list[Event]) -> None:
+        """A negative says there never was anything of its kind at or below its code, so an
+        entry of that kind whose code lies at or below it contradicts it."""
+        for negative in negatives:
+            for event in events:
+                if event.kind != negative.kind:
+                    continue
+                if negative.code not in self.vocabulary.ancestors(event.kind, event.code):
+                    continue
+                how = "itself" if event.code == negative.code else f"is a {negative.code}"
+                message = (
+                    f"the record says there never was a {negative.kind} {negative.code}, which conflicts with "
+                    f"{event.field} ({event.code} {how}); keep the one that holds"
+                )
+                self.problem(negative.field, "P009", message)
+                break
 
     def reject_conflicts(self, assessments: list[Assessment]) -> None:
         """Two assessments of one criterion on one date must agree: the later one decides,

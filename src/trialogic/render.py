@@ -168,6 +168,7 @@ def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
                 "eligible_on": r.eligible_on.isoformat() if r.eligible_on else None,
                 "blocked_by": list(r.blocked_by),
                 "unknown_now": list(r.unknown_now),
+                "alternatives_total": max(r.alternatives_total, len(r.alternatives)),
                 "alternatives": [
                     {
                         "eligible_on": a.eligible_on.isoformat(),
@@ -203,8 +204,10 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
                     console.print(f"    ? {criterion}: [dim]{escape(texts.get(criterion, ''))}[/]", highlight=False)
             console.print("  (see `trialogic why` for the evidence)")
             continue
-        plural = "s" if len(r.alternatives) > 1 else ""
-        console.print(f"  eligible from [bold]{r.eligible_on}[/]; {len(r.alternatives)} equally small change{plural}:")
+        total = max(r.alternatives_total, len(r.alternatives))
+        plural = "s" if total > 1 else ""
+        cut = f"; the first {len(r.alternatives)} shown (--max 0 for all)" if total > len(r.alternatives) else ""
+        console.print(f"  eligible from [bold]{r.eligible_on}[/]; {total} equally small change{plural}{cut}:")
         for number, alternative in enumerate(r.alternatives, 1):
             console.print(f"  {number}. eligible on {alternative.eligible_on}")
             for action in alternative.actions:

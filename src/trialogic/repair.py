@@ -7,6 +7,7 @@ effects and the optimisation are ASP (`rules/repair.lp`). This module gathers th
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,7 +106,30 @@ def _first_day_after_window(last_day: dt.date, count: int, unit: str) -> dt.date
     return day
 
 
+def first_day_of_age(birth: dt.date, count: int, unit: str) -> dt.date:
+    """The first day on which rules/derived.lp gives an age of at least `count` `unit`:
+    completed months count on the birth's day of the month (`RD >= BD`), so in a month
+    without that day (a 31st, Feb 29) the month completes on the 1st of the next; years
+    are completed months / 12; weeks and days are exact.
+
+    >>> first_day_of_age(dt.date(2008, 3, 31), 217, "months"), first_day_of_age(dt.date(2008, 2, 29), 18, "years")
+    (datetime.date(2026, 5, 1), datetime.date(2026, 3, 1))
+    """
+    if unit in ("weeks", "week"):
+        return birth + dt.timedelta(weeks=count)
+    if unit in ("days", "day"):
+        return birth + dt.timedelta(days=count)
+    months = count * 12 if unit in ("years", "year") else count
+    year, month = divmod(birth.year * 12 + birth.month - 1 + months, 12)
+    if birth.day <= calendar.monthrange(year, month + 1)[1]:
+        return dt.date(year, month + 1, birth.day)
+    year, month = divmod(year * 12 + month + 1, 12)
+    return dt.date(year, month + 1, 1)
+
+
 def _age_dates(birth: dt.date, trial: ast.Trial) -> Iterator[dt.date]:
+    """The days an age threshold is reached, and the days the next age is (where `<=` and
+    `>` change)."""
     for criterion in trial.criteria:
         for node in ast.walk(criterion.expr):
             thresholds: list[tuple[int, str | None]] = []
@@ -115,30 +139,25 @@ def _age_dates(birth: dt.date, trial: ast.Trial) -> Iterator[dt.date]:
                 thresholds += [(int(node.low), node.unit), (int(node.high), node.unit)]
             for count, unit in thresholds:
                 for n in (count, count + 1):
-                    if unit in ("years", "year"):
-                        yield (
-                            _add_months(birth, 12 * n)
-                            if birth.day <= 28 or birth.month != 2
-                            else dt.date(birth.year + n, 3, 1)
-                        )
-                    elif unit in ("months", "month"):
-                        yield _add_months(birth, n)
-                    elif unit in ("weeks", "week"):
-                        yield birth + dt.timedelta(weeks=n)
-                    else:
-                        yield birth + dt.timedelta(days=n)
+                    try:
+                        yield first_day_of_age(birth, n, unit or "years")
+                    except (OverflowError, ValueError):  # past year 9999: beyond any horizon
+                        pass
 
 
 def candidate_dates(patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date) -> list[dt.date]:
-    """Today, and every later date on which some window stops reaching a recorded date
-    (an exposure's end, a start, a dose change, a drug stopped today) or an age
-    threshold is crossed: between two such dates nothing can change for the better."""
+    """Today, and every later date on which some leaf can change: a window stops reaching a
+    recorded date (an exposure's end, a start, a dose change, a drug stopped today), an
+    entry starts or changes dose, an `active` entry is over (the day after its end, or
+    after today for a drug stopped today), or an age threshold is crossed. Between two
+    such dates nothing can change for the better."""
     last_days = {today}
     for event in patient.events:
         last_days.update({event.start, *event.dose_changes})
         if event.end is not None:
             last_days.add(event.end)
-    dates = {today}
+    one_day = dt.timedelta(days=1)
+    dates = {*last_days, *(d + one_day for d in last_days)}
     for count, unit in compiled.windows:
         for last in last_days:
             dates.add(_first_day_after_window(last, count, unit))
@@ -176,6 +195,7 @@ class Repair:
     alternatives: tuple[Alternative, ...]
     blocked_by: tuple[str, ...]  # criterion ids no action can settle (empty when a repair exists)
     unknown_now: tuple[str, ...] = ()  # those of them that are unknown today: facts the record must give
+    alternatives_total: int = 0  # how many equally small alternatives exist (`alternatives` may hold fewer)
 
     @property
     def eligible_on(self) -> dt.date | None:
@@ -236,7 +256,7 @@ class Repairer:
             if not any(b.names() < a.names() for b in alternatives)
         ]  # fmt: skip
         shown = alternatives[:limit] if limit else alternatives
-        return Repair(patient.id, compiled.id, status, tuple(shown), blocked)
+        return Repair(patient.id, compiled.id, status, tuple(shown), blocked, alternatives_total=len(alternatives))
 
     def alternative(
         self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date

@@ -1,0 +1,150 @@
+"""`fix` finds the earliest date: the day after an `active` entry ends, the day an entry
+starts, and the first day of an age as rules/derived.lp computes it (completed months
+count on the birth's day of the month; a month without that day completes on the 1st of
+the next). Each date is checked with `check`: eligible on it, not the day before."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from trialogic import api
+
+TODAY = dt.date(2026, 11, 22)
+DAY = dt.timedelta(days=1)
+
+
+def trials_of(folder: Path, criteria: str) -> api.TrialSet:
+    path = folder / "dates.tl"
+    path.write_text(f'trial NCT00000097 "dates" {{\n  {criteria}\n}}\n')
+    return api.load_trials([path])
+
+
+def status(trials: api.TrialSet, record: dict[str, Any], on: dt.date) -> str:
+    (result,) = api.check([api.read_patient(record)], trials, on=on)
+    return result.status
+
+
+def earliest(trials: api.TrialSet, record: dict[str, Any], on: dt.date) -> dt.date | None:
+    (repair,) = api.fix(api.read_patient(record), trials, on=on)
+    return repair.eligible_on
+
+
+CASES: list[dict[str, Any]] = [
+    {
+        "name": "an active condition with a recorded end: eligible the day after",
+        "criteria": 'exclude inf "active infection": condition infection active',
+        "patient": {
+            "conditions": [{"code": "herpes_zoster", "start": "2026-11-01", "end": "2026-12-10"}],
+            "complete": ["conditions", "drugs"],
+        },
+        "eligible_on": "2026-12-11",
+        "actions": ["wait until 2026-12-11 (19 days)"],
+    },
+    {
+        "name": "an active drug with a recorded end: eligible the day after",
+        "criteria": 'exclude tac "taking tacrolimus": drug tacrolimus active',
+        "patient": {
+            "drugs": [{"code": "tacrolimus", "start": "2025-01-01", "end": "2026-12-10"}],
+            "complete": ["drugs"],
+        },
+        "eligible_on": "2026-12-11",
+        "actions": ["wait until 2026-12-11 (19 days)"],
+    },
+    {
+        "name": "an active drug stopped today: eligible tomorrow",
+        "criteria": 'exclude tac "taking tacrolimus": drug tacrolimus active',
+        "patient": {"drugs": [{"code": "tacrolimus", "start": "2025-01-01"}], "complete": ["drugs"]},
+        "eligible_on": "2026-11-23",
+        "actions": ["stop tacrolimus on 2026-11-22 (drugs[0])", "wait until 2026-11-23 (1 days)"],
+    },
+    {
+        "name": "a recorded entry that starts later: eligible the day it starts",
+        "criteria": 'include ln "lupus nephritis": condition lupus_nephritis',
+        "patient": {"conditions": [{"code": "lupus_nephritis", "start": "2026-12-05"}]},
+        "eligible_on": "2026-12-05",
+        "actions": ["wait until 2026-12-05 (13 days)"],
+    },
+    {
+        "name": "age in months from a 31st: the month completes on the 1st of the next",
+        "criteria": 'include agem "at least 217 months old": age >= 217 months',
+        "patient": {"birth_date": "2008-03-31"},
+        "today": "2026-04-15",
+        "eligible_on": "2026-05-01",
+        "actions": ["wait until 2026-05-01 (16 days)"],
+    },
+    {
+        "name": "born on Feb 29: 16 in a leap year on Feb 29",
+        "criteria": 'include age "16 or older": age >= 16 years',
+        "patient": {"birth_date": "2008-02-29"},
+        "today": "2024-02-01",
+        "eligible_on": "2024-02-29",
+        "actions": ["wait until 2024-02-29 (28 days)"],
+    },
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_earliest_date(case: dict[str, Any], tmp_path: Path) -> None:
+    trials = trials_of(tmp_path, case["criteria"])
+    record = {"id": "D1", **case["patient"]}
+    today = dt.date.fromisoformat(case.get("today", TODAY.isoformat()))
+    (repair,) = api.fix(api.read_patient(record), trials, on=today)
+    expected = dt.date.fromisoformat(case["eligible_on"])
+    assert repair.eligible_on == expected, repair
+    assert [sorted(a.text for a in alternative.actions) for alternative in repair.alternatives] == [case["actions"]]
+    if not any(a.kind == "stop" for a in repair.alternatives[0].actions):
+        assert status(trials, record, expected) == "eligible"
+        assert status(trials, record, expected - DAY) != "eligible"
+
+
+# The largest threshold drawn, and a rough length of the unit in days (only to place the
+# reference date near the threshold, well inside fix's horizon).
+UNITS = {"days": (9000, 1), "weeks": (1300, 7), "months": (300, 30), "years": (25, 365)}
+
+
+# Births on the 28th to 31st (and Feb 29 in leap years), where month arithmetic is subtle.
+MONTH_ENDS = st.builds(
+    lambda year, month, day: dt.date(year, month, min(day, calendar.monthrange(year, month)[1])),
+    st.integers(1990, 2020),
+    st.integers(1, 12),
+    st.integers(28, 31),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    birth=st.one_of(st.dates(dt.date(1990, 1, 1), dt.date(2020, 12, 31)), MONTH_ENDS),
+    unit=st.sampled_from(sorted(UNITS)),
+    count=st.integers(0, 9000),
+    back=st.integers(-400, 400),
+    strict=st.booleans(),
+)
+@example(birth=dt.date(2008, 3, 31), unit="months", count=217, back=-79, strict=False)  # the tester's case
+@example(birth=dt.date(2008, 2, 29), unit="years", count=18, back=40, strict=False)  # -> 2026-03-01
+@example(birth=dt.date(2012, 2, 29), unit="years", count=16, back=24, strict=False)  # -> 2028-02-29
+@example(birth=dt.date(2012, 2, 29), unit="years", count=15, back=-341, strict=True)
+@example(birth=dt.date(2000, 1, 31), unit="months", count=1, back=0, strict=False)  # -> 2000-03-01
+def test_age_thresholds_are_reached_on_the_day_fix_says(
+    birth: dt.date, unit: str, count: int, back: int, strict: bool
+) -> None:
+    """Over random births (month ends, Feb 29) and thresholds: the date fix proposes is
+    the first on which the age criterion holds, as `check` (rules/derived.lp) decides."""
+    largest, rough = UNITS[unit]
+    count %= largest + 1
+    today = max(birth, birth + dt.timedelta(days=count * rough - back))
+    record = {"id": "D2", "birth_date": birth.isoformat()}
+    with tempfile.TemporaryDirectory() as folder:
+        trials = trials_of(Path(folder), f'include age "old enough": age {">" if strict else ">="} {count} {unit}')
+        found = earliest(trials, record, today)
+        assert found is not None
+        assert status(trials, record, found) == "eligible"
+        if found > today:
+            assert status(trials, record, found - DAY) != "eligible"
