@@ -63,7 +63,7 @@ CASES: list[dict[str, Any]] = [
         "criteria": 'exclude tac "taking tacrolimus": drug tacrolimus active',
         "patient": {"drugs": [{"code": "tacrolimus", "start": "2025-01-01"}], "complete": ["drugs"]},
         "eligible_on": "2026-11-23",
-        "actions": ["stop tacrolimus on 2026-11-22 (drugs[0])", "wait until 2026-11-23 (1 days)"],
+        "actions": ["stop tacrolimus on 2026-11-22 (drugs[0])", "wait until 2026-11-23 (1 day)"],
     },
     {
         "name": "a recorded entry that starts later: eligible the day it starts",

@@ -290,8 +290,9 @@ class Repairer:
         catalogue = self.catalogue.spec
         if name == "wait":
             until = dt.date.fromordinal(args[0].number)
-            return Action("wait", f"wait until {until} ({(until - today).days} days)", "waiting",
-                          {"until": until.isoformat(), "days": (until - today).days})  # fmt: skip
+            days = (until - today).days
+            return Action("wait", f"wait until {until} ({days} day{'s' * (days != 1)})", "waiting",
+                          {"until": until.isoformat(), "days": days})  # fmt: skip
         if name == "stop":
             event = patient.events[args[0].number]
             return Action("stop", f"stop {event.code} on {today} ({event.field})", catalogue["stop_drug"]["level"],
