@@ -46,7 +46,7 @@ SCENARIOS: list[dict[str, Any]] = [
             "measurements": [{"attribute": "biopsy_class", "value": "IV", "date": "2026-09-01"}],
         },
         "alternatives": [
-            ["obtain a renal biopsy — assumed result: biopsy_class III", "wait until 2026-12-17 (25 days)"],
+            ["obtain a renal biopsy — assumed result: biopsy_class IV", "wait until 2026-12-17 (25 days)"],
         ],
         "eligible_on": "2026-12-17",
     },
@@ -237,7 +237,7 @@ def test_fix_cli_json_and_human(tmp_path: Path) -> None:
     assert kinds == ["test", "wait"]
     human = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
     assert "eligible from 2026-12-17" in human.output
-    assert "obtain a renal biopsy — assumed result: biopsy_class III (invasive)" in human.output
+    assert "obtain a renal biopsy — assumed result: biopsy_class IV (invasive)" in human.output
 
 
 SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [

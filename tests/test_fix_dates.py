@@ -148,3 +148,26 @@ def test_age_thresholds_are_reached_on_the_day_fix_says(
         assert status(trials, record, found) == "eligible"
         if found > today:
             assert status(trials, record, found - DAY) != "eligible"
+
+
+@pytest.mark.parametrize(
+    "taken,value,expected",
+    [
+        # a result too old for the window: a blood count (not repeatable) is taken again today
+        (dt.date(2025, 1, 1), 5, (TODAY, ["obtain a blood count"])),
+        # a recent failing result stands until it is too old: 2026-11-10 + 4 weeks, then a new one
+        (dt.date(2026, 11, 10), 2, (dt.date(2026, 12, 9), ["obtain a blood count", "wait until 2026-12-09"])),
+    ],
+)
+def test_a_result_too_old_for_its_window_is_taken_again(
+    taken: dt.date, value: int, expected: tuple[dt.date, list[str]], tmp_path: Path
+) -> None:
+    trials = trials_of(tmp_path, 'include wbc "WBC at least 3 x10^9/L within 4 weeks": wbc >= 3 x10^9/L within 4 weeks')
+    record = {"id": "S1", "measurements": [{"attribute": "wbc", "value": value, "unit": "x10^9/L",
+                                            "date": taken.isoformat()}]}  # fmt: skip
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    (alternative,) = repair.alternatives
+    texts = sorted(a.text.split(" (")[0].split(" —")[0] for a in alternative.actions)
+    assert (repair.eligible_on, texts) == expected
+    if expected[0] > TODAY:  # the day before, the failing result is still recent: no new test
+        assert status(trials, record, expected[0] - DAY) == "ineligible"

@@ -147,11 +147,11 @@ def _age_dates(birth: dt.date, trial: ast.Trial) -> Iterator[dt.date]:
 
 def candidate_dates(patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date) -> list[dt.date]:
     """Today, and every later date on which some leaf can change: a window stops reaching a
-    recorded date (an exposure's end, a start, a dose change, a drug stopped today), an
-    entry starts or changes dose, an `active` entry is over (the day after its end, or
-    after today for a drug stopped today), or an age threshold is crossed. Between two
-    such dates nothing can change for the better."""
-    last_days = {today}
+    recorded date (an exposure's end, a start, a dose change, a drug stopped today, a
+    result that goes stale), an entry starts or changes dose, an `active` entry is over
+    (the day after its end, or after today for a drug stopped today), or an age threshold
+    is crossed. Between two such dates nothing can change for the better."""
+    last_days = {today, *(m.date for m in patient.measurements)}
     for event in patient.events:
         last_days.update({event.start, *event.dose_changes})
         if event.end is not None:
@@ -225,7 +225,7 @@ class Repairer:
                 fact("today", clingo.Number(today.toordinal())),
                 *reference_dates(dates, compiled.windows),
                 *patient_symbols(patient, key, stoppable_drugs=True),
-                *(fact("recorded", key, clingo.String(a)) for a in sorted({m.attribute for m in patient.measurements})),
+                *(fact("recorded", key, clingo.String(m.attribute), day(m.date)) for m in patient.measurements),
                 *(
                     fact("record_assessed", key, clingo.String(a.trial), clingo.String(a.criterion), day(a.date))
                     for a in patient.assessments
