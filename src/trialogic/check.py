@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from . import ast
 from .errors import Diagnostic
-from .vocabulary import UnitError, Vocabulary, closest
+from .vocabulary import UnitError, Vocabulary, closest, suggestion
 
 AGE_UNITS = {"years", "year", "months", "month", "weeks", "week", "days", "day"}
 EVENT_STATUSES = ("active", "resolved", "ongoing", "stopped")
@@ -55,8 +55,7 @@ class Checker:
         self.diagnostics.append(Diagnostic(pos.file, pos.line, pos.column, code, message, line))
 
     def did_you_mean(self, name: str, candidates: object) -> str:
-        hint = closest(name, candidates)
-        return f"; did you mean {hint!r}?" if hint else ""
+        return suggestion(closest(name, candidates))
 
     # ----- modules ---------------------------------------------------------------
 

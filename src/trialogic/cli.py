@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 
 from . import api
-from .dates import reference_problem
+from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
 from .examples import run_tests
 from .fmt import format_source
@@ -44,16 +44,10 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
         try:
-            date = dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-22", param, ctx)
-        problem = reference_problem(date)
-        if problem:
-            self.fail(problem, param, ctx)
-        return date
+            return reference_date(value, "YYYY-MM-DD, e.g. 2026-11-22")
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
 
 
 trials_option = click.option(
@@ -67,8 +61,8 @@ on_option = click.option("--on", "reference", type=DateType(), help="Reference d
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
 
 
-def trials_for_patients(trial_paths: tuple[str, ...]) -> api.TrialSet:
-    """The trials a patient command decides (default: the bundled seed trials); none is an error."""
+def trials_given(trial_paths: tuple[str, ...]) -> api.TrialSet:
+    """The trials given with --trials (default: the bundled seed trials); none is an error."""
     trials = api.load_trials(list(trial_paths) or None)
     if not trials.trials:
         where = ", ".join(trial_paths)
@@ -110,7 +104,7 @@ def check_command(
     """Which trials does each patient qualify for?"""
     reference = reference or dt.date.today()
     with reported():
-        trials = trials_for_patients(trial_paths)
+        trials = trials_given(trial_paths)
         results = api.check(read_patients(patients, trials.vocabulary), trials, on=reference)
     if as_json:
         click.echo(results_json(results, reference))
@@ -124,7 +118,7 @@ def check_command(
 def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) -> None:
     """Print the ASP facts a trial compiles to (all trials when none is named)."""
     with reported():
-        trials = trials_for_patients(trial_paths)
+        trials = trials_given(trial_paths)
     unknown = [t for t in trial_ids if t not in trials.compiled]
     if unknown:
         raise click.ClickException(f"unknown trial {', '.join(unknown)}; known: {', '.join(sorted(trials.compiled))}")
@@ -149,7 +143,7 @@ def why_command(
     """Why is a patient (not) eligible? Criterion by criterion, with the evidence."""
     reference = reference or dt.date.today()
     with reported():
-        trials = trials_for_patients(trial_paths)
+        trials = trials_given(trial_paths)
         patients = read_patients([patient], trials.vocabulary)
         explanations = [e for p in patients for e in api.why(p, trials, on=reference, trial_ids=list(trial_ids))]
     if as_json:
@@ -183,7 +177,7 @@ def fix_command(
     """The smallest changes that would make a patient eligible, and from when."""
     reference = reference or dt.date.today()
     with reported():
-        trials = trials_for_patients(trial_paths)
+        trials = trials_given(trial_paths)
         repairs = [
             r
             for p in read_patients([patient], trials.vocabulary)
@@ -318,7 +312,7 @@ def whatif_command(
         if given:
             raise click.UsageError(f"{', '.join(given)} cannot go with --scenarios: write the changes in the file")
         with reported():
-            trials = trials_for_patients(trial_paths)
+            trials = trials_given(trial_paths)
             ((record, source),) = load_records(patient)
             outcomes = run_scenarios(record, read_scenarios(scenarios_file), trials, reference, source)
         if as_json:
@@ -330,7 +324,7 @@ def whatif_command(
         raise click.BadParameter(f"{later} is before the reference date {reference}", param_hint="--later")
     changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
     with reported():
-        trials = trials_for_patients(trial_paths)
+        trials = trials_given(trial_paths)
         ((record, source),) = load_records(patient)
         flips = whatif(record, changes, trials, reference, later, source)
         changed = [f for f in flips if f.changed]
@@ -373,6 +367,6 @@ def screen_command(
     reference = reference or dt.date.today()
     changes = [Change("--drop", d) for d in drop] + [Change("--relax", r) for r in relax]
     with reported():
-        trials = change_trials(trials_for_patients(trial_paths), changes)
+        trials = change_trials(trials_given(trial_paths), changes)
         report = run_screen(patients, list(trial_paths), trials, reference, jobs, out, changes)
     print_screen(report, Console())

@@ -10,6 +10,26 @@ EARLIEST_REFERENCE = dt.date(1900, 1, 1)
 LATEST_REFERENCE = dt.date(2999, 12, 31)
 
 
+def reference_date(value: object, write: str) -> dt.date:
+    """A reference date as given (a date, or text YYYY-MM-DD) within the range trialogic
+    handles; else ValueError with the message, `write` saying how to write one.
+
+    >>> reference_date("2026-11-22", "YYYY-MM-DD")
+    datetime.date(2026, 11, 22)
+    """
+    if isinstance(value, dt.date):
+        date = value
+    else:
+        try:
+            date = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write {write}") from None
+    problem = reference_problem(date)
+    if problem:
+        raise ValueError(problem)
+    return date
+
+
 def reference_problem(date: dt.date) -> str | None:
     """What is wrong with a reference date, or None.
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from .api import Patient, TrialSet, check, load_patients, load_trials, read_patient
-from .dates import reference_problem
+from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
 from .patient import parse_yaml
-from .vocabulary import closest
+from .vocabulary import closest, suggestion
 
 SUFFIX = ".examples.yaml"
 STATUSES = ("eligible", "ineligible", "undetermined")
@@ -61,9 +61,8 @@ def _unknown_keys(path: Path, where: str, given: dict[Any, Any], allowed: tuple[
     problems = []
     for key in given:
         if key not in allowed:
-            hint = closest(str(key), allowed)
-            suggestion = f"did you mean {hint!r}?" if hint else f"use {', '.join(allowed)}"
-            problems.append(_problem(path, f"{where}{key}", f"unknown key {key!r}; {suggestion}"))
+            tail = suggestion(closest(str(key), allowed), f"use {', '.join(allowed)}")
+            problems.append(_problem(path, f"{where}{key}", f"unknown key {key!r}{tail}"))
     return problems
 
 
@@ -85,13 +84,9 @@ def _patient(path: Path, where: str, example: dict[str, Any]) -> Patient:
 
 def _reference_date(path: Path, value: object) -> dt.date:
     try:
-        date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise TrialogicError([_problem(path, "reference_date", f"{value!r} is not a date; write YYYY-MM-DD")]) from None
-    problem = reference_problem(date)
-    if problem:
-        raise TrialogicError([_problem(path, "reference_date", problem)])
-    return date
+        return reference_date(value, "YYYY-MM-DD")
+    except ValueError as e:
+        raise TrialogicError([_problem(path, "reference_date", str(e))]) from None
 
 
 def _example_problems(path: Path, index: int, example: Any, names: dict[str, int]) -> list[Diagnostic]:

@@ -20,7 +20,7 @@ import yaml
 
 from .errors import Diagnostic, TrialogicError
 from .positions import locate
-from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary
+from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary, suggestion
 
 SECTION_OF_KIND = {
     "drug": "drugs",
@@ -274,9 +274,8 @@ class _Reader:
             allowed = ENTRY_FIELDS[section]
             for key in entry:
                 if key not in allowed:
-                    hint = closest(str(key), allowed)
-                    right = f"did you mean {hint!r}?" if hint else f"{section} entries have {', '.join(allowed)}"
-                    self.problem(f"{where}.{key}", "P001", f"unknown field {str(key)!r}; {right}")
+                    tail = suggestion(closest(str(key), allowed), f"{section} entries have {', '.join(allowed)}")
+                    self.problem(f"{where}.{key}", "P001", f"unknown field {str(key)!r}{tail}")
             result.append((where, entry))
         return result
 
@@ -284,9 +283,8 @@ class _Reader:
         code = str(raw) if raw is not None else ""
         if self.vocabulary.is_concept(kind, code):
             return code
-        hint = closest(code, self.vocabulary.concepts(kind))
-        suggestion = f"; did you mean {hint!r}?" if hint else ""
-        self.problem(f"{where}.code", "P007", f"unknown {kind} code {code!r}{suggestion}")
+        tail = suggestion(closest(code, self.vocabulary.concepts(kind)))
+        self.problem(f"{where}.code", "P007", f"unknown {kind} code {code!r}{tail}")
         return None
 
     # ----- sections --------------------------------------------------------------
@@ -300,9 +298,8 @@ class _Reader:
             self.problem(f"{where}.attribute", "P001", message)
             return []
         if attribute is None:
-            hint = self.vocabulary.suggest_attribute(name)
-            suggestion = f"; did you mean {hint!r}?" if hint else ""
-            self.problem(f"{where}.attribute", "P001", f"unknown attribute {name!r}{suggestion}")
+            tail = suggestion(self.vocabulary.suggest_attribute(name))
+            self.problem(f"{where}.attribute", "P001", f"unknown attribute {name!r}{tail}")
             return []
         date = self.date(entry.get("date"), f"{where}.date")
         raw_value = entry.get("value")
@@ -313,13 +310,10 @@ class _Reader:
         if attribute.type == "category":
             value = str(raw_value)
             if value not in attribute.values:
-                hint = closest(value, attribute.values)
-                suggestion = f"; did you mean {hint!r}?" if hint else ""
-                self.problem(
-                    f"{where}.value",
-                    "P005",
-                    f"{_shown(raw_value)} is not a value of {attribute.name} (one of {', '.join(attribute.values)}){suggestion}",
-                )
+                tail = suggestion(closest(value, attribute.values))
+                one_of = ", ".join(attribute.values)
+                message = f"{_shown(raw_value)} is not a value of {attribute.name} (one of {one_of}){tail}"
+                self.problem(f"{where}.value", "P005", message)
                 return []
             return [Measurement(attribute.name, date, value, None, recorded, where)]
         if attribute.type == "pair":
@@ -494,9 +488,8 @@ class _Reader:
             return None
         for key in record:
             if key not in TOP_LEVEL:
-                hint = SECTION_SYNONYMS.get(str(key)) or closest(str(key), TOP_LEVEL)
-                suggestion = f"; did you mean {hint!r}?" if hint else ""
-                self.problem(str(key), "P001", f"unknown section {key!r}{suggestion}")
+                tail = suggestion(SECTION_SYNONYMS.get(str(key)) or closest(str(key), TOP_LEVEL))
+                self.problem(str(key), "P001", f"unknown section {key!r}{tail}")
         patient_id = record.get("id")
         if patient_id is None or str(patient_id).strip() == "":
             self.problem("id", "P006", "the record has no id")
@@ -520,9 +513,8 @@ class _Reader:
         complete = record.get("complete") or []
         for index, section in enumerate(complete if isinstance(complete, list) else [complete]):
             if section not in COMPLETABLE:
-                hint = closest(str(section), COMPLETABLE)
-                suggestion = f"; did you mean {hint!r}?" if hint else ""
-                self.problem(f"complete[{index}]", "P001", f"unknown section {section!r}{suggestion}")
+                tail = suggestion(closest(str(section), COMPLETABLE))
+                self.problem(f"complete[{index}]", "P001", f"unknown section {section!r}{tail}")
         if self.problems:
             return None
         return Patient(

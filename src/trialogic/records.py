@@ -1,7 +1,7 @@
 """Patient records from the paths a command is given: files, folders of files, JSONL streams.
 
-Every command that takes many patients (`check`, `screen`) finds them here, so a folder
-means the same cohort to both, and an id given twice is an error wherever it is.
+Every command that reads patient files (`check`, `why`, `fix`, `screen`) finds them here,
+so a folder means the same cohort to each, and an id given twice is an error wherever it is.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ effects and the optimisation are ASP (`rules/repair.lp`). This module gathers th
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -119,12 +118,8 @@ def first_day_of_age(birth: dt.date, count: int, unit: str) -> dt.date:
         return birth + dt.timedelta(weeks=count)
     if unit in ("days", "day"):
         return birth + dt.timedelta(days=count)
-    months = count * 12 if unit in ("years", "year") else count
-    year, month = divmod(birth.year * 12 + birth.month - 1 + months, 12)
-    if birth.day <= calendar.monthrange(year, month + 1)[1]:
-        return dt.date(year, month + 1, birth.day)
-    year, month = divmod(year * 12 + month + 1, 12)
-    return dt.date(year, month + 1, 1)
+    day = _add_months(birth, count * 12 if unit in ("years", "year") else count)
+    return day if day.day == birth.day else day + dt.timedelta(days=1)  # clamped to a month's end
 
 
 def _age_dates(birth: dt.date, trial: ast.Trial) -> Iterator[dt.date]:

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import yaml
 
-from .dates import reference_problem
+from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
-from .vocabulary import closest
+from .vocabulary import closest, suggestion
 from .whatif import OPTIONS, TRIAL_OPTIONS, USAGE, Change
 
 KEYS = ("name", "changes")
@@ -132,9 +132,8 @@ class _Reader:
             self.problem(name_node or node, label, "W003", "the scenario has no name; give name: TEXT")
         for key_text, (key, _) in fields.items():
             if key_text not in KEYS:
-                hint = closest(key_text, KEYS)
-                suggestion = f"did you mean {hint!r}?" if hint else "a scenario has only name and changes"
-                self.problem(key, label, "W003", f"unknown key {key_text!r}; {suggestion}")
+                tail = suggestion(closest(key_text, KEYS), "a scenario has only name and changes")
+                self.problem(key, label, "W003", f"unknown key {key_text!r}{tail}")
         _, changes_node = fields.get("changes", (None, None))
         if not isinstance(changes_node, yaml.SequenceNode) or not changes_node.value:
             said = "is empty" if isinstance(changes_node, yaml.SequenceNode) else "is missing or not a list"
@@ -179,8 +178,8 @@ class _Reader:
             hint = closest(option, (*OPTIONS, LATER)) if option else None
             said = f"unknown option {option!r}" if option else "a change starts with its option"
             options = ", ".join((*OPTIONS, LATER))
-            suggestion = f"did you mean {hint!r}?" if hint else f"write one of {options}, e.g. {USAGE_EXAMPLE}"
-            self.problems.append(place.diagnostic("W004", f"{said}; {suggestion}"))
+            tail = suggestion(hint, f"write one of {options}, e.g. {USAGE_EXAMPLE}")
+            self.problems.append(place.diagnostic("W004", f"{said}{tail}"))
             return None
         if not argument:
             usage = USAGE.get(option, "YYYY-MM-DD")
@@ -190,15 +189,10 @@ class _Reader:
 
     def date(self, text: str, place: Where) -> dt.date | None:
         try:
-            date = dt.date.fromisoformat(text)
-        except ValueError:
-            self.problems.append(place.diagnostic("W004", f"{text!r} is not a date; write --later YYYY-MM-DD"))
+            return reference_date(text, "--later YYYY-MM-DD")
+        except ValueError as e:
+            self.problems.append(place.diagnostic("W004", str(e)))
             return None
-        problem = reference_problem(date)
-        if problem:
-            self.problems.append(place.diagnostic("W004", problem))
-            return None
-        return date
 
 
 def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> Diagnostic:

@@ -229,6 +229,18 @@ def closest(name: str, candidates: Any) -> str | None:
     return matches[0] if matches else None
 
 
+def suggestion(hint: str | None, otherwise: str = "") -> str:
+    """The end of an "unknown name" message: `; did you mean 'X'?` for a close name, else
+    `; OTHERWISE` (or nothing).
+
+    >>> suggestion("drugs"), suggestion(None, "use id, sex"), suggestion(None)
+    ("; did you mean 'drugs'?", '; use id, sex', '')
+    """
+    if hint:
+        return f"; did you mean {hint!r}?"
+    return f"; {otherwise}" if otherwise else ""
+
+
 def _fraction(value: Any) -> Fraction:
     return Fraction(Decimal(str(value)))
 
