@@ -88,6 +88,13 @@ CASES: list[dict[str, Any]] = [
         "eligible_on": "2024-02-29",
         "actions": ["wait until 2024-02-29 (28 days)"],
     },
+    {
+        "name": "an age inside a definition: its birthday is a candidate date too",
+        "criteria": 'define adult "adult" = age >= 18 years\n  include adult "adult": adult',
+        "patient": {"birth_date": "2010-03-15"},
+        "eligible_on": "2028-03-15",
+        "actions": ["wait until 2028-03-15 (479 days)"],
+    },
 ]
 
 

@@ -53,6 +53,7 @@ class CompiledTrial:
     title: str
     program: str
     windows: set[tuple[int, str]] = field(default_factory=set)
+    ages: set[tuple[int, str]] = field(default_factory=set)  # every age threshold, through definitions too
     # (criterion id, id() of a syntax node) -> the nodes it compiled to in that criterion
     spans: dict[tuple[str, int], Span] = field(default_factory=dict)
 
@@ -68,6 +69,7 @@ class TrialCompiler:
         # `manual` (an assessment settles one criterion); with the spans it made
         self.define_roots: dict[tuple[str, str], tuple[str, list[tuple[int, Span]]]] = {}
         self.windows: set[tuple[int, str]] = set()
+        self.ages: set[tuple[int, str]] = set()
         self.criterion_id = ""
         self.spans: dict[tuple[str, int], Span] = {}
         self.made: list[tuple[int, Span]] = []  # every span made, in order
@@ -97,7 +99,7 @@ class TrialCompiler:
             root = self.expr(criterion.expr)
             self.fact(f"criterion({trial_id},{quote(criterion.id)},{criterion.kind},{root})")
         program = "\n".join(self.lines) + "\n"
-        return CompiledTrial(self.trial.id, self.trial.title, program, self.windows, self.spans)
+        return CompiledTrial(self.trial.id, self.trial.title, program, self.windows, self.ages, self.spans)
 
     # ----- boolean structure -----------------------------------------------------
 
@@ -179,6 +181,7 @@ class TrialCompiler:
     def age(self, op: str, number: object, unit: str | None) -> str:
         node = self.new_node()
         unit_name = AGE_UNITS.get(str(unit), str(unit))
+        self.ages.add((int(str(number)), unit_name))
         self.fact(f"age_cmp({node},{unit_name},{op},{int(str(number))})")
         return node
 

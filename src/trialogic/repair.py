@@ -122,25 +122,18 @@ def first_day_of_age(birth: dt.date, count: int, unit: str) -> dt.date:
     return day if day.day == birth.day else day + dt.timedelta(days=1)  # clamped to a month's end
 
 
-def _age_dates(birth: dt.date, trial: ast.Trial) -> Iterator[dt.date]:
+def _age_dates(birth: dt.date, ages: set[tuple[int, str]]) -> Iterator[dt.date]:
     """The days an age threshold is reached, and the days the next age is (where `<=` and
     `>` change)."""
-    for criterion in trial.criteria:
-        for node in ast.walk(criterion.expr):
-            thresholds: list[tuple[int, str | None]] = []
-            if isinstance(node, ast.Comparison) and node.attribute == "age" and isinstance(node.operand, ast.Quantity):
-                thresholds.append((int(node.operand.number), node.operand.unit))
-            elif isinstance(node, ast.Between) and node.attribute == "age":
-                thresholds += [(int(node.low), node.unit), (int(node.high), node.unit)]
-            for count, unit in thresholds:
-                for n in (count, count + 1):
-                    try:
-                        yield first_day_of_age(birth, n, unit or "years")
-                    except (OverflowError, ValueError):  # past year 9999: beyond any horizon
-                        pass
+    for count, unit in ages:
+        for n in (count, count + 1):
+            try:
+                yield first_day_of_age(birth, n, unit)
+            except (OverflowError, ValueError):  # past year 9999: beyond any horizon
+                pass
 
 
-def candidate_dates(patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date) -> list[dt.date]:
+def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -> list[dt.date]:
     """Today, and every later date on which some leaf can change: a window stops reaching a
     recorded date (an exposure's end, a start, a dose change, a drug stopped today, a
     result that goes stale), an entry starts or changes dose, an `active` entry is over
@@ -157,7 +150,7 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, trial: ast.Trial,
         for last in last_days:
             dates.add(_first_day_after_window(last, count, unit))
     if patient.birth_date is not None:
-        dates.update(_age_dates(patient.birth_date, trial))
+        dates.update(_age_dates(patient.birth_date, compiled.ages))
     horizon = today + dt.timedelta(days=HORIZON_DAYS)
     return sorted(d for d in dates if today <= d <= horizon)
 
@@ -209,7 +202,7 @@ class Repairer:
     def solve(
         self, patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date, status: str, limit: int
     ) -> Repair:
-        dates = candidate_dates(patient, compiled, trial, today)
+        dates = candidate_dates(patient, compiled, today)
         control = clingo.Control(["--warn=none", "--opt-mode=optN", "--project=project", "0"])
         add_programs(control, _repair_rules() + self.concepts_program, compiled.program)
         key = clingo.Number(0)
