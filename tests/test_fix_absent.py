@@ -23,42 +23,61 @@ VOCABULARY = load_vocabulary()
 
 CASES: list[dict[str, Any]] = [
     {
-        "name": "a recorded excepted child: no absence of its parent; the record must say",
+        "name": "a recorded excepted child: no absence of its parent; the list confirmed complete instead",
         "criteria": 'exclude ai "Other autoimmune disease": condition autoimmune_disease except systemic_lupus_erythematosus',
         "patient": {"conditions": [{"code": "systemic_lupus_erythematosus", "start": "2020-01-01"}]},
-        "alternatives": [],
-        "blocked_by": ["ai"],
+        "alternatives": [
+            [
+                "confirm that the conditions list is complete — assumed: no condition beyond those recorded, so none of autoimmune_disease"
+            ]
+        ],
+        "blocked_by": [],
     },
     {
         "name": "a drug taken now: stop it, never also 'no drug' of it",
         "criteria": 'exclude tac "Tacrolimus within 4 weeks": drug tacrolimus within 4 weeks',
         "patient": {"drugs": [{"code": "tacrolimus", "start": "2025-01-01"}]},
-        "alternatives": [],
-        "blocked_by": ["tac"],
-        "unknown_now": [],  # met today; after a washout, unknown: the drugs list must say
+        # after the washout the criterion would be unknown: the drugs list must be complete
+        "alternatives": [
+            [
+                "confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of tacrolimus",
+                "stop tacrolimus on 2026-11-22 (drugs[0])",
+                "wait until 2026-12-21 (29 days)",
+            ]
+        ],
+        "blocked_by": [],
     },
     {
         "name": "a drug taken long ago: no 'no drug' of it",
         "criteria": 'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks',
         "patient": {"drugs": [{"code": "rituximab", "start": "2024-01-01", "end": "2024-02-01"}]},
-        "alternatives": [],
-        "blocked_by": ["rtx"],
+        "alternatives": [
+            ["confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of rituximab"]
+        ],
+        "blocked_by": [],
     },
     {
         "name": "a member of the class taken now: no absence of the class",
         "criteria": 'exclude gc "Glucocorticoids within 4 weeks": drug glucocorticoid within 4 weeks',
         "patient": {"drugs": [{"code": "prednisone", "start": "2025-01-01"}]},
-        "alternatives": [],
-        "blocked_by": ["gc"],
-        "unknown_now": [],
+        "alternatives": [
+            [
+                "confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of glucocorticoid",
+                "stop prednisone on 2026-11-22 (drugs[0])",
+                "wait until 2026-12-21 (29 days)",
+            ]
+        ],
+        "blocked_by": [],
     },
     {
         "name": "a member of a concept set on record: no absence of the set",
         "preamble": 'concept cni "calcineurin inhibitors" = {tacrolimus, cyclosporine}\n',
         "criteria": 'exclude cni "CNI within 4 weeks": drug cni within 4 weeks',
         "patient": {"drugs": [{"code": "cyclosporine", "start": "2020-01-01", "end": "2020-02-01"}]},
-        "alternatives": [],
-        "blocked_by": ["cni"],
+        "alternatives": [
+            ["confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of cni"]
+        ],
+        "blocked_by": [],
     },
     {
         "name": "an unrelated entry does not stop the absence being offered",
@@ -85,14 +104,15 @@ def test_absences_never_contradict_the_record(case: dict[str, Any], tmp_path: Pa
     assert got == sorted(sorted(a) for a in case["alternatives"])
     assert list(repair.blocked_by) == case["blocked_by"]
     assert list(repair.unknown_now) == case.get("unknown_now", case["blocked_by"])
-    for alternative in repair.alternatives:  # the negatives proposed make a valid record
+    for alternative in repair.alternatives:  # the negatives and complete lists proposed make a valid record
         negatives = [
             {"kind": a.data["kind"], "code": code}
             for a in alternative.actions
             if a.kind == "absent"
             for code in a.data["codes"]
         ]
-        api.read_patient({**record, "negatives": negatives})
+        complete = [a.data["section"] for a in alternative.actions if a.kind == "complete"]
+        api.read_patient({**record, "negatives": negatives, "complete": complete})
 
 
 def test_p01_is_never_told_to_deny_what_her_record_holds() -> None:
@@ -108,7 +128,10 @@ def test_p01_is_never_told_to_deny_what_her_record_holds() -> None:
         for action in alternative["actions"]:
             if action["kind"] == "absent":
                 assert not {(action["event_kind"], c) for c in [action["concept"], *action["codes"]]} & held, action
-    assert "other_autoimmune" in repair["unknown_now"]
+    # her lupus is on record, so "no autoimmune disease" is never proposed; confirming that
+    # her conditions list is complete (nothing beyond it) settles the criterion instead
+    completes = [a for alternative in repair["alternatives"] for a in alternative["actions"] if a["kind"] == "complete"]
+    assert completes and all("autoimmune_disease" in a["covers"] for a in completes), repair
 
 
 def test_every_absence_proposed_for_the_bundled_patients_is_a_valid_negative() -> None:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from trialogic.cli import main
 
-ACTION_KINDS = {"wait", "stop", "test", "sign", "absent", "no_plans", "assess"}
+ACTION_KINDS = {"wait", "stop", "test", "sign", "absent", "complete", "no_plans", "assess"}
 PATIENTS = Path(__file__).parent.parent / "facts" / "patients"
 
 

@@ -22,7 +22,7 @@ from .compiler import CompiledTrial
 from .dates import months_before, window_start
 from .explain import decimal_text
 from .facts import attribute_symbols, day, fact, patient_symbols, reference_dates, vocabulary_symbols
-from .patient import Patient
+from .patient import SECTION_OF_KIND, Patient
 from .resources import facts_dir
 from .solve import RULE_FILES, add_programs, rule_text
 from .vocabulary import Vocabulary, read_yaml
@@ -160,7 +160,7 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # wait | stop | test | sign | absent | no_plans | assess
+    kind: str  # wait | stop | test | sign | absent | complete | no_plans | assess
     text: str
     level: str
     data: dict[str, Any]
@@ -256,10 +256,13 @@ class Repairer:
             if s.name == "absent_code":
                 kind, concept, code = s.arguments
                 codes.setdefault((kind.name, concept.string), []).append(code.string)
+            elif s.name == "complete_covers":  # filed under the kind, for the complete_list action
+                kind, concept = s.arguments
+                codes.setdefault((kind.name, ""), []).append(concept.string)
         actions = [
             self.action(s.arguments[0], picks, codes, patient, trial, today) for s in symbols if s.name == "action"
         ]
-        order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "no_plans": 4, "assess": 5}
+        order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "complete": 4, "no_plans": 5, "assess": 6}
         actions.sort(key=lambda a: (order[a.kind], a.text))
         return Alternative(tuple(actions), at)
 
@@ -273,7 +276,8 @@ class Repairer:
         today: dt.date,
     ) -> Action:
         """One action in words and data; `codes` are the vocabulary codes each absence
-        stands for (a concept set's members, which are what a record can name)."""
+        stands for (a concept set's members, which are what a record can name), and under
+        (kind, "") the trial's concepts a complete list of that kind settles."""
         name, args = term.name, term.arguments
         catalogue = self.catalogue.spec
         if name == "wait":
@@ -307,6 +311,12 @@ class Repairer:
             listed = "" if members == [concept] else f" ({', '.join(members)})"
             return Action("absent", f"document that there was no {kind} {concept}{listed} — assumed absent",
                           catalogue["absence"]["level"], {"kind": kind, "concept": concept, "codes": members})  # fmt: skip
+        if name == "complete_list":
+            kind = args[0].name
+            section, covers = SECTION_OF_KIND[kind], sorted(codes[(kind, "")])
+            text = f"confirm that the {section} list is complete — assumed: no {kind} beyond those recorded, so none of {', '.join(covers)}"
+            return Action("complete", text, catalogue["absence"]["level"],
+                          {"event_kind": kind, "section": section, "covers": covers})  # fmt: skip
         if name == "no_plans":
             return Action("no_plans", "document that no other procedures or vaccines are planned — assumed",
                           catalogue["absence"]["level"], {})  # fmt: skip
