@@ -65,3 +65,60 @@ def test_every_problem_of_an_examples_file_at_once_with_its_line(tmp_path: Path)
     ):
         assert expected in result.output
     assert "PASSED" not in result.output and "Traceback" not in result.output
+
+
+def run_test(tmp_path: Path, examples: str) -> tuple[Path, str, int]:
+    (tmp_path / "t.tl").write_text(TRIAL)
+    path = tmp_path / "t.examples.yaml"
+    path.write_text(examples)
+    result = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return path, result.output, result.exit_code
+
+
+ONE = "examples:\n  - name: a\n    patient: {id: E1, birth_date: 2015-01-01}\n    expect: ineligible\n"
+
+
+def test_criterion_ids_must_be_names(tmp_path: Path) -> None:
+    path, output, code = run_test(tmp_path, ONE + "    blocking: [1, null]\n    unknown: [{x: 1}]\n")
+    assert code == 1
+    for expected in (
+        f"{path}:5:16: examples[0].blocking[0]: error[X001]: a criterion id is a name, as in [age], not 1",
+        f"{path}:5:19: examples[0].blocking[1]: error[X001]: a criterion id is a name, as in [age], not null",
+        f"{path}:6:15: examples[0].unknown[0]: error[X001]: a criterion id is a name, as in [age], not {{'x': 1}}",
+    ):
+        assert expected in output
+    assert "PASSED" not in output and "FAILED" not in output
+
+
+def test_an_id_listed_twice_is_an_error(tmp_path: Path) -> None:
+    path, output, code = run_test(tmp_path, ONE + "    blocking: [adult, adult]\n")
+    assert code == 1
+    assert (
+        f"{path}:5:23: examples[0].blocking[1]: error[X001]: 'adult' is listed twice (first: examples[0].blocking[0]); "
+        "list each id once"
+    ) in output
+    assert "FAILED" not in output
+
+
+def test_an_id_that_is_not_a_criterion_is_an_error(tmp_path: Path) -> None:
+    path, output, code = run_test(tmp_path, ONE + "    blocking: [adlt]\n    unknown: [zzz]\n")
+    assert code == 1
+    assert (
+        f"{path}:5:16: examples[0].blocking[0]: error[X001]: 'adlt' is not a criterion of NCT00000099; "
+        "did you mean 'adult'?"
+    ) in output
+    assert (
+        f"{path}:6:15: examples[0].unknown[0]: error[X001]: 'zzz' is not a criterion of NCT00000099; "
+        "its criteria are adult, opinion"
+    ) in output
+    assert "FAILED" not in output
+
+
+def test_an_invalid_patient_is_placed_in_the_examples_file(tmp_path: Path) -> None:
+    path, output, code = run_test(
+        tmp_path,
+        "examples:\n  - name: a\n    patient:\n      id: E1\n      sex: femal\n    expect: ineligible\n",
+    )
+    assert code == 1
+    assert output.startswith(f"{path}:5:7: examples[0].patient.sex: error[P0"), output

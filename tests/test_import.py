@@ -65,7 +65,7 @@ def test_golden_output(study: Path) -> None:
     assert import_study_file(study) == study.with_suffix(".tl").read_text(encoding="utf-8")
 
 
-NOTHING_TO_IMPORT = {"NCT06485648", "NCT90000003"}  # no ages, no sex, no headed bullets
+NOTHING_TO_IMPORT = {"NCT06485648"}  # no ages, no sex, no criteria text
 
 
 @pytest.mark.parametrize("study", STUDIES, ids=IDS)
@@ -88,8 +88,7 @@ def test_one_placeholder_per_bullet(study: Path) -> None:
     bullets = [line for line in criteria_text(study).splitlines() if BULLET.match(line)]
     trial = trial_of(import_study_file(study))
     placeholders = [c for c in trial.criteria if isinstance(c.expr, ast.Manual)]
-    headed = any(HEADING.match(line) for line in criteria_text(study).splitlines())
-    assert len(placeholders) == (len(bullets) if headed else 0)
+    assert len(placeholders) == len(bullets)
     assert {c.id for c in trial.criteria if not isinstance(c.expr, ast.Manual)} <= {"min_age", "max_age", "sex"}
 
 
@@ -97,7 +96,8 @@ def test_one_placeholder_per_bullet(study: Path) -> None:
 def test_inclusion_and_exclusion_kept_apart(study: Path) -> None:
     """Each placeholder's kind is the heading above its bullet in the registry text."""
     sections: dict[str, list[str]] = {"inclusion": [], "exclusion": []}
-    current: str | None = None
+    headed = any(HEADING.match(line) for line in criteria_text(study).splitlines())
+    current = None if headed else "inclusion"  # without any heading, every bullet is an inclusion
     for line in criteria_text(study).splitlines():
         heading = HEADING.match(line)
         if heading:
@@ -152,9 +152,26 @@ def test_text_outside_the_headings_and_introductions_are_notes() -> None:
     assert "Patients who met any of the following criteria could not be enrolled in this study:" in notes
     synthetic = [n.text for n in trial_of(import_study_file(FIXTURES / "NCT90000001.json")).notes]
     assert "Participants are recruited at two sites." in synthetic
+
+
+def test_text_without_headings_is_all_inclusion_placeholders() -> None:
+    """Never a skeleton that calls everyone of the right age eligible: each bullet and paragraph
+    becomes a manual inclusion (an introduction ending in a colon stays a note)."""
     unheaded = trial_of(import_study_file(FIXTURES / "NCT90000003.json"))
-    assert unheaded.criteria == ()
-    assert [n.text for n in unheaded.notes][-2:] == ["Healthy adults", "No chronic disease"]
+    assert [(c.kind, c.id, c.text) for c in unheaded.criteria] == [
+        ("inclusion", "inclusion_1", "Healthy adults"),
+        ("inclusion", "inclusion_2", "No chronic disease"),
+    ]
+    assert "is imported as an inclusion placeholder" in unheaded.notes[-1].text
+    text = "Adults with lupus. Must consent.\n\nPatients must have:\n* Weight > 50 kg. Second sentence.\n* Another"
+    trial = trial_of(import_study(record(minimumAge="18 Years", eligibilityCriteria=text), "s.json"))
+    assert [(c.id, c.text, source(c.expr)) for c in trial.criteria] == [
+        ("min_age", "Minimum eligible age: 18 Years", "age >= 18 years"),
+        ("inclusion_1", "Adults with lupus. Must consent.", "manual"),
+        ("inclusion_2", "Weight > 50 kg. Second sentence.", "manual"),
+        ("inclusion_3", "Another", "manual"),
+    ]
+    assert trial.notes[-1].text == "Patients must have:"
 
 
 def test_a_record_without_criteria_text_still_gives_a_skeleton() -> None:
@@ -293,6 +310,57 @@ def test_a_line_that_only_mentions_the_criteria_is_not_a_heading() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("inclusion", "exclusion"),
+    [
+        ("Inclusion Criteria:", "Exclusion Criteria:"),
+        ("Key Inclusion Criteria", "Key Exclusion Criteria"),
+        ("key inclusion criteria:", "key exclusion criteria:"),
+        ("INCLUSION CRITERIA", "EXCLUSION CRITERIA"),
+        ("Inclusion:", "Exclusion:"),
+        ("inclusion", "exclusion"),
+        ("INCLUSION :", "EXCLUSION :"),
+        ("**Inclusion:**", "**Exclusion:**"),
+        ("Inclusion Criterion:", "Exclusion Criterion:"),
+    ],
+)
+def test_heading_variants(inclusion: str, exclusion: str) -> None:
+    text = f"Notes first\n{inclusion}\n* a\n{exclusion}\n* b\n"
+    assert [(b.section, b.text) for b in blocks_of(text)] == [
+        (None, "Notes first"),
+        ("inclusion", "a"),
+        ("exclusion", "b"),
+    ]
+
+
+def test_headings_without_criteria_on_their_own_line() -> None:
+    text = "Key Inclusion Criteria\n* a\n\nKey exclusion criteria:\n* b\n\nInclusion:\n* d\nExclusion:\n* e\n"
+    trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+    assert [(c.kind, c.text) for c in trial.criteria] == [
+        ("inclusion", "a"),
+        ("exclusion", "b"),
+        ("inclusion", "d"),
+        ("exclusion", "e"),
+    ]
+    assert not any(n.text in ("Inclusion:", "Exclusion:") for n in trial.notes)
+    # a sentence that starts with the word is no heading
+    blocks = blocks_of("Exclusion:\n* a\nExclusion of smokers\nInclusion: adults\n")
+    assert [(b.section, b.text) for b in blocks] == [("exclusion", "a Exclusion of smokers Inclusion: adults")]
+
+
+def test_control_characters_are_not_imported() -> None:
+    text = "Inclusion Criteria:\r\n* nul\x00char and bell\x07 and\x1b esc\r* cr only\rnext line\r\r* last\x7f"
+    data = record(eligibilityCriteria=text)
+    data["protocolSection"]["identificationModule"]["briefTitle"] = "A\x00title\rsplit"
+    data["protocolSection"]["conditionsModule"] = {"conditions": ["Lupus\x0c"]}
+    output = import_study(data, "s.json")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", output)
+    trial = trial_of(output)
+    assert trial.title == "A title split"
+    assert [c.text for c in trial.criteria] == ["nul char and bell and esc", "cr only next line", "last"]
+    assert "Conditions studied (registry): Lupus." in [n.text for n in trial.notes]
+
+
 def test_empty_bullets_are_skipped() -> None:
     text = "Exclusion Criteria:\n\n*\n* \n-\n1.\n* Real one\n"
     assert [b.text for b in blocks_of(text)] == ["Real one"]
@@ -422,6 +490,16 @@ def test_cli_writes_the_trial_file(tmp_path: Path) -> None:
     assert result.output == f"wrote {out}\n"
     assert out.read_text(encoding="utf-8") == study.with_suffix(".tl").read_text(encoding="utf-8")
     assert list(api.load_trials([out]).trials) == ["NCT01539902"]
+
+
+def test_cli_cannot_write_into_a_missing_folder(tmp_path: Path) -> None:
+    out = tmp_path / "no" / "such" / "x.tl"
+    result = CliRunner().invoke(main, ["import", str(FIXTURES / "NCT01539902.json"), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{out}: error[S002]: cannot write the --out file: No such file or directory "
+        f"(does the folder {str(out.parent)!r} exist?)\n"
+    )
 
 
 @pytest.mark.parametrize(

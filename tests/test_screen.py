@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -174,6 +176,49 @@ def test_a_malformed_line_is_named_by_file_and_line_and_the_rest_still_checked(t
     assert f"{stream}:2:20: error[P000]: not valid JSON" in result.output
     assert f"{stream}:3:13: sex: error[P005]" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_unreadable_file_is_reported_with_every_other_problem_and_never_hangs(jobs: str, tmp_path: Path) -> None:
+    """A file that does not parse travels like a bad record: with workers too (it used to
+    kill a worker and hang the run), and the files after it are still read and checked."""
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("id: A\nsex: female\n")
+    (folder / "b.yaml").write_text("id: B\nmeasurements: [ {attribute: wbc, value: 3\n")
+    (folder / "c.json").write_text('{"id": "C", "sex": "femal"}')
+    (folder / "d.jsonl").write_text('\ufeff{"id": "D", "sex": "male"}\n')  # a byte-order mark is no error
+    out = tmp_path / "m.csv"
+    command = [sys.executable, "-m", "trialogic", "screen", str(folder), "--jobs", jobs, "--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert f"{folder / 'b.yaml'}:3:1: error[P000]: not valid YAML/JSON" in result.stderr
+    assert f"{folder / 'c.json'}:1:13: sex: error[P005]" in result.stderr
+    assert "d.jsonl" not in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("out", ["p.yaml", "m.jsonl"])
+def test_an_output_among_the_inputs_is_refused_and_the_cohort_kept(out: str, tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("id: P1\n")
+    result = CliRunner().invoke(main, ["screen", str(tmp_path), "--jobs", "1", "--out", str(tmp_path / out)])
+    assert result.exit_code == 1
+    assert "error[S001]" in result.output if out == "p.yaml" else "error[S003]" in result.output
+    assert (tmp_path / "p.yaml").read_text() == "id: P1\n" and not (tmp_path / "m.jsonl").exists()
+    single = CliRunner().invoke(main, ["screen", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "p.jsonl")])
+    assert single.exit_code == 0, single.output  # beside the file screened, not among the inputs: fine
+
+
+def test_csv_cells_with_line_breaks_are_quoted(tmp_path: Path) -> None:
+    stream = tmp_path / "cohort.jsonl"
+    ids = ["A\rB", "C\nD", 'E,"F"', "G"]
+    stream.write_text("".join(json.dumps({"id": i}) + "\n" for i in ids))
+    out = tmp_path / "m.csv"
+    result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as rows:
+        patients = [row["patient"] for row in csv.DictReader(rows)]
+    assert patients == [i for i in ids for _ in range(5)]
 
 
 def test_relaxing_a_criterion_changes_cohort_counts_as_the_oracle_says(tmp_path: Path) -> None:

@@ -226,7 +226,13 @@ def import_command(study: str, out: str | None) -> None:
     with reported():
         text = import_study_file(Path(study))
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as e:
+            folder = Path(out).parent
+            hint = "" if folder.is_dir() else f" (does the folder {str(folder)!r} exist?)"
+            message = f"cannot write the --out file: {e.strerror}{hint}"
+            raise Reported(TrialogicError([Diagnostic(out, 0, 0, "S002", message)]).render()) from None
         click.echo(f"wrote {out}")
     else:
         click.echo(text, nl=False)

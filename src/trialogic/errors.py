@@ -45,6 +45,10 @@ class TrialogicError(Exception):
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
 
+    def __reduce__(self) -> tuple[type[TrialogicError], tuple[list[Diagnostic]]]:
+        """Rebuilt from its diagnostics when it crosses to or from a worker process."""
+        return (TrialogicError, (self.diagnostics,))
+
 
 def source_line(text: str, line: int) -> str | None:
     lines = text.splitlines()

@@ -15,7 +15,7 @@ A trial file `X.tl` may have a sibling `X.examples.yaml`:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,11 @@ def _patient(path: Path, where: str, example: dict[str, Any]) -> Patient:
             raise TrialogicError([_problem(path, f"{where}.patient_file", message)])
         return patients[0]
     if isinstance(example.get("patient"), dict):
-        return read_patient(example["patient"], f"{path}:{where}.patient")
+        try:
+            return read_patient(example["patient"], str(path))
+        except TrialogicError as e:  # placed in the examples file: its field is under `patient`
+            fields = [f"{where}.patient" + (f".{d.field}" if d.field else "") for d in e.diagnostics]
+            raise TrialogicError([replace(d, field=f) for d, f in zip(e.diagnostics, fields, strict=True)]) from None
     message = "each example has `patient:` (a record) or `patient_file:` (a path)"
     raise TrialogicError([_problem(path, where, message)])
 
@@ -89,7 +93,9 @@ def _reference_date(path: Path, value: object) -> dt.date:
         raise TrialogicError([_problem(path, "reference_date", str(e))]) from None
 
 
-def _example_problems(path: Path, index: int, example: Any, names: dict[str, int]) -> list[Diagnostic]:
+def _example_problems(
+    path: Path, index: int, example: Any, names: dict[str, int], criteria: list[str], trial_id: str
+) -> list[Diagnostic]:
     """What is wrong with one example, apart from its patient."""
     where = f"examples[{index}]"
     if not isinstance(example, dict):
@@ -100,12 +106,31 @@ def _example_problems(path: Path, index: int, example: Any, names: dict[str, int
     for key in ("blocking", "unknown"):
         if key in example and not isinstance(example[key], list):
             problems.append(_problem(path, f"{where}.{key}", f"{key} is a list of criterion ids, e.g. [age]"))
+        elif key in example:
+            problems.extend(_id_problems(path, f"{where}.{key}", example[key], criteria, trial_id))
     name = str(example.get("name", f"example {index + 1}"))
     if name in names:
         problems.append(
             _problem(path, f"{where}.name", f"a second example named {name!r} (first: examples[{names[name]}])")
         )
     names.setdefault(name, index)
+    return problems
+
+
+def _id_problems(path: Path, where: str, ids: list[Any], criteria: list[str], trial_id: str) -> list[Diagnostic]:
+    """Each id of a `blocking` / `unknown` list must be a criterion of the trial, listed once."""
+    problems = []
+    for position, given in enumerate(ids):
+        field = f"{where}[{position}]"
+        if not isinstance(given, str):
+            shown = "null" if given is None else repr(given)
+            problems.append(_problem(path, field, f"a criterion id is a name, as in [age], not {shown}"))
+        elif given in ids[:position]:
+            first = f"{where}[{ids.index(given)}]"
+            problems.append(_problem(path, field, f"{given!r} is listed twice (first: {first}); list each id once"))
+        elif given not in criteria:
+            tail = suggestion(closest(given, criteria), f"its criteria are {', '.join(criteria)}")
+            problems.append(_problem(path, field, f"{given!r} is not a criterion of {trial_id}{tail}"))
     return problems
 
 
@@ -116,12 +141,13 @@ def run_examples(path: Path, trials: TrialSet, trial_id: str) -> list[Outcome]:
     reference = dt.date.today()
     patients: list[Patient] = []
     names: dict[str, int] = {}
+    criteria = [c.id for c in trials.trials[trial_id].criteria]
     try:
         reference = _reference_date(path, data.get("reference_date", reference.isoformat()))
     except TrialogicError as e:
         problems.extend(e.diagnostics)
     for index, example in enumerate(data["examples"]):
-        problems.extend(_example_problems(path, index, example, names))
+        problems.extend(_example_problems(path, index, example, names, criteria, trial_id))
         if isinstance(example, dict):
             try:
                 patients.append(_patient(path, f"examples[{index}]", example))
@@ -138,7 +164,7 @@ def run_examples(path: Path, trials: TrialSet, trial_id: str) -> list[Outcome]:
         for key, got in (("blocking", result.blocking()), ("unknown", result.unknown())):
             if key in example:
                 wanted, found = sorted(example[key]), sorted(c.id for c in got)
-                if wanted != found:
+                if wanted != found:  # ids checked above: names of criteria, each once
                     missing, extra = sorted(set(wanted) - set(found)), sorted(set(found) - set(wanted))
                     differences.append(f"{key}: expected {wanted}, got {found} (missing {missing}, extra {extra})")
         name = str(example.get("name", f"example {index + 1}"))

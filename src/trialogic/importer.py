@@ -2,8 +2,10 @@ r"""ClinicalTrials.gov API v2 study records → skeleton trial files.
 
 The structured eligibility fields become real criteria (`minimumAge`, `maximumAge`,
 `sex`); every bullet of the free-text criteria becomes a `manual` placeholder that
-carries the registry's sentence, under the kind its heading gives. Text outside the
-Inclusion / Exclusion headings, and the introductions that end in a colon, become notes.
+carries the registry's sentence, under the kind its heading gives. Text before the first
+Inclusion / Exclusion heading, and the introductions that end in a colon, become notes;
+text without any such heading is all inclusions, so that nobody is eligible unassessed.
+Control characters in the record become spaces (a lone CR a line break).
 
 >>> study = {"protocolSection": {
 ...     "identificationModule": {"nctId": "NCT00000001", "briefTitle": "Demo"},
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -58,9 +60,11 @@ AGE_UNITS: dict[str, list[tuple[Fraction, str]]] = {
 AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?", re.IGNORECASE)
 NO_LIMIT = {"", "n/a"}
 SEXES = {"ALL": None, "FEMALE": "female", "MALE": "male"}
-HEADING = re.compile(r"(?:key\s+)?(inclusion|exclusion)\s+criteria\b(.*)", re.IGNORECASE)
+# "Inclusion Criteria", "Key exclusion criteria:", "Inclusion Criteria for Part B:"; "Inclusion:" alone on its line
+HEADING = re.compile(r"(?:key\s+)?(inclusion|exclusion)(?:\s+criteri(?:a|on)\b(.*)|\s*:?)", re.IGNORECASE)
 MARKER = re.compile(r"(?:[*+•-]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|\([a-z]\))(?:\s+|$)(?P<text>.*)")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (Markdown)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
 
 
 @dataclass(frozen=True)
@@ -112,10 +116,12 @@ def import_study(data: dict[str, Any], source: str) -> str:
     if not blocks:
         found = "only its ages and sex are imported" if criteria else "it gives no ages or sex either"
         notes.append(f"The record has no eligibility criteria text: {found}.")
-    elif all(b.section is None for b in blocks):
+    elif all(b.section is None for b in blocks):  # a placeholder each: nobody is eligible unassessed
         notes.append(
-            "The criteria text has no Inclusion / Exclusion Criteria headings: its paragraphs are kept as notes."
+            "The criteria text has no Inclusion / Exclusion Criteria headings: each of its bullets and paragraphs "
+            "is imported as an inclusion placeholder: turn the exclusions among them into `exclude`."
         )
+        blocks = [replace(b, section="inclusion") for b in blocks]
     lines = ["use library", "", f"trial {nct_id} {quoted(title or nct_id)} {{"]
     lines += [f"  note {quoted(note)}" for note in notes]
     lines += [f"  include {name} {quoted(sentence)}:\n    {expr}" for name, sentence, expr in criteria]
@@ -170,13 +176,13 @@ def blocks_of(text: str) -> list[Block]:
             blocks.append(Block(section, bullet, joined))
         parts.clear()
 
-    for raw in text.splitlines():
+    for raw in _plain(text).splitlines():
         line = raw.strip()
         if not line:
             blank = True
             continue
         heading = HEADING.fullmatch(ESCAPE.sub(r"\1", line).strip("#*_ "))
-        rest = heading.group(2).strip() if heading else ""
+        rest = (heading.group(2) or "").strip() if heading else ""
         marker = MARKER.fullmatch(line)
         if heading and (not rest or rest.startswith(":") or (line.endswith(":") and len(line) <= 80)):
             flush()
@@ -249,7 +255,16 @@ def _field(data: object, dotted: str) -> Any:
 
 def _clean(value: object) -> str:
     """One line of text: registry escapes undone, runs of white space made single spaces."""
-    return " ".join(ESCAPE.sub(r"\1", value).split()) if isinstance(value, str) else ""
+    return " ".join(ESCAPE.sub(r"\1", _plain(value)).split()) if isinstance(value, str) else ""
+
+
+def _plain(text: str) -> str:
+    r"""The text with every line break a line feed and other control characters spaces.
+
+    >>> _plain("a\r\nb\rc\x00d\te")
+    'a\nb\nc d\te'
+    """
+    return CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _not_a_study(data: object) -> str:

@@ -593,7 +593,7 @@ def load_records(path: str | Path) -> list[tuple[Any, str]]:
     """The raw records of a YAML or JSON file (one patient or a list), each with its source name."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is no text
     except OSError as e:
         raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
     try:

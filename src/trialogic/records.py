@@ -27,6 +27,13 @@ class Line(NamedTuple):
     number: int
 
 
+class Unreadable(NamedTuple):
+    """A file that cannot be read or parsed. It travels as a record, and `decode` raises its
+    problems, so that reading goes on with the next file and every problem is reported."""
+
+    diagnostics: list[Diagnostic]
+
+
 def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
     """Records from files, folders of files (those ending in PATIENT_SUFFIXES, in name
     order) and JSONL streams (one patient a line; those come as `Line`s, for `decode`)."""
@@ -36,20 +43,38 @@ def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
             yield from patient_records(sorted(p for p in path.iterdir() if p.suffix in PATIENT_SUFFIXES))
         elif path.suffix == ".jsonl":
             try:
-                with path.open(encoding="utf-8") as stream:
+                with path.open(encoding="utf-8-sig") as stream:
                     for number, line in enumerate(stream, 1):
                         if line.strip():
                             yield Line(line, str(path), number), f"{path}:{number}"
             except OSError as e:
-                raise TrialogicError(
-                    [Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]
-                ) from e
+                problem = Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")
+                yield Unreadable([problem]), str(path)
         else:
-            yield from load_records(path)
+            try:
+                records = load_records(path)
+            except TrialogicError as e:
+                yield Unreadable(e.diagnostics), str(path)
+                continue
+            yield from records
+
+
+def among_inputs(path: Path, paths: Iterable[str | Path]) -> bool:
+    """Whether a file would be read as patients: it is one of `paths`, or a patient file
+    (by its suffix) inside one of the folders given."""
+    target = path.resolve()
+    for raw in paths:
+        given = Path(raw).resolve()
+        if target == given or (given.is_dir() and target.parent == given and target.suffix in PATIENT_SUFFIXES):
+            return True
+    return False
 
 
 def decode(record: Any) -> Any:
-    """A record as read: JSONL lines are decoded here, a malformed one named by file and line."""
+    """A record as read: JSONL lines are decoded here, a malformed one named by file and
+    line; an unreadable file's problems are raised here."""
+    if isinstance(record, Unreadable):
+        raise TrialogicError(record.diagnostics)
     if not isinstance(record, Line):
         return record
     try:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials, read_patient
 from .errors import Diagnostic, TrialogicError
-from .records import UniqueIds, decode, no_records, patient_records
+from .records import UniqueIds, among_inputs, decode, no_records, patient_records
 from .whatif import Change, change_trials
 
 
@@ -191,12 +191,16 @@ class Report:
 class _Writer:
     """Streams rows to FILE.csv or FILE.jsonl, or gathers them for FILE.json."""
 
-    def __init__(self, path: str | None, reference: dt.date):
+    def __init__(self, path: str | None, reference: dt.date, inputs: Iterable[str]):
         self.path = Path(path) if path else None
         self.reference = reference
         self.rows: list[dict[str, Any]] = []
         if self.path and self.path.suffix not in (".csv", ".json", ".jsonl"):
             raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S001", "--out must end in .csv, .json or .jsonl")])
+        for written in filter(None, (self.path, self.attrition_path)):
+            if among_inputs(written, inputs):  # before anything is emptied: the cohort stays as it is
+                message = "the --out file would be read as patients (it is among the inputs or in a folder given); write it elsewhere"
+                raise TrialogicError([Diagnostic(str(written), 0, 0, "S003", message)])
         try:
             self.stream = self.path.open("w", encoding="utf-8", newline="") if self.path else None
         except OSError as e:
@@ -272,7 +276,7 @@ def _csv_row(cells: Iterable[object]) -> str:
 
 
 def _csv_cell(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n\r') else text
 
 
 def run_screen(
@@ -291,7 +295,8 @@ def run_screen(
     attrition = {t.id: Attrition(t.id, [c.id for c in t.criteria]) for t in trials.trials.values()}
     gained: dict[str, list[str]] = {t: [] for t in attrition}
     lost: dict[str, list[str]] = {t: [] for t in attrition}
-    writer = _Writer(out, reference)
+    paths = list(paths)
+    writer = _Writer(out, reference, paths)
     problems: list[Diagnostic] = []
     ids = UniqueIds()
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("patients"), TimeElapsedColumn())

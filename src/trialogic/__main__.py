@@ -1,0 +1,5 @@
+"""`python -m trialogic`: the same command line as `trialogic`."""
+
+from .cli import main
+
+main()
