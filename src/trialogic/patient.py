@@ -396,7 +396,16 @@ class _Reader:
         return scaled
 
     def uln(self, attribute: Any, entry: dict[str, Any], unit: Any, where: str) -> Fraction | None:
-        """The upper limit of normal: `uln`, or the high end of `reference_range: [low, high]`."""
+        """The upper limit of normal, `uln` or the high end of `reference_range: [low, high]`:
+        above zero, since a result is compared with a multiple of it."""
+        limit = self.upper_limit(attribute, entry, unit, where)
+        if limit is not None and limit <= 0:
+            field = f"{where}.{'reference_range' if 'reference_range' in entry else 'uln'}"
+            self.problem(field, "P008", "an upper limit of normal is above 0; write the one the laboratory reported")
+            return None
+        return limit
+
+    def upper_limit(self, attribute: Any, entry: dict[str, Any], unit: Any, where: str) -> Fraction | None:
         if "reference_range" not in entry:
             raw = entry.get("uln")
             return None if raw is None else self.scaled(attribute, raw, unit, f"{where}.uln")
@@ -493,6 +502,8 @@ class _Reader:
         patient_id = record.get("id")
         if patient_id is None or str(patient_id).strip() == "":
             self.problem("id", "P006", "the record has no id")
+        elif isinstance(patient_id, bool) or not isinstance(patient_id, (str, int)):
+            self.problem("id", "P006", f"an id is text or a whole number, not {_shown(patient_id)}")
         birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
         sex = record.get("sex")
         if sex is not None and sex not in ("female", "male"):
@@ -511,7 +522,10 @@ class _Reader:
         negatives = [n for w, e in self.entries(record, "negatives") if (n := self.negative(w, e))]
         self.reject_contradicted(negatives, events)
         complete = record.get("complete") or []
-        for index, section in enumerate(complete if isinstance(complete, list) else [complete]):
+        if not isinstance(complete, list):
+            self.problem("complete", "P006", f"complete is a list of section names, e.g. [{complete}]")
+            complete = []
+        for index, section in enumerate(complete):
             if section not in COMPLETABLE:
                 tail = suggestion(closest(str(section), COMPLETABLE))
                 self.problem(f"complete[{index}]", "P001", f"unknown section {section!r}{tail}")
