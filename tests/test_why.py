@@ -231,6 +231,38 @@ def test_a_complete_list_names_what_it_does_not_hold(tmp_path: Path) -> None:
     ]
 
 
+def test_a_complete_list_names_the_entries_it_sets_aside(tmp_path: Path) -> None:
+    """The list holds entries below the concept that do not count (excepted, outside the
+    window): the evidence names them instead of saying the list holds none; and an entry
+    whose end is unknown asks for that end only, not for what the complete list says."""
+    path = tmp_path / "why.tl"
+    path.write_text(
+        'trial NCT00000098 "complete" {\n'
+        '  exclude gn "Other GN": condition glomerular_disease except lupus_nephritis\n'
+        '  exclude mmf "MMF within 12 weeks": drug mycophenolate_mofetil within 12 weeks\n'
+        '  exclude inf "Active infection": condition infection active\n'
+        "}\n"
+    )
+    record = {
+        "id": "C2",
+        "conditions": [
+            {"code": "lupus_nephritis", "start": "2024-01-01"},
+            {"code": "herpes_zoster", "start": "2026-01-01", "status": "resolved"},
+        ],
+        "drugs": [{"code": "mycophenolate_mofetil", "start": "2024-01-01", "end": "2025-01-01"}],
+        "complete": ["conditions", "drugs"],
+    }
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    gn, mmf, inf = explanation.criteria
+    assert texts(gn.part) == [
+        "the conditions list is marked complete and holds no condition glomerular_disease that counts here; "
+        "lupus_nephritis (conditions[0]) does not"
+    ]
+    assert texts(mmf.part)[0].endswith("; mycophenolate_mofetil (drugs[0]) does not")
+    assert inf.status == "unknown"
+    assert [m.text for m in inf.part.all_missing()] == ["the end date of conditions[1] (herpes_zoster)"]
+
+
 def test_a_manual_in_a_shared_definition_is_settled_criterion_by_criterion(tmp_path: Path) -> None:
     path = tmp_path / "shared.tl"
     path.write_text(

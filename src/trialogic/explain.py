@@ -281,9 +281,18 @@ class Narrator:
             concept = getattr(expr, "concept", None)
             window = self.window_phrase(getattr(expr, "window", None))
             match = f"{args[0].name} {concept}" + (f" ({window})" if window else "") if concept else "match"
-            return Fact(
-                f"the {section} list is marked complete and holds no {match}", {"fact": "complete", "section": section}
-            )
+            text = f"the {section} list is marked complete and holds no {match}"
+            # entries below the concept that the criterion sets aside (excepted, not active,
+            # outside the window): named, so that the sentence never denies what the list holds
+            aside = [e for e in self.patient.events if e.kind == args[0].name and concept
+                     and concept in self.vocabulary.ancestors(e.kind, e.code)]  # fmt: skip
+            if aside:
+                named = ", ".join(f"{e.code} ({e.field})" for e in aside[:3]) + (", …" if len(aside) > 3 else "")
+                text = text.replace(
+                    f"holds no {args[0].name} {concept}", f"holds no {args[0].name} {concept} that counts here"
+                )
+                text += f"; {named} {'does' if len(aside) == 1 else 'do'} not"
+            return Fact(text, {"fact": "complete", "section": section})
         if name == "negative":
             kind, code = args[0].name, args[1].string
             fields = [n.field for n in self.patient.negatives if n.kind == kind and n.code == code]
