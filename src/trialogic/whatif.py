@@ -205,13 +205,20 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
         else:
             if not expression.strip():
                 raise _fail(change, "write TRIAL:CRITERION=EXPRESSION in the criteria language")
+            if "\n" in expression or "\r" in expression:
+                raise _fail(change, "write the expression on one line")
             kind = next(c.kind for c in trial.criteria if c.id == criterion_id)
             include_or_exclude = "include" if kind == "inclusion" else "exclude"
+            # the expression's own line, closed on it: an error is shown on the expression
             source = (
-                f'trial {trial_id} "what-if" {{\n  {include_or_exclude} {criterion_id} "what-if": {expression}\n}}\n'
+                f'trial {trial_id} "what-if" {{\n  {include_or_exclude} {criterion_id} "what-if": {expression} }}\n'
             )
-            texts["<what-if>"] = source
-            new_expr = parse(source, "<what-if>").trials[0].criteria[0].expr
+            name = f"{change.option} {target}"  # errors name the option they come from
+            texts[name] = source
+            module = parse(source, name)
+            if len(module.trials) != 1 or len(module.trials[0].criteria) != 1 or module.trials[0].defines:
+                raise _fail(change, "write one criterion expression, nothing around it")
+            new_expr = module.trials[0].criteria[0].expr
             criteria = tuple(
                 dataclasses.replace(c, expr=new_expr) if c.id == criterion_id else c for c in trial.criteria
             )
