@@ -17,7 +17,7 @@ from trialogic import TrialogicError, api
 from trialogic.cli import main
 from trialogic.parser import parse_file
 from trialogic.resources import facts_dir, rules_dir
-from trialogic.whatif import Change, whatif
+from trialogic.whatif import Change, change_trials, whatif
 
 from strategies import dated_patient_records
 
@@ -120,6 +120,7 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         ("--stop", "tacrolimus", "the record has no tacrolimus still being taken"),
         ("--start", "rituximabb", "unknown drug code 'rituximabb'; did you mean 'rituximab'?"),
         ("--drop", "NCT00000099:nothing", "no criterion NCT00000099:nothing"),
+        ("--drop", "NCT00000099:sccr", "no criterion NCT00000099:sccr; did you mean 'NCT00000099:scr'?"),
         ("--relax", "NCT00000099:scr=serum_creatinine >", "--relax NCT00000099:scr:2:"),
         (
             "--relax",
@@ -277,3 +278,12 @@ def test_later_before_the_reference_date_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["whatif", patient, "--on", "2026-11-22", "--scenarios", str(scenarios)])
     assert result.exit_code == 1
     assert 'scenario 1 "back": error[W004]: --later 2026-01-01 is before the reference date 2026-11-22' in result.output
+
+
+def test_a_criterion_dropped_twice_or_a_trial_left_without_criteria_is_refused() -> None:
+    seeds = api.load_trials()
+    with pytest.raises(TrialogicError, match="NCT05631717:consent is changed twice"):
+        change_trials(seeds, [Change("--drop", "NCT05631717:consent"), Change("--drop", "NCT05631717:consent")])
+    (only,) = seeds.trials["NCT06485648"].criteria
+    with pytest.raises(TrialogicError, match=f"{only.id} is the only criterion of NCT06485648"):
+        change_trials(seeds, [Change("--drop", f"NCT06485648:{only.id}")])

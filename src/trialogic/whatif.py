@@ -33,6 +33,7 @@ from . import ast
 from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, read_patient
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
+from .vocabulary import closest, suggestion
 
 # Every change option, in the order the CLI applies them (a scenario file applies its
 # changes in the order written).
@@ -199,9 +200,18 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
         trial_id, _, criterion_id = target.partition(":")
         trial = replaced.get(trial_id)
         if trial is None or criterion_id not in {c.id for c in trial.criteria}:
-            raise _fail(change, f"no criterion {target}; write TRIAL:CRITERION, e.g. NCT01539902:creatinine")
+            known = [f"{t.id}:{c.id}" for t in replaced.values() for c in t.criteria]
+            if target in {f"{t.id}:{c.id}" for t in trials.trials.values() for c in t.criteria}:
+                raise _fail(change, f"{target} is changed twice; give one change for it")
+            example = f"write TRIAL:CRITERION, e.g. {known[0]}" if known else "write TRIAL:CRITERION"
+            raise _fail(change, f"no criterion {target}" + suggestion(closest(target, known), example))
         if change.option == "--drop":
             criteria = tuple(c for c in trial.criteria if c.id != criterion_id)
+            if not criteria:
+                raise _fail(
+                    change,
+                    f"{criterion_id} is the only criterion of {trial_id}: without it everyone would be eligible; relax it instead",
+                )
         else:
             if not expression.strip():
                 raise _fail(change, "write TRIAL:CRITERION=EXPRESSION in the criteria language")
