@@ -190,7 +190,10 @@ def completed_months(birth: dt.date, today: dt.date) -> int:
     return months - 1 if today.day < birth.day else months
 
 
-def age_in(unit: str, birth: dt.date, today: dt.date) -> int:
+def age_in(unit: str, birth: dt.date, today: dt.date) -> int | None:
+    """The age in completed units; unknown (None) before the birth date."""
+    if birth > today:
+        return None
     unit = AGE_UNITS[unit]
     if unit == "years":
         return completed_months(birth, today) // 12
@@ -253,6 +256,8 @@ def cockcroft_gault(ctx: Context) -> Result | None:
     if creatinine_umol <= 0:
         return None
     age = age_in("years", birth, ctx.today)
+    if age is None:
+        return None
     clearance = (140 - age) * weight_kg * CG_FACTOR[sex] / creatinine_umol
     return Result(creatinine.date, clearance * attribute_of(ctx, "creatinine_clearance").scale)
 
@@ -347,18 +352,16 @@ def age_comparison(ctx: Context, node: ast.Comparison) -> Truth:
     operand = node.operand
     assert isinstance(operand, ast.Quantity), f"oracle: age compared with {operand}"
     birth = ctx.patient.birth_date
-    if birth is None:
-        return None
-    return compare(node.op, age_in(operand.unit or "years", birth, ctx.today), Fraction(operand.number))
+    age = None if birth is None else age_in(operand.unit or "years", birth, ctx.today)
+    return None if age is None else compare(node.op, age, Fraction(operand.number))
 
 
 def between(ctx: Context, node: ast.Between) -> Truth:
     low, high = Fraction(node.low), Fraction(node.high)
     if node.attribute == "age":
         birth = ctx.patient.birth_date
-        if birth is None:
-            return None
-        return low <= age_in(node.unit or "years", birth, ctx.today) <= high
+        age = None if birth is None else age_in(node.unit or "years", birth, ctx.today)
+        return None if age is None else low <= age <= high
     attribute = attribute_of(ctx, node.attribute)
     result = fresh(numeric_result(ctx, attribute), window_start(ctx.today, node.window))
     if result is None:

@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from trialogic.api import check, load_trials
+from trialogic.api import check, load_trials, why
 from trialogic.parser import parse_file
 from trialogic.patient import Patient, read_patient
 from trialogic.vocabulary import load_vocabulary
@@ -80,3 +81,24 @@ def test_oracle_and_clingo_agree() -> None:
 
     agree()
     assert drawn[0] >= PATIENTS, f"only {drawn[0]} patients were drawn"
+
+
+@pytest.mark.parametrize("criterion", ["age <= 30 days", "age <= 2 weeks", "age <= 3 months", "age < 1 years",
+                                       "age between 0 and 1 years", "creatinine_clearance > 10 mL/min"])  # fmt: skip
+def test_before_the_birth_date_the_age_is_unknown_to_both(criterion: str, tmp_path: Path) -> None:
+    """A birth date after the reference date: no age (it used to be negative in days and
+    months, so `age <= 30 days` held), in the rules and the oracle alike."""
+    path = tmp_path / "unborn.tl"
+    path.write_text(f'trial NCT00000097 "unborn" {{\n  include k "k": {criterion}\n}}\n')
+    record = {"id": "U1", "birth_date": "2027-01-01", "sex": "female", "measurements": [
+        {"attribute": "serum_creatinine", "value": 80, "unit": "umol/L", "date": "2026-11-01"},
+        {"attribute": "weight", "value": 60, "unit": "kg", "date": "2026-11-01"}]}  # fmt: skip
+    patient, on = read_patient(record), dt.date(2026, 11, 22)
+    oracle = evaluate([parse_file(path)], patient, on, load_vocabulary())
+    clingo = clingo_outcome(patient, on, load_trials([path]))
+    assert not differences(oracle, clingo)
+    (explanation,) = why(patient, load_trials([path]), on=on)
+    assert explanation.criteria[0].status == "unknown"
+    if criterion.startswith("age"):
+        needs = [m.text for m in explanation.criteria[0].part.all_missing()]
+        assert needs == ["a birth date on or before 2026-11-22 (the record's, 2027-01-01, is later)"]

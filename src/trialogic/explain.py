@@ -339,6 +339,10 @@ class Narrator:
             return Fact(f"the upper limit of normal of the {self.label(args[0].string)} result", {"missing": "uln"})
         if name == "birth_date":
             return Fact("the birth date", {"missing": "birth_date"})
+        if name == "born_later":
+            born = self.patient.birth_date
+            return Fact(f"a birth date on or before {self.reference} (the record's, {born}, is later)",
+                        {"missing": "birth_date"})  # fmt: skip
         if name == "record":
             kind, concept = args[0].name, args[1].string
             section = SECTION_OF_KIND.get(kind, kind)
