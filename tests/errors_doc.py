@@ -5,6 +5,8 @@ bad_patients.yaml, lint_cases.yaml, bad_scenarios.yaml, bad_runs.yaml): one tabl
 from __future__ import annotations
 
 import json
+import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +56,50 @@ def _patient_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return sections
 
 
+LINT_FILE = "contradictory.tl"
+
+
+def lint_source(criteria: str) -> str:
+    """A lint case's criteria in the trial they are linted in (the header is line 1)."""
+    rows = "".join(f"  {row}\n" for row in criteria.splitlines())
+    return f'trial NCT00000098 "contradictory" {{\n{rows}}}\n'
+
+
+def run_lint(criteria: str) -> tuple[str, int]:
+    """What `trialogic lint contradictory.tl` prints for a lint case, and its exit code."""
+    from click.testing import CliRunner
+
+    from trialogic.cli import main
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / LINT_FILE
+        path.write_text(lint_source(criteria))
+        result = CliRunner().invoke(main, ["lint", str(path)])
+    return result.output.replace(str(path), LINT_FILE), result.exit_code
+
+
 def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
     sections = []
+    levels: dict[str, set[str]] = {}
     for case in cases:
         if "fix" not in case:
             continue
-        code, line, message = case["expected"][0]
-        source = (
-            'trial NCT00000098 "contradictory" {\n'
-            + "".join(f"  {row}\n" for row in case["criteria"].splitlines())
-            + "}"
+        code = case["expected"][0][0]
+        output, exit_code = run_lint(case["criteria"])
+        for level, printed in re.findall(r": (error|warning)\[(L\d+)\]", output):
+            levels.setdefault(printed, set()).add(level)
+        body = (
+            f"```\n{lint_source(case['criteria']).rstrip()}\n```\n\n"
+            f"`trialogic lint {LINT_FILE}` prints (exit code {exit_code}):\n\n"
+            f"```\n{output.rstrip()}\n```\n\n**Fix:** {case['fix']}\n"
         )
-        body = f"```\n{source}\n```\n\ngives `{line}: {code}: {message}`\n\n**Fix:** {case['fix']}\n"
         sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
-    return sections
+    words = ", ".join(f"{code} is {' or '.join(sorted(levels[code]))}" for code in sorted(levels))
+    intro = (
+        f"Each finding is an error or a warning: {words}.\n"
+        "`trialogic lint` exits with code 1 when it prints an error, else 0; its last line counts both.\n"
+    )
+    return [("L", intro), *sections]  # "L" sorts first: the levels lead the section
 
 
 def _scenario_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -3,14 +3,15 @@
 The solver ranges over every possible patient (`rules/lint.lp`): a trial that no such
 patient can pass, a criterion that can never be met or never fail, and an inclusion
 that no patient can meet while passing some exclusion are reported with the criteria
-involved. Python only asks the questions (solver assumptions) and shrinks a conflict
-to a smallest one.
+involved. Python only asks the questions (solver assumptions), on every reference day
+that orders the calendar differently, and shrinks a conflict to a smallest one.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,12 +19,73 @@ import clingo
 
 from . import ast
 from .api import TrialSet, load_trials
+from .dates import months_before, window_start
 from .errors import Diagnostic, TrialogicError, source_line
-from .facts import attribute_symbols, day, fact, reference_symbols, vocabulary_symbols
+from .facts import attribute_symbols, day, fact, grains, reference_symbols, vocabulary_symbols
 from .solve import RULE_FILES, rule_text
+from .vocabulary import Vocabulary
 
-LINT_DAY = dt.date(2026, 1, 1)  # any day will do: every date is drawn relative to it
+# The reference days lint tries: the calendar repeats every 400 years, so one cycle of
+# accepted reference days shows every length a window of months or years can have. Days
+# 1 to 28 of a month give the same lengths (no month is shorter), so the 28th stands for
+# them all.
+CYCLE = range(2600, 3000)
+MONTH_DAYS = (28, 29, 30, 31)
 LONG_AGO_DAYS = 36_500
+CALENDAR_UNITS = ("months", "years")
+
+
+def _age_days(reference: dt.date, count: int, unit: str) -> list[dt.date]:
+    """The last birth days giving an age of at least `count` and at least `count + 1`
+    UNIT on `reference`: derived.lp's ages change the day after each (E110 keeps ages
+    within 150 years)."""
+    if unit in ("days", "weeks"):
+        size = 7 if unit == "weeks" else 1
+        return [reference - dt.timedelta(days=n * size) for n in (count, count + 1)]
+    size = 12 if unit == "years" else 1
+    return [months_before(reference, n * size) for n in (count, count + 1)]
+
+
+def _order(days: list[dt.date]) -> tuple[int, ...]:
+    ranks = {d: i for i, d in enumerate(sorted(set(days)))}
+    return tuple(ranks[d] for d in days)
+
+
+def _windows_days(reference: dt.date, windows: Sequence[tuple[int, str]]) -> list[dt.date]:
+    long_ago = reference - dt.timedelta(days=LONG_AGO_DAYS)
+    return [reference, long_ago, *(window_start(reference, count, unit) for count, unit in windows)]
+
+
+def _birth_days(reference: dt.date, ages: Sequence[tuple[int, str]]) -> list[dt.date]:
+    """The reference day and the days every age is reached; lint's patient is born on one
+    of them or the day after (after the reference day, too: records allow it)."""
+    return [reference, *(d for count, unit in ages for d in _age_days(reference, count, unit))]
+
+
+@lru_cache(maxsize=256)
+def reference_days(windows: tuple[tuple[int, str], ...], ages: tuple[tuple[int, str], ...]) -> list[dt.date]:
+    """One reference day for each way the calendar can order the window starts and the
+    days an age is reached: a month lasts 28 to 31 days and a year 365 or 366, so
+    `within 1 month` may start before or after `within 30 days`, or `age >= 1 month`
+    come before or after `age >= 30 days`. Days and weeks keep one order on every day;
+    so do ages in months and years alone (windows are ordered with the day long ago)."""
+    mixed_windows = any(u in CALENDAR_UNITS for _, u in windows)
+    mixed_ages = len({u in CALENDAR_UNITS for _, u in ages}) > 1
+    if not mixed_windows and not mixed_ages:
+        return [dt.date(CYCLE[0], 1, 1)]
+    found: dict[tuple[tuple[int, ...], tuple[int, ...]], dt.date] = {}
+    for year in CYCLE:
+        for month in range(1, 13):
+            for month_day in MONTH_DAYS:
+                if month_day > calendar.monthrange(year, month)[1]:
+                    continue
+                reference = dt.date(year, month, month_day)
+                key = (
+                    _order(_windows_days(reference, windows)) if mixed_windows else (),
+                    _order(_birth_days(reference, ages)) if mixed_ages else (),
+                )
+                found.setdefault(key, reference)
+    return sorted(found.values())
 
 
 @lru_cache(maxsize=1)
@@ -31,38 +93,70 @@ def _lint_rules() -> str:
     return "\n".join(rule_text(name) for name in (*RULE_FILES, "lint.lp"))
 
 
+def _range_symbols(vocabulary: Vocabulary) -> Iterator[clingo.Symbol]:
+    """value_range(A,Low,High) in grains: the values a record may hold (P008 refuses others)."""
+    for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
+        if attribute.range is None or attribute.type not in ("numeric", "pair"):
+            continue
+        low, high = (grains(bound * attribute.scale) for bound in attribute.range)
+        names = (
+            [f"{attribute.name}.{c}" for c in attribute.components] if attribute.type == "pair" else [attribute.name]
+        )
+        for name in names:
+            yield fact("value_range", clingo.String(name), clingo.Number(low), clingo.Number(high))
+
+
 class TrialLinter:
-    """One grounding of every possible patient for one trial, asked several questions."""
+    """Every possible patient for one trial, asked several questions: one grounding for
+    each reference day that orders the calendar differently (see `reference_days`)."""
 
     def __init__(self, trials: TrialSet, trial: ast.Trial):
         self.trial = trial
         compiled = trials.compiled[trial.id]
-        self.control = clingo.Control(["--warn=none"])
-        self.control.add("base", [], _lint_rules() + trials.concepts_program + compiled.program)
-        starts = [w for w in reference_symbols(LINT_DAY, compiled.windows) if w.name == "window_start"]
-        days = {LINT_DAY.toordinal(), LINT_DAY.toordinal() - LONG_AGO_DAYS}
-        for start in starts:
-            days.update({start.arguments[1].number, start.arguments[1].number - 1})
-        with self.control.backend() as backend:
+        windows = tuple(sorted(compiled.windows))
+        ages = tuple(sorted(compiled.ages))
+        program = _lint_rules() + trials.concepts_program + compiled.program
+        self.controls = [self._ground(trials, program, windows, ages, r) for r in reference_days(windows, ages)]
+
+    @staticmethod
+    def _ground(
+        trials: TrialSet,
+        program: str,
+        windows: tuple[tuple[int, str], ...],
+        ages: tuple[tuple[int, str], ...],
+        reference: dt.date,
+    ) -> tuple[clingo.Control, set[str]]:
+        control = clingo.Control(["--warn=none"])
+        control.add("base", [], program)
+        days = {d - dt.timedelta(days=i) for d in _windows_days(reference, windows) for i in (0, 1)}
+        births = {d + dt.timedelta(days=i) for d in _birth_days(reference, ages) for i in (0, 1)}
+        with control.backend() as backend:
             for symbol in (
                 *vocabulary_symbols(trials.vocabulary),
                 *attribute_symbols(trials.vocabulary),
-                *reference_symbols(LINT_DAY, compiled.windows),
-                fact("long_ago", day(LINT_DAY - dt.timedelta(days=LONG_AGO_DAYS))),
-                *(fact("day_candidate", clingo.Number(d)) for d in sorted(days)),
+                *_range_symbols(trials.vocabulary),
+                *reference_symbols(reference, windows),
+                fact("long_ago", day(reference - dt.timedelta(days=LONG_AGO_DAYS))),
+                *(fact("day_candidate", day(d)) for d in sorted(days)),
+                *(
+                    fact("birth_candidate", day(b), clingo.Number(b.year), clingo.Number(b.month), clingo.Number(b.day))
+                    for b in sorted(births)
+                ),
             ):
                 backend.add_rule([backend.add_atom(symbol)])
-        self.control.ground([("base", [])])
-        self.groundable = {a.symbol.arguments[0].string for a in self.control.symbolic_atoms.by_signature("passes", 1)}
+        control.ground([("base", [])])
+        groundable = {a.symbol.arguments[0].string for a in control.symbolic_atoms.by_signature("passes", 1)}
+        return control, groundable
 
     def possible(self, passing: Sequence[str] = (), failing: Sequence[str] = ()) -> bool:
-        """Is there a patient passing every criterion in `passing` and failing every one in `failing`?"""
-        if any(c not in self.groundable for c in passing):
-            return False
+        """Is there a patient, on some reference day, passing every criterion in `passing`
+        and failing every one in `failing`?"""
         assumptions = [(clingo.Function("passes", [clingo.String(c)]), True) for c in passing]
         assumptions += [(clingo.Function("passes", [clingo.String(c)]), False) for c in failing]
-        result = self.control.solve(assumptions=assumptions)
-        return bool(result.satisfiable)
+        for control, groundable in self.controls:
+            if all(c in groundable for c in passing) and control.solve(assumptions=assumptions).satisfiable:
+                return True
+        return False
 
     def smallest_conflict(self, criteria: list[str]) -> list[str]:
         """Drop criteria one at a time while the rest still conflict: a minimal conflicting set."""
@@ -82,6 +176,7 @@ def _diagnostic(node: ast.Node, code: str, message: str, severity: str) -> Diagn
 
 def lint_trial(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
     linter = TrialLinter(trials, trial)
+    assert linter.possible(), f"lint.lp admits no patient at all for {trial.id}"
     by_id = {c.id: c for c in trial.criteria}
     found: list[Diagnostic] = []
     never = set()
