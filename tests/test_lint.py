@@ -52,3 +52,12 @@ def test_cli_reports_checker_errors_in_every_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "a.tl:2:18: error[E101]" in result.output
     assert "b.tl:2:18: error[E106]" in result.output
+
+
+@pytest.mark.parametrize("order", [("trials", "library.tl"), ("library.tl", "trials")])
+def test_the_library_named_beside_trials_that_use_it_is_read_once(order: tuple[str, str]) -> None:
+    """`lint rules/trials rules/library.tl`: the library is named and reached by `use`; it
+    used to be read twice and every definition in it reported as defined twice."""
+    result = CliRunner().invoke(main, ["lint", *(str(rules_dir() / name) for name in order)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output

@@ -138,10 +138,13 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
     modules: list[ast.Module] = []
     problems: list[Diagnostic] = []
 
+    seen: set[Path] = set()  # a file named on the command line and reached by `use` is read once
+
     def read(path: Path) -> ast.Module | None:
         key = str(path)
-        if key in texts:
+        if path.resolve() in seen:
             return None
+        seen.add(path.resolve())
         texts[key] = path.read_text(encoding="utf-8")
         try:
             module = parse_cached(texts[key], key)
