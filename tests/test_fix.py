@@ -48,7 +48,10 @@ SCENARIOS: list[dict[str, Any]] = [
         },
         "alternatives": [
             # any class the criterion accepts is a valid assumption: {III|IV} matches either
-            ["obtain a renal biopsy — assumed result: biopsy_class {III|IV}", "wait until 2026-12-17 (25 days)"],
+            [
+                "obtain a renal biopsy on 2026-12-17 — assumed result: biopsy_class {III|IV}",
+                "wait until 2026-12-17 (25 days)",
+            ],
         ],
         "eligible_on": "2026-12-17",
     },
@@ -64,6 +67,34 @@ SCENARIOS: list[dict[str, Any]] = [
             ]
         ],
         "eligible_on": "2027-02-15",
+    },
+    {
+        "name": "a drug with a recorded end after today is still taken: stop it today",
+        "criteria": (
+            'exclude tac "Tacrolimus within 4 weeks": drug tacrolimus within 4 weeks\n'
+            '  include young "Under 40": age < 40 years'
+        ),
+        "patient": {
+            "birth_date": "1987-03-01",  # 40 on 2027-03-01: waiting for the recorded end is too late
+            "drugs": [{"code": "tacrolimus", "start": "2025-01-01", "end": "2027-06-01"}],
+            "complete": ["drugs"],
+        },
+        "alternatives": [["stop tacrolimus on 2026-11-22 (drugs[0])", "wait until 2026-12-21 (29 days)"]],
+        "eligible_on": "2026-12-21",
+    },
+    {
+        "name": "a drug whose record holds a later dose change was not stopped today: blocked",
+        "criteria": (
+            'exclude tac "Tacrolimus within 4 weeks": drug tacrolimus within 4 weeks\n'
+            '  include young "Under 40": age < 40 years'
+        ),
+        "patient": {
+            "birth_date": "1987-03-01",
+            "drugs": [{"code": "tacrolimus", "start": "2025-01-01", "dose_changes": ["2027-01-10"]}],
+            "complete": ["drugs"],
+        },
+        "alternatives": [],
+        "blocked_by": ["tac"],
     },
     {
         "name": "a missing test: obtain it, the result an assumption",
@@ -266,7 +297,9 @@ def test_fix_cli_json_and_human(tmp_path: Path) -> None:
     assert kinds == ["test", "wait"]
     human = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
     assert "eligible from 2026-12-17" in human.output
-    assert re.search(r"obtain a renal biopsy — assumed result: biopsy_class (III|IV) \(invasive\)", human.output)
+    assert re.search(
+        r"obtain a renal biopsy on 2026-12-17 — assumed result: biopsy_class (III|IV)\s+\(invasive\)", human.output
+    )
 
 
 SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [

@@ -163,7 +163,11 @@ def test_age_thresholds_are_reached_on_the_day_fix_says(
         # a result too old for the window: a blood count (not repeatable) is taken again today
         (dt.date(2025, 1, 1), 5, (TODAY, ["obtain a blood count"])),
         # a recent failing result stands until it is too old: 2026-11-10 + 4 weeks, then a new one
-        (dt.date(2026, 11, 10), 2, (dt.date(2026, 12, 9), ["obtain a blood count", "wait until 2026-12-09"])),
+        (
+            dt.date(2026, 11, 10),
+            2,
+            (dt.date(2026, 12, 9), ["obtain a blood count on 2026-12-09", "wait until 2026-12-09"]),
+        ),
     ],
 )
 def test_a_result_too_old_for_its_window_is_taken_again(
@@ -178,3 +182,15 @@ def test_a_result_too_old_for_its_window_is_taken_again(
     assert (repair.eligible_on, texts) == expected
     if expected[0] > TODAY:  # the day before, the failing result is still recent: no new test
         assert status(trials, record, expected[0] - DAY) == "ineligible"
+
+
+def test_no_date_is_proposed_after_the_last_reference_date(tmp_path: Path) -> None:
+    """2999-12-31 is the last day a command can check: a birthday after it is no plan."""
+    trials = trials_of(tmp_path, 'include age "18 or older": age >= 18 years')
+    record = {"id": "F1", "birth_date": "2982-06-01"}
+    (late,) = api.fix(api.read_patient(record), trials, on=dt.date(2999, 12, 1))
+    assert (late.eligible_on, late.blocked_by) == (None, ("age",))
+    (early,) = api.fix(api.read_patient(record), trials, on=dt.date(2999, 12, 1) - dt.timedelta(days=365 * 2))
+    assert early.eligible_on is None  # the same birthday, still after 2999-12-31
+    (inside,) = api.fix(api.read_patient({**record, "birth_date": "2981-12-31"}), trials, on=dt.date(2999, 12, 1))
+    assert inside.eligible_on == dt.date(2999, 12, 31)

@@ -9,6 +9,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from trialogic import api
 from trialogic.cli import main
 
 ACTION_KINDS = {"wait", "stop", "test", "sign", "absent", "complete", "no_plans", "assess"}
@@ -49,3 +50,26 @@ def test_every_action_kind_is_documented_for_every_bundled_patient_and_trial() -
         for action in actions(document):
             assert action["kind"] in ACTION_KINDS, (record.name, action)
             assert {"kind", "level", "text"} <= action.keys()
+
+
+def test_a_test_carries_its_date_and_a_pair_is_one_result_a_record_can_hold(tmp_path: Path) -> None:
+    """The day a test is taken is the day of eligibility (after a wait, a result taken today
+    would be stale), and an assumed blood pressure reads as the record writes it."""
+    trial = tmp_path / "t.tl"
+    trial.write_text(
+        'trial NCT00000095 "tests" {\n'
+        '  exclude rtx "Rituximab within 4 weeks": drug rituximab within 4 weeks\n'
+        '  exclude bp "BP > 160/100": blood_pressure > 160/100 mmHg within 1 week\n'
+        "}\n"
+    )
+    patient = tmp_path / "p.json"
+    patient.write_text(json.dumps({"id": "T1", "complete": ["drugs"], "drugs": [
+        {"code": "rituximab", "start": "2026-11-01", "end": "2026-11-10"}]}))  # fmt: skip
+    document = fix_json(str(patient), "--trials", str(trial))
+    (test,) = [a for a in actions(document) if a["kind"] == "test"]
+    assert test["date"] == document["repairs"][0]["eligible_on"] == "2026-12-09"
+    assert test["text"].startswith("obtain a blood pressure on 2026-12-09")
+    (result,) = test["results"]
+    assert result["attribute"] == "blood_pressure" and result["unit"] == "mmHg"
+    record = {"id": "T2", "measurements": [{**result, "date": test["date"]}]}  # pasted into a record
+    assert api.read_patient(record).measurements

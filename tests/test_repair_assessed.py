@@ -76,19 +76,20 @@ def test_only_the_unassessed_one_of_two_gets_the_action(tmp_path: Path) -> None:
     assert repair.eligible_on == TODAY
 
 
-@pytest.mark.parametrize(
-    ("note", "entry"),
-    [
-        ("another trial's assessment of the same id", assessment("judgement", "met", trial="NCT00000096")),
-        ("an assessment dated after the reference date", assessment("judgement", "met", date="2026-12-01")),
-    ],
-)
-def test_an_assessment_that_does_not_settle_it_today_leaves_the_action(
-    tmp_path: Path, note: str, entry: dict[str, str]
-) -> None:
+def test_another_trials_assessment_of_the_same_id_leaves_the_action(tmp_path: Path) -> None:
+    entry = assessment("judgement", "met", trial="NCT00000096")
     repair = repair_of(tmp_path, {**ADULT, "assessments": [assessment("suitable", "met"), entry]})
-    assert ("judgement", "not_met") in assessed(repair), note
+    assert ("judgement", "not_met") in assessed(repair)
     assert repair.blocked_by == ()
+
+
+def test_an_assessment_dated_after_the_reference_date_is_not_overturned_either(tmp_path: Path) -> None:
+    """The record's own later judgement would replace an assumed one when its day came (or
+    be overturned by one dated after it): no plan assumes the opposite of it."""
+    later = assessment("judgement", "met", date="2026-12-01")
+    repair = repair_of(tmp_path, {**ADULT, "assessments": [assessment("suitable", "met"), later]})
+    assert assessed(repair) == set()
+    assert repair.blocked_by == ("judgement",)
 
 
 def test_the_cli_reports_it_as_blocking_for_good(tmp_path: Path) -> None:

@@ -226,6 +226,7 @@ def test_cli_scenarios(tmp_path: Path) -> None:
     document = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
     assert [s["scenario"] for s in document] == ["creatinine up", "washout over", "nothing flips"]
     assert document[1]["checked_on"] == "2026-12-17" and document[1]["reference_date"] == "2026-11-22"
+    assert document[1]["changes"] == ["--later 2026-12-17"]  # a scenario's changes are never silently empty
     (trial_doc,) = document[0]["trials"]
     assert (trial_doc["before"], trial_doc["after"]) == ("ineligible", "ineligible")
     assert trial_doc["flipped"] == [
@@ -257,9 +258,7 @@ def test_the_shipped_example_file_answers_as_one_whatif_per_scenario() -> None:
     document = json.loads(together.output)
     assert [s["scenario"] for s in document] == [s["name"] for s in yaml.safe_load(example.read_text())]
     for scenario in document:
-        options = [part for change in scenario["changes"] for part in change.split(" ", 1)]
-        if scenario["checked_on"] != "2026-11-22":
-            options += ["--later", scenario["checked_on"]]
+        options = [part for change in scenario["changes"] for part in change.split(" ", 1)]  # --later too
         alone = CliRunner().invoke(main, ["whatif", str(P05), "--on", "2026-11-22", *options, "--json"])
         assert alone.exit_code == 0, alone.output
         expected = {t["trial"]: (t["before"], t["after"]) for t in json.loads(alone.output)["trials"]}

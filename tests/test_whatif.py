@@ -287,3 +287,22 @@ def test_a_criterion_dropped_twice_or_a_trial_left_without_criteria_is_refused()
     (only,) = seeds.trials["NCT06485648"].criteria
     with pytest.raises(TrialogicError, match=f"{only.id} is the only criterion of NCT06485648"):
         change_trials(seeds, [Change("--drop", f"NCT06485648:{only.id}")])
+
+
+def test_stopping_a_drug_whose_recorded_end_is_later(trials: api.TrialSet) -> None:
+    """A drug with a recorded end after the day is still taken that day: --stop ends it."""
+    record = {**RECORD, "drugs": [{"code": "tacrolimus", "start": "2025-01-01", "end": "2027-06-01"}]}
+    (flip,) = whatif(record, [Change("--stop", "tacrolimus")], trials, TODAY, later=dt.date(2026, 12, 21))
+    assert (flip.before.status, flip.after.status) == ("ineligible", "eligible")
+    with pytest.raises(TrialogicError, match="the record has no tacrolimus still being taken"):
+        whatif(record, [Change("--stop", "tacrolimus@2027-07-01")], trials, TODAY)
+
+
+def test_later_is_reported_as_the_day_checked_beside_the_reference_date() -> None:
+    patient = str(facts_dir() / "patients" / "p06.yaml")
+    args = ["whatif", patient, "--on", "2026-11-22", "--later", "2027-03-01"]
+    document = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert (document["reference_date"], document["checked_on"]) == ("2026-11-22", "2027-03-01")
+    human = CliRunner().invoke(main, args)
+    assert human.exit_code == 0, human.output
+    assert human.output.startswith("before: on 2026-11-22; after the changes: on 2027-03-01")

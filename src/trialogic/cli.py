@@ -342,9 +342,9 @@ def whatif_command(
         )
     explanations = {e.trial: e for e in explained}
     if as_json:
-        click.echo(flips_json(flips, explanations, later or reference))
+        click.echo(flips_json(flips, explanations, reference, later or reference))
     else:
-        print_flips(flips, explanations, Console())
+        print_flips(flips, explanations, Console(), (reference, later or reference))
 
 
 @main.command("screen")

@@ -119,11 +119,11 @@ def reference_dates(dates: Iterable[dt.date], windows: Iterable[tuple[int, str]]
             yield fact("window_start_at", day(date), window, day(window_start(date, count, unit)))
 
 
-def patient_symbols(patient: Patient, key: Symbol, stoppable_drugs: bool = False) -> Iterator[Symbol]:
+def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None = None) -> Iterator[Symbol]:
     """Every fact of one patient record, in a repeatable order, each led by the patient's key.
 
-    With `stoppable_drugs`, drugs still taken come as open_drug/4 instead of event/6, for
-    `rules/repair.lp` to stop them or not.
+    With `stoppable_on`, drugs taken on that day (open, or ending after it) come as
+    open_drug/5 instead of event/6, for `rules/repair.lp` to stop them or not.
     """
 
     def fact(name: str, *arguments: Symbol) -> Symbol:
@@ -155,8 +155,9 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_drugs: bool = False
         else:
             end = constant("open") if event.end_known else constant("unknown")
         entry = number(index)
-        if stoppable_drugs and event.kind == "drug" and event.is_open:
-            yield fact("open_drug", entry, string(event.code), day(event.start))
+        taken = event.is_open or (event.end is not None and stoppable_on is not None and event.end > stoppable_on)
+        if stoppable_on is not None and event.kind == "drug" and taken:
+            yield fact("open_drug", entry, string(event.code), day(event.start), end)
         else:
             yield fact("event", constant(event.kind), entry, string(event.code), day(event.start), end)
         yield fact("status", entry, constant(event.status))

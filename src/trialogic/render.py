@@ -214,12 +214,17 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
                 console.print(f"     - {escape(action.text)} [dim]({action.level})[/]", highlight=False)
 
 
-def flips_json(flips: list[Flip], explanations: dict[str, TrialExplanation], reference: dt.date) -> str:
+def flips_json(
+    flips: list[Flip], explanations: dict[str, TrialExplanation], reference: dt.date, checked_on: dt.date
+) -> str:
+    """`before` is on the reference date, `after` (the changed record) on `checked_on`."""
+
     def criterion(result: CriterionResult | None) -> dict[str, Any] | None:
         return None if result is None else {"id": result.id, "kind": result.kind, "status": result.status}
 
     document = {
         "reference_date": reference.isoformat(),
+        "checked_on": checked_on.isoformat(),
         "trials": [
             {
                 "trial": f.trial,
@@ -245,7 +250,12 @@ def flips_json(flips: list[Flip], explanations: dict[str, TrialExplanation], ref
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def print_flips(flips: list[Flip], explanations: dict[str, TrialExplanation], console: Console) -> None:
+def print_flips(
+    flips: list[Flip], explanations: dict[str, TrialExplanation], console: Console, dates: tuple[dt.date, dt.date]
+) -> None:
+    """Trials whose status or criteria changed; `dates`: before on the first, after on the second."""
+    if dates[0] != dates[1]:
+        console.print(f"before: on {dates[0]}; after the changes: on {dates[1]}", highlight=False)
     unchanged = [f.trial for f in flips if not f.changed]
     for f in flips:
         if not f.changed:
@@ -275,7 +285,8 @@ def scenarios_json(outcomes: list[Outcome], reference: dt.date) -> str:
     document = [
         {
             "scenario": o.scenario.name,
-            "changes": [f"{c.option} {c.text}" for c in o.scenario.changes],
+            "changes": [f"{c.option} {c.text}" for c in o.scenario.changes]
+            + ([f"--later {o.scenario.later}"] if o.scenario.later else []),
             "reference_date": reference.isoformat(),
             "checked_on": o.checked_on.isoformat(),
             "trials": [

@@ -19,7 +19,7 @@ import clingo
 
 from . import ast
 from .compiler import CompiledTrial
-from .dates import months_before, window_start
+from .dates import LATEST_REFERENCE, months_before, window_start
 from .explain import decimal_text
 from .facts import attribute_symbols, day, fact, patient_symbols, reference_dates, vocabulary_symbols
 from .patient import SECTION_OF_KIND, Patient
@@ -139,7 +139,7 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     result that goes stale), an entry starts or changes dose, an `active` entry is over
     (the day after its end, or after today for a drug stopped today), or an age threshold
     is crossed. Between two such dates nothing can change for the better."""
-    last_days = {today, *(m.date for m in patient.measurements)}
+    last_days = {today, *(m.date for m in patient.measurements), *(a.date for a in patient.assessments)}
     for event in patient.events:
         last_days.update({event.start, *event.dose_changes})
         if event.end is not None:
@@ -151,7 +151,7 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
             dates.add(_first_day_after_window(last, count, unit))
     if patient.birth_date is not None:
         dates.update(_age_dates(patient.birth_date, compiled.ages))
-    horizon = today + dt.timedelta(days=HORIZON_DAYS)
+    horizon = min(today + dt.timedelta(days=HORIZON_DAYS), LATEST_REFERENCE)  # a date every command can check
     return sorted(d for d in dates if today <= d <= horizon)
 
 
@@ -212,7 +212,7 @@ class Repairer:
                 fact("target", clingo.String(compiled.id)),
                 fact("today", clingo.Number(today.toordinal())),
                 *reference_dates(dates, compiled.windows),
-                *patient_symbols(patient, key, stoppable_drugs=True),
+                *patient_symbols(patient, key, stoppable_on=today),
                 *(fact("recorded", key, clingo.String(m.attribute), day(m.date)) for m in patient.measurements),
                 *(
                     fact("record_assessed", key, clingo.String(a.trial), clingo.String(a.criterion), day(a.date))
@@ -260,7 +260,7 @@ class Repairer:
                 kind, concept = s.arguments
                 codes.setdefault((kind.name, ""), []).append(concept.string)
         actions = [
-            self.action(s.arguments[0], picks, codes, patient, trial, today) for s in symbols if s.name == "action"
+            self.action(s.arguments[0], picks, codes, patient, trial, today, at) for s in symbols if s.name == "action"
         ]
         order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "complete": 4, "no_plans": 5, "assess": 6}
         actions.sort(key=lambda a: (order[a.kind], a.text))
@@ -274,6 +274,7 @@ class Repairer:
         patient: Patient,
         trial: ast.Trial,
         today: dt.date,
+        at: dt.date,
     ) -> Action:
         """One action in words and data; `codes` are the vocabulary codes each absence
         stands for (a concept set's members, which are what a record can name), and under
@@ -292,14 +293,14 @@ class Repairer:
         if name == "test":
             test = args[0].string
             results = [
-                self.assumed_result(n, picks[n])
-                for attribute in catalogue["tests"][test]["gives"]
-                for n in self.result_names(attribute)
-                if n in picks
+                r for attribute in catalogue["tests"][test]["gives"] for r in self.assumed_results(attribute, picks)
             ]
             assumed = "; ".join(f"{r['attribute']} {r['value']} {r['unit']}".strip() for r in results)
-            text = f"obtain a {test.replace('_', ' ')}" + (f" — assumed result: {assumed}" if assumed else "")
-            return Action("test", text, self.catalogue.level_of_test(test), {"test": test, "results": results})
+            # the result counts on the day of eligibility: after a wait, the test is done then
+            when = f" on {at}" if at > today else ""
+            text = f"obtain a {test.replace('_', ' ')}{when}" + (f" — assumed result: {assumed}" if assumed else "")
+            data = {"test": test, "date": at.isoformat(), "results": results}
+            return Action("test", text, self.catalogue.level_of_test(test), data)
         if name == "sign":
             code = args[0].string
             return Action(
@@ -328,11 +329,17 @@ class Repairer:
                           catalogue["assessment"]["level"], {"criterion": criterion, "result": result})  # fmt: skip
         raise ValueError(f"no words for the action {term}")
 
-    def result_names(self, attribute: str) -> list[str]:
-        """The values a result of `attribute` has: a pair's components in the vocabulary's
-        order (systolic before diastolic), so that "a/b" reads as the record writes it."""
+    def assumed_results(self, attribute: str, picks: dict[str, clingo.Symbol]) -> list[dict[str, str]]:
+        """The assumed results of one attribute as a record writes them: a pair's components
+        (systolic before diastolic, the vocabulary's order) as one "a/b" value when both are
+        assumed, so that the result can be pasted into a record."""
         components = self.vocabulary.attributes[attribute].components
-        return [f"{attribute}.{c}" for c in components] if components else [attribute]
+        names = [f"{attribute}.{c}" for c in components] if components else [attribute]
+        parts = [self.assumed_result(n, picks[n]) for n in names if n in picks]
+        if components and len(parts) == len(names):
+            value = "/".join(p["value"] for p in parts)
+            return [{"attribute": attribute, "value": value, "unit": parts[0]["unit"]}]
+        return parts
 
     def assumed_result(self, attribute: str, value: clingo.Symbol) -> dict[str, str]:
         """An assumed result in the record's terms: attribute, value, canonical unit."""

@@ -123,8 +123,12 @@ def apply_changes(
         elif option == "--stop":
             code, date = _split_date(change, text, reference)
             drugs = [dict(d) for d in changed.get("drugs", [])]
+            # taken on the day: open, or with a recorded end after it
             still = [
-                d for d in drugs if d.get("code") == code and d.get("end") is None and d.get("status") != "stopped"
+                d
+                for d in drugs
+                if d.get("code") == code
+                and (str(d["end"]) > date if d.get("end") is not None else d.get("status") != "stopped")
             ]
             if not still:
                 raise _fail(change, f"the record has no {code} still being taken")
