@@ -104,3 +104,40 @@ def test_fmt_refuses_a_file_that_does_not_parse(tmp_path: Path) -> None:
 def test_a_hash_inside_a_sentence_is_not_a_comment() -> None:
     found = comments('define a "x # y" = sex = female # real\n# second\n')
     assert [(c.line, c.text) for c in found] == [(1, "# real"), (2, "# second")]
+
+
+@pytest.mark.parametrize(("text", "formatted"), [("", ""), ("\n \n\t\n", ""), ("\ufeff", "")])
+def test_a_file_without_statements_formats_to_nothing(text: str, formatted: str) -> None:
+    assert format_source(text) == formatted
+
+
+def test_a_file_of_comments_keeps_them() -> None:
+    assert format_source("# only a comment\n\n\n# another  \n") == "# only a comment\n\n# another\n"
+
+
+def test_a_byte_order_mark_is_dropped() -> None:
+    text = '# first\ntrial NCT00000001 "t" {\n  include k "x":\n    sex = female\n}\n'
+    assert format_source("\ufeff" + text) == text
+
+
+def test_an_event_with_except_keeps_its_parentheses_in_a_list() -> None:
+    text = (
+        "define pregnancy =\n"
+        "  condition pregnancy active\n\n"
+        'trial NCT00000001 "t" {\n'
+        '  exclude k "x":\n'
+        "    at least 1 of [(condition malignancy except basal_cell_carcinoma), pregnancy]\n\n"
+        '  exclude j "y":\n'
+        "    at least 1 of [(sex = female and condition malignancy except basal_cell_carcinoma), pregnancy]\n"
+        "}\n"
+    )
+    assert format_source(text) == text
+    assert format_source(text.replace("[(", "[( ").replace("), p", " ) ,p")) == text
+
+
+def test_a_broken_list_keeps_the_parentheses_too() -> None:
+    items = ", ".join(f"(condition malignancy except lymphoma_{n})" for n in range(4))
+    text = f'trial NCT00000001 "t" {{\n  exclude k "x": at least 2 of [{items}, pregnancy]\n}}\n'
+    formatted = format_source(text)
+    assert "      (condition malignancy except lymphoma_0),\n" in formatted
+    assert parse(formatted) == parse(text)

@@ -190,7 +190,11 @@ def build_trials(
     for module in modules:
         for trial in module.trials:
             if trial.id in trials:
-                checker.error(trial, "E112", f"trial {trial.id} is defined twice (also in {trials[trial.id].pos.file})")
+                checker.error(
+                    trial,
+                    "E112",
+                    f"trial {trial.id} is defined twice (also in {trials[trial.id].pos.file}:{trials[trial.id].pos.line})",
+                )
             trials[trial.id] = trial
             checker.trial(trial, scope)
     problems.extend(checker.diagnostics)

@@ -5,22 +5,33 @@ E104 category value, E105 operand does not fit the attribute, E106 unknown conce
 E107 undefined name, E108 duplicate criterion id, E109 unknown library, E110 age,
 E111 exception status, E112 duplicate definition or trial, E113 window not allowed,
 E114 at-least count, E115 recursive definition, E116 threshold outside the possible values,
-E117 a trial without criteria.
+E117 a trial without criteria, E118 a concept set named like a vocabulary code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from . import ast
 from .errors import Diagnostic
-from .vocabulary import UnitError, Vocabulary, closest, suggestion
+from .vocabulary import Attribute, UnitError, Vocabulary, closest, suggestion
 
 AGE_UNITS = {"years", "year", "months", "month", "weeks", "week", "days", "day"}
 EVENT_STATUSES = ("active", "resolved", "ongoing", "stopped")
+# the statuses a record entry of each kind can hold (docs/patients.md); point events have none
+KIND_STATUSES = {
+    "condition": ("active", "resolved"),
+    "drug": ("ongoing", "stopped"),
+    "hospitalization": ("ongoing", "stopped"),
+    "trial_participation": ("ongoing", "stopped"),
+}
 MAX_THRESHOLD = 200_000  # keeps threshold × denominator inside clingo's 32-bit integers
+LIFETIME = {"years": 150, "months": 1800, "weeks": 7830, "days": 54800}  # the longest age or window
+AGE_MESSAGE = "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years"
 
 
 @dataclass
@@ -31,15 +42,68 @@ class Scope:
     defines: dict[str, ast.Define] = field(default_factory=dict)
 
 
-def concept_kinds(concept: ast.Concept, vocabulary: Vocabulary, scope: Scope) -> set[str]:
-    """The event kinds whose hierarchies hold every member of a concept set."""
+def concept_kinds(
+    concept: ast.Concept, vocabulary: Vocabulary, scope: Scope, seen: frozenset[str] = frozenset()
+) -> set[str]:
+    """The event kinds whose hierarchies hold every member of a concept set (a member that
+    leads back to a set being expanded, an E115 error, is left out)."""
+    seen = seen | {concept.name}
     kinds: set[str] | None = None
     for member in concept.members:
+        if member in seen:
+            continue
         member_kinds = {k for k in vocabulary.parents if vocabulary.is_concept(k, member)}
-        if member in scope.concepts and member != concept.name:
-            member_kinds |= concept_kinds(scope.concepts[member], vocabulary, scope)
+        if member in scope.concepts:
+            member_kinds |= concept_kinds(scope.concepts[member], vocabulary, scope, seen)
         kinds = member_kinds if kinds is None else kinds & member_kinds
     return kinds or set()
+
+
+Cycle = list[tuple[str, ast.Node]]  # each name on the cycle, with the place that names the next
+
+
+def cycles(names: Iterable[str], edges: Callable[[str], list[tuple[str, ast.Node]]]) -> list[Cycle]:
+    """Every cycle a depth-first walk from `names` finds (once each): a name's edges are the
+    names it is defined with, each with the node that names it."""
+    state: dict[str, bool] = {}  # True while on the path, False once done
+    path: Cycle = []
+    found: list[Cycle] = []
+
+    def visit(name: str) -> None:
+        state[name] = True
+        for target, node in edges(name):
+            if state.get(target):
+                start = [n for n, _ in path].index(target) if target != name else len(path)
+                found.append(path[start:] + [(name, node)])
+            elif target not in state:
+                path.append((name, node))
+                visit(target)
+                path.pop()
+        state[name] = False
+
+    for name in names:
+        if name not in state:
+            visit(name)
+    return found
+
+
+def possible_values(attribute: Attribute) -> str:
+    assert attribute.range
+    low, high = attribute.range
+    return " ".join(part for part in (f"{float(low):g} to {float(high):g}", attribute.unit) if part)
+
+
+def quantity(number: Decimal, unit: str | None) -> str:
+    return f"{number} {unit}" if unit else str(number)
+
+
+def lifetime(unit: str) -> str:
+    """The longest age or window, in `unit` (one of LIFETIME's)."""
+    return f"{LIFETIME[unit]} {unit}" + ("" if unit == "years" else " (150 years)")
+
+
+def where(node: ast.Node) -> str:
+    return f"{node.pos.file}:{node.pos.line}"
 
 
 class Checker:
@@ -47,6 +111,7 @@ class Checker:
         self.vocabulary = vocabulary
         self.texts = texts
         self.diagnostics: list[Diagnostic] = []
+        self.cyclic_concepts: set[str] = set()  # reported once (E115), not again at every use
 
     def error(self, node: ast.Node, code: str, message: str) -> None:
         pos = node.pos
@@ -57,19 +122,45 @@ class Checker:
     def did_you_mean(self, name: str, candidates: object) -> str:
         return suggestion(closest(name, candidates))
 
+    def recursion(self, cycle: Cycle) -> None:
+        names = [name for name, _ in cycle]
+        chain = f" ({' → '.join(names + names[:1])})" if len(names) > 1 else ""
+        self.error(cycle[0][1], "E115", f"{names[0]!r} is defined in terms of itself{chain}")
+
     # ----- modules ---------------------------------------------------------------
+
+    def duplicate(self, node: ast.Node, first: ast.Node, what: str, libraries: set[str]) -> None:
+        """E112 at the second definition in one file; across files, at the one outside a used
+        library, naming where the other one is."""
+        if node.pos.file == first.pos.file:
+            self.error(node, "E112", f"{what} is defined twice")
+            return
+        if Path(node.pos.file).stem in libraries and Path(first.pos.file).stem not in libraries:
+            node, first = first, node
+        self.error(node, "E112", f"{what} is defined twice (also in {where(first)})")
 
     def module_scope(self, modules: list[ast.Module]) -> Scope:
         scope = Scope()
+        libraries = {use.name for module in modules for use in module.uses}
+        codes: set[str] = set()  # set names that are vocabulary codes
         for module in modules:
             for concept in module.concepts:
                 if concept.name in scope.concepts:
-                    self.error(concept, "E112", f"concept {concept.name!r} is defined twice")
-                scope.concepts[concept.name] = concept
+                    self.duplicate(concept, scope.concepts[concept.name], f"concept {concept.name!r}", libraries)
+                kinds = [k for k in self.vocabulary.parents if self.vocabulary.is_concept(k, concept.name)]
+                if kinds:
+                    codes.add(concept.name)
+                    self.error(
+                        concept,
+                        "E118",
+                        f"{concept.name!r} is already a {' and '.join(kinds)} code in the vocabulary, so a set of "
+                        "that name would change what the code means; choose another name for the set",
+                    )
+                scope.concepts.setdefault(concept.name, concept)
             for define in module.defines:
                 if define.name in scope.defines:
-                    self.error(define, "E112", f"{define.name!r} is defined twice")
-                scope.defines[define.name] = define
+                    self.duplicate(define, scope.defines[define.name], repr(define.name), libraries)
+                scope.defines.setdefault(define.name, define)
         for concept in scope.concepts.values():
             for member in concept.members:
                 known = member in scope.concepts or any(
@@ -82,7 +173,23 @@ class Checker:
                         "E106",
                         f"unknown concept {member!r} in {concept.name!r}" + self.did_you_mean(member, every),
                     )
+
+        def members(name: str) -> list[tuple[str, ast.Node]]:  # a set named like a code is E118 already
+            concept = scope.concepts[name]
+            return [(m, concept) for m in concept.members if m in scope.concepts and m not in codes]
+
+        for cycle in cycles(scope.concepts, members):
+            self.recursion(cycle)
+            self.cyclic_concepts.update(name for name, _ in cycle)
         return scope
+
+    @staticmethod
+    def references(scope: Scope) -> Callable[[str], list[tuple[str, ast.Node]]]:
+        def edges(name: str) -> list[tuple[str, ast.Node]]:
+            body = scope.defines[name].body
+            return [(n.name, n) for n in ast.walk(body) if isinstance(n, ast.Reference) and n.name in scope.defines]
+
+        return edges
 
     def trial(self, trial: ast.Trial, shared: Scope) -> None:
         scope = Scope(dict(shared.concepts), dict(shared.defines))
@@ -107,30 +214,38 @@ class Checker:
                     f"criterion id {criterion.id!r} is used twice in {trial.id} (first on line {first})",
                 )
             seen.setdefault(criterion.id, criterion)
-            self.expr(criterion.expr, scope, ())
+            self.expr(criterion.expr, scope)
         for define in trial.defines:
-            self.expr(define.body, scope, (define.name,))
+            self.expr(define.body, scope)
+        local = {define.name for define in trial.defines}
+        for cycle in cycles([d.name for d in trial.defines], self.references(scope)):
+            on_cycle = [name for name, _ in cycle]
+            if local & set(on_cycle):  # a cycle in the library alone is reported once, by `definitions`
+                start = next(i for i, name in enumerate(on_cycle) if name in local)
+                self.recursion(cycle[start:] + cycle[:start])
 
     def definitions(self, scope: Scope) -> None:
         for define in scope.defines.values():
-            self.expr(define.body, scope, (define.name,))
+            self.expr(define.body, scope)
+        for cycle in cycles(scope.defines, self.references(scope)):
+            self.recursion(cycle)
 
     # ----- expressions -----------------------------------------------------------
 
-    def expr(self, node: ast.Expr, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def expr(self, node: ast.Expr, scope: Scope) -> None:
         method = getattr(self, f"check_{type(node).__name__.lower()}")
-        method(node, scope, expanding)
+        method(node, scope)
 
-    def check_not(self, node: ast.Not, scope: Scope, expanding: tuple[str, ...]) -> None:
-        self.expr(node.operand, scope, expanding)
+    def check_not(self, node: ast.Not, scope: Scope) -> None:
+        self.expr(node.operand, scope)
 
-    def check_allof(self, node: ast.AllOf, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def check_allof(self, node: ast.AllOf, scope: Scope) -> None:
         for operand in node.operands:
-            self.expr(operand, scope, expanding)
+            self.expr(operand, scope)
 
     check_anyof = check_allof
 
-    def check_atleast(self, node: ast.AtLeast, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def check_atleast(self, node: ast.AtLeast, scope: Scope) -> None:
         if not 1 <= node.count <= len(node.operands):
             self.error(
                 node,
@@ -138,19 +253,17 @@ class Checker:
                 f"at least {node.count} of {len(node.operands)} can never be decided that way; use a count from 1 to {len(node.operands)}",
             )
         for operand in node.operands:
-            self.expr(operand, scope, expanding)
+            self.expr(operand, scope)
 
-    def check_conditional(self, node: ast.Conditional, scope: Scope, expanding: tuple[str, ...]) -> None:
-        self.expr(node.condition, scope, expanding)
-        self.expr(node.consequence, scope, expanding)
+    def check_conditional(self, node: ast.Conditional, scope: Scope) -> None:
+        self.expr(node.condition, scope)
+        self.expr(node.consequence, scope)
 
-    def check_manual(self, node: ast.Manual, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def check_manual(self, node: ast.Manual, scope: Scope) -> None:
         pass
 
-    def check_reference(self, node: ast.Reference, scope: Scope, expanding: tuple[str, ...]) -> None:
-        if node.name in expanding:
-            self.error(node, "E115", f"{node.name!r} is defined in terms of itself")
-        elif node.name not in scope.defines:
+    def check_reference(self, node: ast.Reference, scope: Scope) -> None:
+        if node.name not in scope.defines:
             hint = self.did_you_mean(node.name, list(scope.defines) + list(self.vocabulary.attributes))
             self.error(
                 node,
@@ -158,12 +271,15 @@ class Checker:
                 f"{node.name!r} is not defined (no `define {node.name} = ...` in this trial or the library){hint}",
             )
 
-    def attribute(self, node: ast.Node, name: str, types: tuple[str, ...]) -> ast.Node | None:
+    def attribute(self, node: ast.Node, name: str, types: tuple[str, ...]) -> Attribute | None:
         attribute = self.vocabulary.attribute(name)
         if attribute is None:
             self.error(
                 node, "E101", f"unknown attribute {name!r}" + self.did_you_mean(name, self.vocabulary.attributes)
             )
+            return None
+        if attribute.type == "age":
+            self.error(node, "E110", AGE_MESSAGE)
             return None
         if attribute.type not in types:
             self.error(
@@ -172,36 +288,63 @@ class Checker:
                 f"{name} is a {attribute.type} attribute; this comparison needs a {' or '.join(types)} one",
             )
             return None
-        return node
+        return attribute
 
-    def threshold(self, node: ast.Node, name: str, number: Decimal, unit: str | None) -> None:
-        attribute = self.vocabulary.attribute(name)
-        assert attribute is not None
+    def threshold(self, node: ast.Node, attribute: Attribute, number: Decimal, unit: str | None) -> Fraction | None:
+        """The threshold in the attribute's own unit, or None when its unit does not fit (E102)."""
         try:
             scaled = self.vocabulary.scaled(attribute, Fraction(number), unit)
         except UnitError as e:
             self.error(node, "E102", str(e))
-            return
-        given = " ".join(str(part) for part in (number, unit) if part)
+            return None
+        given = quantity(number, unit)
         per = f" per {attribute.unit}" if attribute.unit else ""
         if scaled.denominator != 1:
             precision = f"{attribute.name}'s precision (scale {attribute.scale}{per})"
             self.error(node, "E103", f"{given} is finer than {precision}; raise the scale in facts/vocabulary.yaml")
         elif abs(scaled) > MAX_THRESHOLD:
             self.error(node, "E103", f"{given} is too large for {attribute.name} at scale {attribute.scale}")
-        if attribute.range and not attribute.range[0] <= scaled / attribute.scale <= attribute.range[1]:
-            low, high = attribute.range
-            possible = " ".join(part for part in (f"{float(low):g} to {float(high):g}", attribute.unit) if part)
-            message = (
-                f"{given} lies outside the possible values of {attribute.name} ({possible}): no patient can have it"
-            )
-            self.error(node, "E116", message)
+        return scaled / attribute.scale
 
-    def window(self, node: ast.Node, name: str, window: ast.Window | None) -> None:
+    def compared(self, node: ast.Node, attribute: Attribute, op: str, number: Decimal, unit: str | None) -> bool:
+        """A threshold with its E102/E103 checks, and E116 when it lies outside the possible
+        values: then the comparison holds for no result, or for every one. False when the
+        unit does not fit."""
+        value = self.threshold(node, attribute, number, unit)
+        if value is None:
+            return False
+        if not attribute.range or attribute.range[0] <= value <= attribute.range[1]:
+            return True
+        given = quantity(number, unit)
+        outside = f"{given} lies outside the possible values of {attribute.name} ({possible_values(attribute)})"
+        above = value > attribute.range[1]
+        if op == "=" or op in ((">", ">=") if above else ("<", "<=")):
+            self.error(node, "E116", f"{outside}: no patient can have it")
+        else:
+            self.error(
+                node,
+                "E116",
+                f"{outside}: every result has {attribute.name} {op} {given}, so the comparison only asks for "
+                "a result; compare with a value inside that range",
+            )
+        return True
+
+    def window(self, name: str, window: ast.Window | None) -> None:
         if window is not None and name in ("age", "sex"):
             self.error(window, "E113", f"{name} has no date: remove the window")
+        else:
+            self.window_length(window)
 
-    def check_comparison(self, node: ast.Comparison, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def window_length(self, window: ast.Window | None) -> None:
+        if window is not None and window.unit in LIFETIME and window.count > LIFETIME[window.unit]:
+            self.error(
+                window,
+                "E113",
+                f"within {window.count} {window.unit} reaches back further than any record; a window is at most "
+                + lifetime(window.unit),
+            )
+
+    def check_comparison(self, node: ast.Comparison, scope: Scope) -> None:
         operand = node.operand
         if node.attribute == "age":
             self.age(node, operand)
@@ -211,38 +354,65 @@ class Checker:
             if node.op not in ("=", "!="):
                 self.error(node, "E105", f"categories compare with = or != only, not {node.op}")
         elif isinstance(operand, ast.Pair):
-            if self.attribute(node, node.attribute, ("pair",)):
-                self.threshold(operand, node.attribute, operand.first, operand.unit)
-                self.threshold(operand, node.attribute, operand.second, operand.unit)
+            attribute = self.attribute(node, node.attribute, ("pair",))
+            # one unit serves both numbers: a unit that does not fit is reported once
+            if attribute and self.compared(operand, attribute, node.op, operand.first, operand.unit):
+                self.compared(operand, attribute, node.op, operand.second, operand.unit)
         elif isinstance(operand, ast.Uln):
             if self.attribute(node, node.attribute, ("numeric",)):
                 factor = Fraction(operand.factor)
                 if factor.denominator not in (1, 2, 5, 10) or factor > 20:
                     self.error(operand, "E103", "a ULN factor is at most 20, with at most one decimal")
-        elif self.attribute(node, node.attribute, ("numeric",)):
-            self.threshold(operand, node.attribute, operand.number, operand.unit)
-        self.window(node, node.attribute, node.window)
+        else:
+            attribute = self.attribute(node, node.attribute, ("numeric",))
+            if attribute:
+                self.compared(operand, attribute, node.op, operand.number, operand.unit)
+        self.window(node.attribute, node.window)
 
     def age(self, node: ast.Node, operand: object) -> None:
         if not isinstance(operand, ast.Quantity) or operand.unit not in AGE_UNITS:
-            self.error(
-                node, "E110", "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years"
-            )
-        elif operand.number != operand.number.to_integral_value():
+            self.error(node, "E110", AGE_MESSAGE)
+            return
+        unit = operand.unit if operand.unit.endswith("s") else operand.unit + "s"
+        if operand.number != operand.number.to_integral_value():
             self.error(
                 node, "E110", f"age thresholds are whole numbers; write {operand.number} years in months instead"
             )
+        elif operand.number > LIFETIME[unit]:
+            self.error(
+                node,
+                "E110",
+                f"{operand.number} {operand.unit} is older than anyone; an age is at most {lifetime(unit)}",
+            )
 
-    def check_between(self, node: ast.Between, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def check_between(self, node: ast.Between, scope: Scope) -> None:
         if node.attribute == "age":
             for number in (node.low, node.high):
                 self.age(node, ast.Quantity(number, node.unit, pos=node.pos))
-        elif self.attribute(node, node.attribute, ("numeric",)):
-            self.threshold(node, node.attribute, node.low, node.unit)
-            self.threshold(node, node.attribute, node.high, node.unit)
+        else:
+            attribute = self.attribute(node, node.attribute, ("numeric",))
+            if attribute:
+                self.range(node, attribute)
         if node.low > node.high:
             self.error(node, "E105", f"between {node.low} and {node.high} is empty; write the lower bound first")
-        self.window(node, node.attribute, node.window)
+        self.window(node.attribute, node.window)
+
+    def range(self, node: ast.Between, attribute: Attribute) -> None:
+        """E116 for a range that holds no possible value, or every one."""
+        low = self.threshold(node, attribute, node.low, node.unit)
+        high = None if low is None else self.threshold(node, attribute, node.high, node.unit)
+        if low is None or high is None or low > high or not attribute.range:
+            return
+        given = f"{node.low} to {quantity(node.high, node.unit)}"
+        possible = f"the possible values of {attribute.name} ({possible_values(attribute)})"
+        if high < attribute.range[0] or low > attribute.range[1]:
+            self.error(node, "E116", f"{given} lies outside {possible}: no patient can have it")
+        elif low < attribute.range[0] and high > attribute.range[1]:
+            self.error(
+                node,
+                "E116",
+                f"{given} holds all {possible}, so the comparison only asks for a result; narrow the range",
+            )
 
     def category_values(self, node: ast.Node, name: str, values: tuple[str, ...]) -> None:
         attribute = self.vocabulary.attribute(name)
@@ -256,13 +426,13 @@ class Checker:
                     + self.did_you_mean(value, attribute.values),
                 )
 
-    def check_membership(self, node: ast.Membership, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def check_membership(self, node: ast.Membership, scope: Scope) -> None:
         if self.attribute(node, node.attribute, ("category",)):
             self.category_values(node, node.attribute, node.values)
-        self.window(node, node.attribute, node.window)
+        self.window(node.attribute, node.window)
 
     def concept(self, node: ast.Node, kind: str, name: str, scope: Scope) -> None:
-        if self.vocabulary.is_concept(kind, name):
+        if self.vocabulary.is_concept(kind, name) or name in self.cyclic_concepts:
             return
         if name in scope.concepts:
             kinds = concept_kinds(scope.concepts[name], self.vocabulary, scope)
@@ -276,22 +446,41 @@ class Checker:
         candidates = list(self.vocabulary.concepts(kind)) + list(scope.concepts)
         self.error(node, "E106", f"unknown {kind} concept {name!r}" + self.did_you_mean(name, candidates))
 
-    def exceptions(self, kind: str, exceptions: tuple[ast.Exception_, ...], scope: Scope) -> None:
+    def exceptions(self, kind: str, exceptions: tuple[ast.Exception_, ...], scope: Scope, planned: bool) -> None:
+        entry = f"a planned {kind}" if planned else f"a {kind}"
+        allowed = () if planned else KIND_STATUSES.get(kind, ())
         for exception in exceptions:
             self.concept(exception, kind, exception.concept, scope)
-            if exception.status is not None and exception.status not in EVENT_STATUSES:
-                self.error(exception, "E111", f"status {exception.status!r} is not one of {', '.join(EVENT_STATUSES)}")
+            status = exception.status
+            if status is None or status in allowed:
+                continue
+            if status not in EVENT_STATUSES:
+                self.error(exception, "E111", f"status {status!r} is not one of {', '.join(EVENT_STATUSES)}")
+            elif allowed:
+                self.error(
+                    exception,
+                    "E111",
+                    f"{entry} is {' or '.join(allowed)}, never {status!r}: write "
+                    + " or ".join(f"{exception.concept}[{s}]" for s in allowed),
+                )
+            else:
+                self.error(
+                    exception,
+                    "E111",
+                    f"{entry} has no status: write {exception.concept} without [{status}] (it removes every entry)",
+                )
 
-    def check_event(self, node: ast.Event, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def check_event(self, node: ast.Event, scope: Scope) -> None:
         kind = "drug" if node.kind == "dose_change" else node.kind
         self.concept(node, kind, node.concept, scope)
-        self.exceptions(kind, node.exceptions, scope)
+        self.exceptions(kind, node.exceptions, scope, planned=False)
         if node.kind == "dose_change" and node.exceptions:
             self.error(node, "E105", "dose_change takes no exceptions; name a narrower drug concept")
+        self.window_length(node.window)
 
-    def check_planned(self, node: ast.Planned, scope: Scope, expanding: tuple[str, ...]) -> None:
+    def check_planned(self, node: ast.Planned, scope: Scope) -> None:
         if node.kind == "dose_change":
             self.error(node, "E105", "planned events are drug, condition, procedure, vaccine, ... not dose_change")
             return
         self.concept(node, node.kind, node.concept, scope)
-        self.exceptions(node.kind, node.exceptions, scope)
+        self.exceptions(node.kind, node.exceptions, scope, planned=True)

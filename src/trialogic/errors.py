@@ -51,5 +51,7 @@ class TrialogicError(Exception):
 
 
 def source_line(text: str, line: int) -> str | None:
-    lines = text.splitlines()
+    """Line `line` as the parsers count lines: at \n only (str.splitlines also breaks at
+    \x0b, \x0c, \x85 and more, which would show the wrong line)."""
+    lines = text.replace("\r\n", "\n").split("\n")
     return lines[line - 1] if 0 < line <= len(lines) else None

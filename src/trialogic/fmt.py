@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from . import ast
-from .format import in_chain, quoted, source
+from .format import ends_with_exceptions, in_chain, quoted, source
 from .parser import parse
 
 _TOKEN_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
@@ -75,9 +75,16 @@ def expression(expr: ast.Expr, indent: str) -> str:
         word = "or" if isinstance(expr, ast.AnyOf) else "and"
         return f"\n{inner}{word} ".join(in_chain(operand) for operand in expr.operands)
     if isinstance(expr, ast.AtLeast):
-        items = ",\n".join(f"{inner}{expression(o, inner)}" for o in expr.operands)
+        items = ",\n".join(f"{inner}{_list_item(o, inner)}" for o in expr.operands)
         return f"at least {expr.count} of [\n{items},\n{indent}]"
     return text
+
+
+def _list_item(item: ast.Expr, indent: str) -> str:
+    """An `at least` item: in parentheses when it ends with an `except` list (see `in_list`)."""
+    if ends_with_exceptions(item):
+        return f"({expression(item, indent + ' ')})"
+    return expression(item, indent)
 
 
 def _described(keyword: str, name: str, description: str | None) -> str:
@@ -94,12 +101,13 @@ def format_source(text: str, path: str = "<input>") -> str:
         age >= 18 years
     }
     """
+    text = text.removeprefix("\ufeff")  # a byte order mark is dropped
     module = parse(text, path)
     pending = _Comments(comments(text))
     statements: list[ast.Node] = [*module.uses, *module.concepts, *module.defines, *module.trials]
     statements.sort(key=lambda s: s.pos.line)
     blocks: list[list[str]] = []
-    for statement, following in zip(statements, [*statements[1:], None], strict=True):
+    for statement, following in zip(statements, [*statements[1:], None], strict=False):
         lines = pending.before(statement.pos.line, "")
         if not isinstance(statement, ast.Trial):  # a trial's own lines are its items'
             lines.extend(pending.trailing(statement.pos.line, _line(following), ""))
@@ -130,6 +138,8 @@ def format_source(text: str, path: str = "<input>") -> str:
     tail = pending.rest("")
     if tail:
         merged.append(tail)
+    if not merged:
+        return ""  # nothing but blank lines
     return "\n\n".join("\n".join(block) for block in merged) + "\n"
 
 

@@ -1,7 +1,8 @@
 """Syntax tree → criteria-language source, in one canonical spelling.
 
 `parse(source(expr))` gives back the same tree. One `<node>_source` function per node
-kind; parentheses only where precedence needs them.
+kind; parentheses only where precedence needs them, and around an `at least` item that
+ends with an `except` list.
 """
 
 from __future__ import annotations
@@ -58,6 +59,28 @@ def in_chain(operand: ast.Expr) -> str:
     return _child(operand, _LEVEL[ast.AllOf])
 
 
+def in_list(item: ast.Expr) -> str:
+    """An item as it is written inside an `at least` list: in parentheses when it ends with
+    an event's `except` list, which would otherwise take up the items after it."""
+    text = source(item)
+    return f"({text})" if ends_with_exceptions(item) else text
+
+
+def ends_with_exceptions(expr: ast.Expr) -> bool:
+    """Whether the source of `expr` may end with an `except` list (parentheses aside)."""
+    while True:
+        if isinstance(expr, (ast.Event, ast.Planned)):
+            return bool(expr.exceptions)
+        if isinstance(expr, (ast.AnyOf, ast.AllOf)):
+            expr = expr.operands[-1]
+        elif isinstance(expr, ast.Not):
+            expr = expr.operand
+        elif isinstance(expr, ast.Conditional):
+            expr = expr.consequence
+        else:
+            return False
+
+
 def _child(expr: ast.Expr, parent_level: int) -> str:
     text = source(expr)
     return f"({text})" if _level(expr) <= parent_level and _level(expr) < _ATOM else text
@@ -104,7 +127,7 @@ def source(expr: ast.Expr) -> str:
         # `and` inside `or` is parenthesised for the reader, though precedence would not need it
         return " or ".join(_child(o, _LEVEL[ast.AllOf]) for o in expr.operands)
     if isinstance(expr, ast.AtLeast):
-        return f"at least {expr.count} of [{', '.join(source(o) for o in expr.operands)}]"
+        return f"at least {expr.count} of [{', '.join(in_list(o) for o in expr.operands)}]"
     if isinstance(expr, ast.Conditional):
         return f"if {_child(expr.condition, 0)} then {_child(expr.consequence, 0)}"
     raise TypeError(f"no source form for {type(expr).__name__}")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
+from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
 from lark.tree import Meta
+from lark.visitors import Transformer_NonRecursive
 
 from . import ast
 from .errors import Diagnostic, TrialogicError, source_line
@@ -20,6 +23,8 @@ from .resources import cache_dir, grammar_dir
 _VERSION = Path(__file__).with_name("ast.py").read_bytes()  # a changed tree shape invalidates the cache
 _KIND = {"include": "inclusion", "exclude": "exclusion"}
 _TIME_UNIT = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+_BOM = "\ufeff"
+MAX_DEPTH = 100  # parentheses, lists and `not` inside one another; deeper trees exhaust Python's stack
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +39,7 @@ def _unquote(token: str) -> str:
 
 
 @v_args(meta=True, inline=True)
-class _ToAst(Transformer[Token, Any]):
+class _ToAst(Transformer_NonRecursive[Token, Any]):
     def __init__(self, path: str):
         super().__init__()
         self.path = path
@@ -89,6 +94,9 @@ class _ToAst(Transformer[Token, Any]):
         return _KIND[str(token)]
 
     # boolean structure
+    def paren(self, meta: Meta, inner: ast.Expr) -> ast.Expr:
+        return inner
+
     def conditional(self, meta: Meta, condition: ast.Expr, consequence: ast.Expr) -> ast.Conditional:
         return ast.Conditional(condition, consequence, pos=self._pos(meta))
 
@@ -214,14 +222,84 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Di
             message = f"unexpected {str(error.token)!r}; expected {_describe_expected(set(error.expected))}"
             code = "E001"
     elif isinstance(error, UnexpectedCharacters):
-        character = parsed[error.pos_in_stream or 0]
+        position = error.pos_in_stream or 0
+        character = parsed[position]
         message = f"unexpected character {character!r}"
-        if not character.isalnum() and not character.isspace():
+        if character == '"':
+            message = 'this quoted sentence is not closed on its line; end it with " before the line ends'
+        elif character == "." and re.search(r"\bwithin\s+\d+$", parsed[:position]):
+            message += "; a window is a whole number of days, weeks, months or years, e.g. within 30 days"
+        elif not character.isalnum() and not character.isspace():
             message += f'; a value or name holding {character!r} is written in quotes, e.g. "IV+V"'
         code = "E002"
     else:
         message, code = str(error), "E001"
     return Diagnostic(path, line, column, code, message, source_line(text, line))
+
+
+def _problems(tree: Tree[Token], path: str, text: str) -> list[Diagnostic]:
+    """What the grammar lets through but the language refuses: a control character in a
+    quoted sentence (E005), an event with `except` ending an `at least` item outside
+    parentheses (E004), and nesting deeper than `MAX_DEPTH` (E006)."""
+    found: list[Diagnostic] = []
+
+    def add(line: int, column: int, code: str, message: str) -> None:
+        # the line as the parser counts lines (only at "\n"), whatever other breaks it holds
+        found.append(Diagnostic(path, line, column, code, message, text.split("\n")[line - 1].rstrip("\r")))
+
+    stack: list[tuple[Tree[Token] | Token, int]] = [(tree, 0)]
+    too_deep = False
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Token):
+            if node.type == "STRING":
+                for offset, character in enumerate(str(node)):
+                    if character != "\t" and unicodedata.category(character) == "Cc":
+                        add(
+                            node.line or 0,
+                            (node.column or 0) + offset,
+                            "E005",
+                            f"control character U+{ord(character):04X} inside a quoted sentence; remove it"
+                            " (a tab is allowed)",
+                        )
+            continue
+        if node.data in ("paren", "at_least", "negation"):
+            depth += 1
+            if depth > MAX_DEPTH and not too_deep:
+                too_deep = True
+                add(
+                    node.meta.line,
+                    node.meta.column,
+                    "E006",
+                    f"nested too deeply (more than {MAX_DEPTH} parentheses, lists and `not` inside one another);"
+                    " name inner parts with `define`",
+                )
+        if node.data == "at_least":
+            for item in node.children[1:]:
+                event = _trailing_exceptions(item)
+                if event is not None:
+                    add(
+                        event.meta.line,
+                        event.meta.column,
+                        "E004",
+                        "an event with `except` in an `at least` list is written in parentheses, e.g. "
+                        "[(condition malignancy except basal_cell_carcinoma), pregnancy]: without them, "
+                        "a list item after it would read as another exception",
+                    )
+        stack.extend((child, depth) for child in reversed(node.children))
+    return sorted(found, key=lambda d: (d.line, d.column))
+
+
+def _trailing_exceptions(item: Tree[Token] | Token) -> Tree[Token] | None:
+    """The event with `except` that ends `item` outside parentheses, if there is one."""
+    while isinstance(item, Tree):
+        if item.data in ("event", "planned"):
+            has = any(isinstance(c, Tree) and c.data == "exceptions" for c in item.children)
+            return item if has else None
+        if item.data not in ("any_of", "all_of", "negation", "conditional"):
+            return None
+        item = item.children[-1]
+    return None
 
 
 _STATEMENT_START = ("include ", "exclude ", "define ", "concept ", "use ", "trial ", "note ", "}")
@@ -257,6 +335,7 @@ def parse(text: str, path: str = "<input>") -> ast.Module:
     >>> module.trials[0].criteria[0].id
     'adult'
     """
+    text = text.removeprefix(_BOM)
     diagnostics: list[Diagnostic] = []
     lines = text.split("\n")
     current = text
@@ -272,6 +351,9 @@ def parse(text: str, path: str = "<input>") -> ast.Module:
             continue
         if diagnostics:
             break
+        problems = _problems(tree, path, text)
+        if problems:
+            raise TrialogicError(problems)
         result: ast.Module = _ToAst(path).transform(tree)
         return result
     raise TrialogicError(diagnostics)

@@ -1,0 +1,198 @@
+"""Checker edge cases: cycles of definitions and concept sets, set names that are
+vocabulary codes, ages and windows beyond a lifetime, thresholds at the edge of the
+possible values, exception statuses per kind, and where duplicate names are reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from trialogic import TrialogicError, api
+
+
+def diagnostics(tmp_path: Path, source: str, name: str = "t.tl") -> list[tuple[str, int, int, str]]:
+    """Every diagnostic the file gives, as (code, line, column, message); [] when it loads."""
+    path = tmp_path / name
+    path.write_text(source)
+    try:
+        api.load_trials([path])
+    except TrialogicError as e:
+        return [(d.code, d.line, d.column, d.message) for d in e.diagnostics]
+    return []
+
+
+def trial(criteria: str, head: str = "") -> str:
+    return f'{head}trial NCT00000001 "t" {{\n{criteria}\n}}\n'
+
+
+# ----- cycles: E115 ------------------------------------------------------------------
+
+
+CYCLES = {
+    "two definitions": (
+        "define a = b or sex = female\ndefine b = a and age >= 18 years\n" + trial('  include k "x": a'),
+        [("E115", 1, 12, "'a' is defined in terms of itself (a → b → a)")],
+    ),
+    "three definitions": (
+        "define a = b\ndefine b = c\ndefine c = a\n" + trial('  include k "x": a'),
+        [("E115", 1, 12, "'a' is defined in terms of itself (a → b → c → a)")],
+    ),
+    "trial definitions": (
+        trial('  define a = b\n  define b = not a\n  include k "x": a'),
+        [("E115", 2, 14, "'a' is defined in terms of itself (a → b → a)")],
+    ),
+    "a definition used by a cycle is not on it": (
+        "define c = a\ndefine a = b\ndefine b = a\n" + trial('  include k "x": c'),
+        [("E115", 2, 12, "'a' is defined in terms of itself (a → b → a)")],
+    ),
+    "two concept sets": (
+        "concept ca = {cb}\nconcept cb = {ca}\n" + trial('  include k "x": drug ca'),
+        [("E115", 1, 1, "'ca' is defined in terms of itself (ca → cb → ca)")],
+    ),
+    "a concept set holding itself": (
+        "concept ca = {ca, rituximab}\n" + trial('  include k "x": drug ca'),
+        [("E115", 1, 1, "'ca' is defined in terms of itself")],
+    ),
+}
+
+
+@pytest.mark.parametrize("source, expected", CYCLES.values(), ids=CYCLES.keys())
+def test_every_cycle_is_one_e115(tmp_path: Path, source: str, expected: list[tuple[str, int, int, str]]) -> None:
+    assert diagnostics(tmp_path, source) == expected
+
+
+# ----- a concept set named like a code: E118 ----------------------------------------
+
+
+def test_a_concept_set_may_not_take_a_vocabulary_code_s_name(tmp_path: Path) -> None:
+    source = "concept rituximab = {belimumab}\n" + trial('  include k "x": drug rituximab')
+    ((code, line, column, message),) = diagnostics(tmp_path, source)
+    assert (code, line, column) == ("E118", 1, 1)
+    assert "'rituximab' is already a drug code" in message and "choose another name" in message
+
+
+# ----- ages and windows beyond a lifetime: E110, E113 ------------------------------
+
+
+TOO_LONG = {
+    "age in years": ("age >= 99999999999 years", "E110", "an age is at most 150 years"),
+    "age in days": ("age <= 2147483648 days", "E110", "an age is at most 54800 days (150 years)"),
+    "age in singular months": ("age <= 1801 month", "E110", "an age is at most 1800 months (150 years)"),
+    "age range": ("age between 18 and 7831 weeks", "E110", "an age is at most 7830 weeks (150 years)"),
+    "event window": ("drug rituximab within 99999999999 days", "E113", "a window is at most 54800 days (150 years)"),
+    "measurement window": ("serum_creatinine > 100 umol/L within 5000 years", "E113", "a window is at most 150 years"),
+}
+
+
+@pytest.mark.parametrize("expr, code, limit", TOO_LONG.values(), ids=TOO_LONG.keys())
+def test_an_age_or_window_beyond_a_lifetime_is_refused(tmp_path: Path, expr: str, code: str, limit: str) -> None:
+    ((got, line, _, message),) = diagnostics(tmp_path, trial(f'  include k "x": {expr}'))
+    assert (got, line) == (code, 2)
+    assert message.endswith(limit)
+
+
+def test_the_longest_age_and_window_are_decided(tmp_path: Path) -> None:
+    path = tmp_path / "t.tl"
+    criteria = [
+        "age <= 150 years",
+        "age <= 54800 days",
+        "age between 1 and 7830 weeks",
+        "drug rituximab within 54800 days",
+        "condition malignancy within 150 years",
+        "serum_creatinine > 100 umol/L within 1800 months",
+    ]
+    path.write_text(trial("\n".join(f'  include k{i} "x": {c}' for i, c in enumerate(criteria))))
+    trials = api.load_trials([path])
+    patient = api.read_patient({"id": "P1", "birth_date": "1950-01-01"}, "p.yaml")
+    (result,) = api.check([patient], trials, on=dt.date(2026, 11, 22))
+    assert [c.status for c in result.criteria][:3] == ["met", "met", "met"]
+
+
+# ----- thresholds and the possible values: E116 -------------------------------------
+
+
+def test_a_threshold_below_every_value_names_its_number_and_what_it_means(tmp_path: Path) -> None:
+    ((code, _, _, message),) = diagnostics(tmp_path, trial('  include k "x": hemoglobin >= 0 g/L'))
+    assert code == "E116"
+    assert message.startswith("0 g/L lies outside the possible values of hemoglobin (10 to 250 g/L)")
+    assert "every result has hemoglobin >= 0 g/L" in message and "no patient" not in message
+
+
+def test_a_comparison_every_result_meets_is_not_called_impossible(tmp_path: Path) -> None:
+    ((code, _, _, message),) = diagnostics(tmp_path, trial('  include k "x": serum_creatinine > 0 umol/L'))
+    assert code == "E116"
+    assert "every result has serum_creatinine > 0 umol/L" in message and "no patient" not in message
+
+
+def test_a_range_reaching_past_one_end_is_accepted(tmp_path: Path) -> None:
+    assert diagnostics(tmp_path, trial('  include k "x": hemoglobin between 5 and 100 g/L')) == []
+
+
+RANGES = {
+    "holds nothing": ("hemoglobin between 300 and 400 g/L", "300 to 400 g/L lies outside", "no patient can have it"),
+    "holds everything": ("hemoglobin between 5 and 300 g/L", "5 to 300 g/L holds all", "narrow the range"),
+}
+
+
+@pytest.mark.parametrize("expr, start, end", RANGES.values(), ids=RANGES.keys())
+def test_a_range_that_decides_nothing_is_refused(tmp_path: Path, expr: str, start: str, end: str) -> None:
+    ((code, _, _, message),) = diagnostics(tmp_path, trial(f'  include k "x": {expr}'))
+    assert code == "E116" and message.startswith(start) and message.endswith(end)
+
+
+def test_a_pair_in_a_wrong_unit_is_reported_once(tmp_path: Path) -> None:
+    got = diagnostics(tmp_path, trial('  include k "x": blood_pressure > 160/100 umol/L'))
+    assert [code for code, *_ in got] == ["E102"]
+
+
+def test_age_in_a_set_of_values_says_how_an_age_is_written(tmp_path: Path) -> None:
+    ((code, _, _, message),) = diagnostics(tmp_path, trial('  include k "x": age in {18, 19}'))
+    assert code == "E110"
+    assert "age is a age" not in message and "e.g. age >= 18 years" in message
+
+
+# ----- exception statuses per kind: E111 --------------------------------------------
+
+
+STATUSES = {
+    "condition ongoing": (
+        "condition malignancy except basal_cell_carcinoma[ongoing]",
+        "a condition is active or resolved",
+    ),
+    "drug resolved": ("drug rituximab except rituximab[resolved]", "a drug is ongoing or stopped"),
+    "planned active": ("planned drug rituximab except rituximab[active]", "a planned drug has no status"),
+    "procedure stopped": ("procedure major_surgery except major_surgery[stopped]", "a procedure has no status"),
+}
+
+
+@pytest.mark.parametrize("expr, says", STATUSES.values(), ids=STATUSES.keys())
+def test_an_exception_status_fits_the_kind(tmp_path: Path, expr: str, says: str) -> None:
+    ((code, _, _, message),) = diagnostics(tmp_path, trial(f'  exclude k "x": {expr}'))
+    assert code == "E111" and message.startswith(says)
+
+
+def test_the_statuses_a_kind_has_are_accepted(tmp_path: Path) -> None:
+    criteria = [
+        "condition malignancy except basal_cell_carcinoma[resolved]",
+        "condition malignancy except basal_cell_carcinoma[active]",
+        "drug immunosuppressant except tacrolimus[ongoing]",
+        "drug immunosuppressant except tacrolimus[stopped]",
+        "planned drug rituximab except rituximab",
+    ]
+    source = trial("\n".join(f'  exclude k{i} "x": {c}' for i, c in enumerate(criteria)))
+    assert diagnostics(tmp_path, source) == []
+
+
+# ----- duplicates: E112 at the user's own line ---------------------------------------
+
+
+def test_a_name_the_library_defines_is_reported_at_the_user_s_definition(tmp_path: Path) -> None:
+    library = tmp_path / "library.tl"
+    library.write_text("concept cs = {rituximab}\n\ndefine wocbp = sex = female\n")
+    source = "use library\nconcept cs = {belimumab}\ndefine wocbp = sex = female\n" + trial('  include k "x": wocbp')
+    assert diagnostics(tmp_path, source) == [
+        ("E112", 2, 1, f"concept 'cs' is defined twice (also in {library}:1)"),
+        ("E112", 3, 1, f"'wocbp' is defined twice (also in {library}:3)"),
+    ]

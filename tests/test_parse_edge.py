@@ -1,0 +1,149 @@
+"""Parser edge cases: what the grammar alone would misread or crash on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trialogic import TrialogicError, ast
+from trialogic.parser import MAX_DEPTH, parse, parse_cached
+
+
+def _trial(body: str) -> str:
+    return f'trial NCT00000001 "t" {{\n  include k "x": {body}\n}}\n'
+
+
+def _errors(text: str) -> list[tuple[str, int, int, str]]:
+    with pytest.raises(TrialogicError) as raised:
+        parse(text, "t.tl")
+    return [(d.code, d.line, d.column, d.message) for d in raised.value.diagnostics]
+
+
+EXCEPT_IN_LIST = (
+    "an event with `except` in an `at least` list is written in parentheses, e.g. "
+    "[(condition malignancy except basal_cell_carcinoma), pregnancy]: without them, "
+    "a list item after it would read as another exception"
+)
+
+
+def test_an_except_list_does_not_take_up_the_items_after_it() -> None:
+    text = _trial("at least 1 of [condition malignancy except basal_cell_carcinoma, pregnancy]")
+    assert _errors(text) == [("E004", 2, 33, EXCEPT_IN_LIST)]
+
+
+@pytest.mark.parametrize(
+    ("body", "column"),
+    [
+        ("at least 1 of [sex = female and condition malignancy except lymphoma, pregnancy]", 50),
+        ("at least 1 of [pregnancy, not planned drug rituximab except mabthera]", 48),
+        ("at least 1 of [if sex = female then condition malignancy except lymphoma within 4 weeks, pregnancy]", 54),
+        ("at least 1 of [pregnancy, condition malignancy except lymphoma]", 44),
+    ],
+)
+def test_an_except_list_ending_an_item_is_refused_wherever_it_stands(body: str, column: int) -> None:
+    assert _errors(_trial(body)) == [("E004", 2, column, EXCEPT_IN_LIST)]
+
+
+def test_an_event_with_except_in_parentheses_is_one_item() -> None:
+    text = _trial(
+        "at least 1 of [(condition malignancy except basal_cell_carcinoma), pregnancy,"
+        " sex = female and (condition malignancy except lymphoma)]"
+    )
+    expr = parse(text).trials[0].criteria[0].expr
+    assert isinstance(expr, ast.AtLeast)
+    first, second, third = expr.operands
+    assert first == ast.Event("condition", "malignancy", (ast.Exception_("basal_cell_carcinoma", None),), None)
+    assert second == ast.Reference("pregnancy")
+    assert isinstance(third, ast.AllOf)
+
+
+def test_parentheses_leave_the_tree_and_positions_as_they_were() -> None:
+    bare = parse(_trial("sex = female and drug rituximab within 4 weeks"))
+    wrapped = parse(_trial("(sex = female) and (drug rituximab within 4 weeks)"))
+    assert bare == wrapped
+    expr = wrapped.trials[0].criteria[0].expr
+    assert isinstance(expr, ast.AllOf)
+    assert [(o.pos.line, o.pos.column) for o in expr.operands] == [(2, 19), (2, 38)]
+
+
+def test_a_fractional_window_says_a_window_is_whole() -> None:
+    assert _errors(_trial("drug rituximab within 4.5 weeks")) == [
+        (
+            "E002",
+            2,
+            41,
+            "unexpected character '.'; a window is a whole number of days, weeks, months or years, e.g. within 30 days",
+        )
+    ]
+
+
+def test_an_unclosed_quoted_sentence_says_so() -> None:
+    text = 'trial NCT00000001 "t" {\n  include k "unterminated: sex = female\n}\n'
+    assert _errors(text) == [
+        ("E002", 2, 13, 'this quoted sentence is not closed on its line; end it with " before the line ends')
+    ]
+
+
+def test_a_leading_byte_order_mark_is_ignored() -> None:
+    text = _trial("sex = female")
+    assert parse("\ufeff" + text) == parse(text)
+
+
+def test_a_byte_order_mark_elsewhere_is_still_refused() -> None:
+    assert [e[0] for e in _errors(_trial("sex = \ufefffemale"))] == ["E002"]
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\x7f", "\x85"])
+def test_a_control_character_in_a_sentence_is_refused(character: str) -> None:
+    text = f'trial NCT00000001 "t" {{\n  include k "ab{character}c": sex = female\n}}\n'
+    assert _errors(text) == [
+        (
+            "E005",
+            2,
+            16,
+            f"control character U+{ord(character):04X} inside a quoted sentence; remove it (a tab is allowed)",
+        )
+    ]
+
+
+def test_a_control_character_is_reported_with_its_own_line() -> None:
+    text = 'trial NCT00000001 "t" {\n  note "a\x0bb"\n  include k "x": sex = female\n}\n'
+    with pytest.raises(TrialogicError) as raised:
+        parse(text, "t.tl")
+    (diagnostic,) = raised.value.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("E005", 2, 10)
+    assert diagnostic.source_line == '  note "a\x0bb"'
+
+
+def test_a_tab_in_a_sentence_is_kept() -> None:
+    text = 'trial NCT00000001 "t" {\n  include k "a\tb": sex = female\n}\n'
+    assert parse(text).trials[0].criteria[0].text == "a\tb"
+
+
+def _nested(depth: int) -> str:
+    return _trial("(" * depth + "sex = female" + ")" * depth)
+
+
+def test_deep_nesting_is_refused_with_an_error(tmp_path: Path) -> None:
+    message = (
+        f"nested too deeply (more than {MAX_DEPTH} parentheses, lists and `not` inside one another);"
+        " name inner parts with `define`"
+    )
+    assert _errors(_nested(MAX_DEPTH + 1)) == [("E006", 2, 18 + MAX_DEPTH, message)]
+    assert _errors(_trial("not " * 600 + "sex = female")) == [("E006", 2, 18 + 4 * MAX_DEPTH, message)]
+    # far beyond Python's recursion limit: still an error, not a crash
+    with pytest.raises(TrialogicError):
+        parse_cached(_nested(5000), str(tmp_path / "deep.tl"))
+
+
+def test_nesting_up_to_the_limit_parses_and_is_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    module = parse_cached(_nested(MAX_DEPTH), str(tmp_path / "deep.tl"))
+    assert module.trials[0].criteria[0].expr == ast.Comparison("sex", "=", ast.Category("female"), None)
+
+
+def test_a_long_chain_is_not_nesting() -> None:
+    body = " or ".join(f"age >= {n} years" for n in range(2000))
+    expr = parse(_trial(body)).trials[0].criteria[0].expr
+    assert isinstance(expr, ast.AnyOf) and len(expr.operands) == 2000
