@@ -189,7 +189,10 @@ def render() -> str:
         ("Contradictions found by `trialogic lint` (L…)", _lint_sections(lint)),
         ("Registry records given to `trialogic import` (I…)", _import_sections()),
         ("What-if scenario files, `trialogic whatif PATIENT --scenarios FILE` (W…)", _scenario_sections(scenarios)),
-        ("Runs: the cohort, the trial set and the output of a command (P000, P012, E000, S…)", _run_sections(runs)),
+        (
+            "Runs: the cohort, the trial set, the examples and the output of a command (P000, P012, E000, S…, X001)",
+            _run_sections(runs),
+        ),
     ):
         parts.append(f"## {title}\n")
         parts.extend(text for _, text in sorted(sections, key=lambda s: s[0]))
