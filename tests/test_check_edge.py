@@ -196,3 +196,17 @@ def test_a_name_the_library_defines_is_reported_at_the_user_s_definition(tmp_pat
         ("E112", 2, 1, f"concept 'cs' is defined twice (also in {library}:1)"),
         ("E112", 3, 1, f"'wocbp' is defined twice (also in {library}:3)"),
     ]
+
+
+def test_a_file_sees_only_its_own_names_and_its_libraries(tmp_path: Path) -> None:
+    """Loaded beside a file that uses the library, a file that does not still cannot use
+    the library's names: whether a file loads never depends on the files loaded with it."""
+    alone = tmp_path / "NCT00000015.tl"
+    alone.write_text('trial NCT00000015 "no use line" {\n  include k "x": wocbp and drug b_cell_depletion\n}\n')
+    user = tmp_path / "NCT00000016.tl"
+    user.write_text('use library\ntrial NCT00000016 "uses it" {\n  include k "x": wocbp\n}\n')
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([alone, user])
+    codes = [(Path(d.file).name, d.line, d.code) for d in raised.value.diagnostics]
+    assert codes == [("NCT00000015.tl", 2, "E107"), ("NCT00000015.tl", 2, "E106")]
+    assert api.load_trials([user]).trials  # the one that uses the library loads

@@ -185,9 +185,10 @@ def build_trials(
     problems = list(problems or [])
     checker = Checker(vocabulary, texts)
     scope = checker.module_scope(modules)
-    checker.definitions(scope)
+    checker.definitions(scope, modules)
     trials: dict[str, ast.Trial] = {}
     for module in modules:
+        visible = checker.visible(module, modules, scope)
         for trial in module.trials:
             if trial.id in trials:
                 checker.error(
@@ -196,7 +197,7 @@ def build_trials(
                     f"trial {trial.id} is defined twice (also in {trials[trial.id].pos.file}:{trials[trial.id].pos.line})",
                 )
             trials[trial.id] = trial
-            checker.trial(trial, scope)
+            checker.trial(trial, visible)
     problems.extend(checker.diagnostics)
     if problems:
         raise TrialogicError(sorted(problems, key=lambda d: (d.file, d.line, d.column)))

@@ -224,11 +224,30 @@ class Checker:
                 start = next(i for i, name in enumerate(on_cycle) if name in local)
                 self.recursion(cycle[start:] + cycle[:start])
 
-    def definitions(self, scope: Scope) -> None:
-        for define in scope.defines.values():
-            self.expr(define.body, scope)
+    def definitions(self, scope: Scope, modules: list[ast.Module]) -> None:
+        for module in modules:
+            visible = self.visible(module, modules, scope)
+            for define in module.defines:
+                self.expr(define.body, visible)
         for cycle in cycles(scope.defines, self.references(scope)):
             self.recursion(cycle)
+
+    @staticmethod
+    def visible(module: ast.Module, modules: list[ast.Module], scope: Scope) -> Scope:
+        """The names a file's definitions and trials may use: its own, and those of the
+        libraries it uses (and they use) — never those of another file loaded beside it."""
+        libraries = {Path(m.path).stem: m for m in modules}  # `use NAME` reads NAME.tl
+        reached, todo = {module.path}, [module]
+        while todo:
+            for use in todo.pop().uses:
+                library = libraries.get(use.name)
+                if library is not None and library.path not in reached:
+                    reached.add(library.path)
+                    todo.append(library)
+        return Scope(
+            {name: c for name, c in scope.concepts.items() if c.pos.file in reached},
+            {name: d for name, d in scope.defines.items() if d.pos.file in reached},
+        )
 
     # ----- expressions -----------------------------------------------------------
 
