@@ -79,7 +79,7 @@ def test_unparseable_patient_file(tmp_path: Path) -> None:
     bad.write_text("id: [unclosed\n")
     result = CliRunner().invoke(main, ["check", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:2:1: error[P000]: not valid YAML/JSON" in result.output
+    assert f"{bad}:2:1: error[P000]: not valid YAML" in result.output
 
 
 def test_bad_reference_date_is_a_usage_error(tmp_path: Path) -> None:

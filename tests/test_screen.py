@@ -155,16 +155,20 @@ def test_jsonl_stream_csv_and_json_outputs(tmp_path: Path) -> None:
     assert [json.loads(line) for line in lines] == document["attrition"]
 
 
-def test_a_bad_record_leaves_no_output(tmp_path: Path) -> None:
+def test_a_bad_record_writes_nothing_and_keeps_an_earlier_run(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "A", "sex": "female"}\n')
+    out = tmp_path / "m.csv"
+    assert CliRunner().invoke(main, ["screen", str(good), "--jobs", "1", "--out", str(out)]).exit_code == 0
+    earlier = {p.name: p.read_text() for p in tmp_path.glob("m.*")}
+    assert sorted(earlier) == ["m.attrition.csv", "m.csv"]
     stream = tmp_path / "cohort.jsonl"
     stream.write_text('{"id": "A", "sex": "female"}\n{"id": "B", "birth_date": "1990-02-30"}\n')
-    out = tmp_path / "m.csv"
-    stale = tmp_path / "m.attrition.csv"
-    stale.write_text("trial,patients,criterion,excluded,excluded_alone,unknown,remaining\n")  # an earlier run's
     result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "1", "--out", str(out)])
     assert result.exit_code == 1
     assert f"{stream}:2:13: birth_date: error[P004]" in result.output
-    assert not out.exists() and not stale.exists()
+    assert {p.name: p.read_text() for p in tmp_path.glob("m.*")} == earlier  # the earlier run's, untouched
+    assert not list(tmp_path.glob(".*partial*"))
 
 
 def test_a_malformed_line_is_named_by_file_and_line_and_the_rest_still_checked(tmp_path: Path) -> None:
@@ -192,7 +196,10 @@ def test_an_unreadable_file_is_reported_with_every_other_problem_and_never_hangs
     command = [sys.executable, "-m", "trialogic", "screen", str(folder), "--jobs", jobs, "--out", str(out)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr
-    assert f"{folder / 'b.yaml'}:3:1: error[P000]: not valid YAML/JSON" in result.stderr
+    assert (
+        f"{folder / 'b.yaml'}:3:1: error[P000]: not valid YAML: while parsing a flow mapping did not find expected ',' or '}}'"
+        in result.stderr
+    )
     assert f"{folder / 'c.json'}:1:13: sex: error[P005]" in result.stderr
     assert "d.jsonl" not in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()

@@ -18,9 +18,8 @@ from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
-from .patient import load_records
 from .positions import locate
-from .records import read_patients
+from .records import one_record, read_patients
 from .render import (
     explanations_json,
     flips_json,
@@ -319,7 +318,7 @@ def whatif_command(
             raise click.UsageError(f"{', '.join(given)} cannot go with --scenarios: write the changes in the file")
         with reported():
             trials = trials_given(trial_paths)
-            ((record, source),) = load_records(patient)
+            record, source = one_record(patient)
             outcomes = run_scenarios(record, read_scenarios(scenarios_file), trials, reference, source)
         if as_json:
             click.echo(scenarios_json(outcomes, reference))
@@ -331,7 +330,7 @@ def whatif_command(
     changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
     with reported():
         trials = trials_given(trial_paths)
-        ((record, source),) = load_records(patient)
+        record, source = one_record(patient)
         flips = whatif(record, changes, trials, reference, later, source)
         changed = [f for f in flips if f.changed]
         after = api.read_patient(apply_changes(record, changes, trials, reference), source, trials.vocabulary)

@@ -612,11 +612,13 @@ def load_records(path: str | Path) -> list[tuple[Any, str]]:
         raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
     try:
         data = json.loads(text) if path.suffix == ".json" else parse_yaml(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as e:
+    except json.JSONDecodeError as e:
+        raise TrialogicError([Diagnostic(str(path), e.lineno, e.colno, "P000", f"not valid JSON: {e.msg}")]) from e
+    except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else getattr(e, "lineno", 0)
-        column = mark.column + 1 if mark else getattr(e, "colno", 0)
-        raise TrialogicError([Diagnostic(str(path), line, column, "P000", f"not valid YAML/JSON: {e}")]) from e
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = " ".join(filter(None, (getattr(e, "context", None), getattr(e, "problem", None)))) or str(e)
+        raise TrialogicError([Diagnostic(str(path), line, column, "P000", f"not valid YAML: {problem}")]) from e
     records = data if isinstance(data, list) else [data]
     return [(record, str(path) if len(records) == 1 else f"{path}[{index}]") for index, record in enumerate(records)]
 

@@ -123,6 +123,16 @@ def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary) -> list[P
     return patients
 
 
+def one_record(path: str | Path) -> tuple[Any, str]:
+    """The single record a file holds (`whatif` changes one patient), decoded, with its source."""
+    records = [(decode(record), source) for record, source in patient_records([path])]
+    if len(records) != 1:
+        held = f"holds {len(records)} records" if records else "holds no record"
+        message = f"{held}; give a file with one patient record (whatif changes one patient)"
+        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", message)])
+    return records[0]
+
+
 def no_records(paths: Iterable[str | Path]) -> Diagnostic:
     where = ", ".join(str(p) for p in paths)
     message = f"no patient records here (files ending {', '.join(PATIENT_SUFFIXES)}, or folders of them)"

@@ -201,8 +201,11 @@ class _Writer:
             if among_inputs(written, inputs):  # before anything is emptied: the cohort stays as it is
                 message = "the --out file would be read as patients (it is among the inputs or in a folder given); write it elsewhere"
                 raise TrialogicError([Diagnostic(str(written), 0, 0, "S003", message)])
+        # written beside the target and renamed when the run succeeds: an error keeps an
+        # earlier run's files as they were
+        self.partial = _partial(self.path) if self.path else None
         try:
-            self.stream = self.path.open("w", encoding="utf-8", newline="") if self.path else None
+            self.stream = self.partial.open("w", encoding="utf-8", newline="") if self.partial else None
         except OSError as e:
             folder = f" (does the folder {str(self.path.parent)!r} exist?)" if self.path else ""
             message = f"cannot write the --out file: {e.strerror}{folder}"
@@ -244,15 +247,22 @@ class _Writer:
         if self.stream:
             self.stream.close()
         if self.attrition_path:
-            _write_attrition(self.attrition_path, list(attrition.values()))
+            partial = _partial(self.attrition_path)
+            _write_attrition(partial, list(attrition.values()))
+            partial.replace(self.attrition_path)
+        if self.partial and self.path:
+            self.partial.replace(self.path)
 
     def discard(self) -> None:
-        """After an error: no matrix, and no attrition from an earlier run beside it."""
-        if self.stream and self.path:
+        """After an error: nothing written, and the files of an earlier run left as they were."""
+        if self.stream and self.partial:
             self.stream.close()
-            self.path.unlink(missing_ok=True)
-        if self.attrition_path:
-            self.attrition_path.unlink(missing_ok=True)
+            self.partial.unlink(missing_ok=True)
+
+
+def _partial(path: Path) -> Path:
+    """Where a file is written before it is complete: hidden, beside it, with its suffix."""
+    return path.with_name(f".{path.stem}.partial{path.suffix}")
 
 
 def _write_attrition(path: Path, attrition: list[Attrition]) -> None:
