@@ -99,3 +99,16 @@ def test_a_reference_date_out_of_range_is_refused(command: str, date: str) -> No
     assert result.exit_code == 2
     assert f"{date} is outside the reference dates trialogic handles, 1900-01-01 to 2999-12-31" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("date", ["20261122", "2026-W47", "2026-11-22T00:00"])
+def test_dates_are_written_yyyy_mm_dd_only(date: str, tmp_path: Path) -> None:
+    """Python 3.11 reads 20261122 and 2026-W47 as dates; trialogic reads one form, everywhere."""
+    patient = str(facts_dir() / "patients" / "p01.yaml")
+    result = CliRunner().invoke(main, ["check", patient, "--on", date])
+    assert result.exit_code == 2
+    assert f"{date!r} is not a date; write YYYY-MM-DD" in result.output
+    record = tmp_path / "r.json"
+    record.write_text(json.dumps({"id": "D1", "birth_date": date}))
+    result = CliRunner().invoke(main, ["check", str(record), "--on", "2026-11-22"])
+    assert result.exit_code == 1 and "error[P004]" in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 # Reference dates trialogic accepts: windows reach years before one, repairs years after.
 EARLIEST_REFERENCE = dt.date(1900, 1, 1)
@@ -21,13 +22,25 @@ def reference_date(value: object, write: str) -> dt.date:
         date = value
     else:
         try:
-            date = dt.date.fromisoformat(str(value))
+            date = iso_date(str(value))
         except ValueError:
             raise ValueError(f"{value!r} is not a date; write {write}") from None
     problem = reference_problem(date)
     if problem:
         raise ValueError(problem)
     return date
+
+
+def iso_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, else ValueError (Python 3.11's fromisoformat alone would
+    also read 20261122 and 2026-W47, and earlier versions would not).
+
+    >>> iso_date("2026-11-22")
+    datetime.date(2026, 11, 22)
+    """
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{text!r} is not written YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
 
 
 def reference_problem(date: dt.date) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .dates import iso_date
 from .errors import Diagnostic, TrialogicError
 from .positions import locate
 from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary, suggestion
@@ -237,7 +238,7 @@ class _Reader:
     def date(self, raw: Any, where: str) -> dt.date | None:
         if isinstance(raw, str):  # first: records read from YAML or JSON hold dates as text
             try:
-                return dt.date.fromisoformat(raw)
+                return iso_date(raw)
             except ValueError:
                 pass
         elif isinstance(raw, dt.datetime):

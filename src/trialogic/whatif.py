@@ -31,6 +31,7 @@ from typing import Any
 
 from . import ast
 from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, read_patient
+from .dates import iso_date
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
 from .vocabulary import closest, suggestion
@@ -70,7 +71,7 @@ def _split_date(change: Change, text: str, default: dt.date) -> tuple[str, str]:
         return text, default.isoformat()
     head, _, date = text.rpartition("@")
     try:
-        dt.date.fromisoformat(date)
+        iso_date(date)
     except ValueError:
         raise _fail(change, f"{date!r} is not a date; write YYYY-MM-DD after @") from None
     return head, date
