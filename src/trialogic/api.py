@@ -134,6 +134,11 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
     """
     vocabulary = vocabulary or load_vocabulary()
     files = _trial_files(paths if paths else [rules_dir() / "trials"])
+    if not files:
+        where = ", ".join(str(p) for p in paths or [])
+        raise TrialogicError(
+            [Diagnostic(where, 0, 0, "E000", "no criteria files here (files ending .tl, or folders of them)")]
+        )
     texts: dict[str, str] = {}
     modules: list[ast.Module] = []
     problems: list[Diagnostic] = []

@@ -195,6 +195,9 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     """Rewrite criteria files in the canonical layout (comments kept)."""
     files = [p for raw in paths for p in (sorted(Path(raw).rglob("*.tl")) if Path(raw).is_dir() else [Path(raw)])]
     problems = []
+    if not files:
+        message = "no criteria files here (files ending .tl, or folders of them)"
+        problems.append(Diagnostic(", ".join(paths), 0, 0, "E000", message))
     changed = []
     for path in files:
         text = path.read_text(encoding="utf-8")
@@ -208,7 +211,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
             if not check_only:
                 path.write_text(formatted, encoding="utf-8")
     if problems:
-        raise click.ClickException(TrialogicError(problems).render())
+        raise Reported(TrialogicError(locate(problems)).render())
     verb = "would reformat" if check_only else "reformatted"
     for path in changed:
         click.echo(f"{verb} {path}")
