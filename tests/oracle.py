@@ -256,7 +256,7 @@ def cockcroft_gault(ctx: Context) -> Result | None:
     if creatinine_umol <= 0:
         return None
     age = age_in("years", birth, ctx.today)
-    if age is None:
+    if age is None or age >= 140:  # the formula gives no clearance
         return None
     clearance = (140 - age) * weight_kg * CG_FACTOR[sex] / creatinine_umol
     return Result(creatinine.date, clearance * attribute_of(ctx, "creatinine_clearance").scale)
@@ -408,11 +408,16 @@ def entry_matches(
     return True
 
 
-def status_on(ctx: Context, entry: Event) -> str:
-    """The entry's status on R: as recorded, unless it ends on or after R, when it was still going."""
+def statuses_on(ctx: Context, entry: Event) -> set[str]:
+    """The entry's possible statuses on R: as recorded, unless it ends on or after R (or
+    ended on an unknown date and started on R), when it was still going; an entry that
+    ended on an unknown date and started before R may have been either."""
+    going = "active" if entry.kind == "condition" else "ongoing"
     if entry.end is not None and entry.end >= ctx.today:
-        return "active" if entry.kind == "condition" else "ongoing"
-    return entry.status
+        return {going}
+    if entry.end is None and not entry.end_known:
+        return {going} if entry.start >= ctx.today else {going, entry.status}
+    return {entry.status}
 
 
 def recorded_events(ctx: Context, kind: str) -> list[Event]:
@@ -442,11 +447,12 @@ def event(ctx: Context, node: ast.Event) -> Truth:
     if node.kind == "dose_change":
         return dose_change(ctx, node)
     start = window_start(ctx.today, node.window)
-    degrees = {
-        match_degree(e, start)
-        for e in recorded_events(ctx, node.kind)
-        if entry_matches(ctx, node.kind, e.code, status_on(ctx, e), node.concept, node.exceptions)
-    }
+    degrees = set()
+    for e in recorded_events(ctx, node.kind):
+        counts = {entry_matches(ctx, node.kind, e.code, s, node.concept, node.exceptions) for s in statuses_on(ctx, e)}
+        if True in counts:  # it counts for some status it may have had on R; for all: as far as its dates go
+            degree = match_degree(e, start)
+            degrees.add(degree if False not in counts or degree is None else "possible")
     if "certain" in degrees:
         return True
     if "possible" not in degrees and absence_known(ctx, node.kind, node.concept):
@@ -457,8 +463,10 @@ def event(ctx: Context, node: ast.Event) -> Truth:
 def dose_change(ctx: Context, node: ast.Event) -> Truth:
     start = window_start(ctx.today, node.window)
     for entry in recorded_events(ctx, "drug"):
-        if not entry_matches(ctx, "drug", entry.code, status_on(ctx, entry), node.concept, node.exceptions):
-            continue
+        if not any(
+            entry_matches(ctx, "drug", entry.code, s, node.concept, node.exceptions) for s in statuses_on(ctx, entry)
+        ):
+            continue  # a dose_change criterion has no exception (E105): the status never matters
         for day in (entry.start, *entry.dose_changes):
             if day <= ctx.today and (start is None or day >= start):
                 return True

@@ -11,14 +11,8 @@ from fractions import Fraction
 from clingo import Function, Number, String, Symbol
 
 from .dates import window_start
-from .errors import Diagnostic, TrialogicError
-from .patient import KIND_OF_SECTION, Patient
+from .patient import GRAIN, KIND_OF_SECTION, Patient
 from .vocabulary import Vocabulary
-
-GRAIN = 2000  # values reach clingo in grains: 1/2000 of an attribute's scale unit
-LARGEST_VALUE = 2 * 10**8  # grains; × a ULN factor's denominator (≤ 10) stays in 32 bits
-LARGEST_ULN = 10**7  # grains; × a ULN factor's numerator (≤ 200) stays in 32 bits
-
 
 # clingo's Python symbol constructors cost microseconds a call, and a cohort repeats the
 # same names, codes, days and small numbers: each is built once and kept. The tables are
@@ -140,14 +134,9 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None 
         if isinstance(m.value, str):
             yield fact("cat", string(m.attribute), day(m.date), string(m.value))
             continue
-        value = grains(m.value)
-        uln = grains(m.uln) if m.uln is not None else 0
-        if abs(value) > LARGEST_VALUE or uln > LARGEST_ULN:
-            message = f"{m.recorded} is too large for trialogic to compare exactly"
-            raise TrialogicError([Diagnostic(patient.source, 0, 0, "P011", message, field=m.field)])
-        yield fact("num", string(m.attribute), day(m.date), number(value))
-        if m.uln is not None:
-            yield fact("uln", string(m.attribute), day(m.date), number(uln))
+        yield fact("num", string(m.attribute), day(m.date), number(grains(m.value)))
+        if m.uln is not None:  # both within the limits read_patient checks (P011)
+            yield fact("uln", string(m.attribute), day(m.date), number(grains(m.uln)))
     for index, event in enumerate(patient.events):
         end: Symbol
         if event.end is not None:

@@ -41,6 +41,11 @@ TOP_LEVEL = (
     + INTERVAL_SECTIONS
     + POINT_SECTIONS
 )
+# Values reach clingo in grains, 1/2000 of an attribute's scale unit (facts.py); these
+# bounds keep every product the rules form inside clingo's 32-bit integers.
+GRAIN = 2000
+LARGEST_VALUE = 2 * 10**8  # grains; × a ULN factor's denominator (≤ 10) stays in 32 bits
+LARGEST_ULN = 10**7  # grains; × a ULN factor's numerator (≤ 200) stays in 32 bits
 STATUSES = {"conditions": ("active", "resolved")}
 DEFAULT_STATUSES = ("ongoing", "stopped")
 ENDED_STATUSES = ("resolved", "stopped")
@@ -342,7 +347,16 @@ class _Reader:
         if scaled is None:
             return []
         uln = self.uln(attribute, entry, unit, where)
-        return [Measurement(attribute.name, date, scaled, uln, recorded, where)]
+        too_large = []  # (field, what, the largest value in the attribute's unit)
+        if abs(scaled) * GRAIN > LARGEST_VALUE:
+            too_large.append((f"{where}.value", f"{raw_value} {unit}", LARGEST_VALUE))
+        if uln is not None and uln * GRAIN > LARGEST_ULN:
+            field = f"{where}.{'reference_range' if 'reference_range' in entry else 'uln'}"
+            too_large.append((field, "the upper limit of normal", LARGEST_ULN))
+        for field, what, largest in too_large:
+            most = f"{float(Fraction(largest, GRAIN * attribute.scale)):g} {attribute.unit}"
+            self.problem(field, "P011", f"{what} is too large for trialogic to compare exactly (at most {most})")
+        return [] if too_large else [Measurement(attribute.name, date, scaled, uln, recorded, where)]
 
     def fits(self, attribute: Attribute, entry: dict[str, Any], where: str) -> bool:
         """Whether the entry's unit and limits suit the attribute: a unit when it has one, none
