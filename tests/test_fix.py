@@ -61,7 +61,7 @@ SCENARIOS: list[dict[str, Any]] = [
         "patient": {"drugs": [{"code": "mycophenolate_mofetil", "start": "2025-01-01"}]},
         "alternatives": [
             [
-                "confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of mycophenolate_mofetil",
+                "confirm that the drugs list is complete — assumed: no drug beyond those recorded (it settles mycophenolate_mofetil)",
                 "stop mycophenolate_mofetil on 2026-11-22 (drugs[0])",
                 "wait until 2027-02-15 (85 days)",
             ]
@@ -95,6 +95,38 @@ SCENARIOS: list[dict[str, Any]] = [
         },
         "alternatives": [],
         "blocked_by": ["tac"],
+    },
+    {
+        "name": "a drug recorded to start later cannot be stopped today (the record says it starts)",
+        "criteria": (
+            'exclude rtx "Rituximab within 4 weeks": drug rituximab within 4 weeks\n'
+            '  exclude cyc "Cyclophosphamide within 12 weeks": drug cyclophosphamide within 12 weeks'
+        ),
+        "patient": {
+            "drugs": [
+                {"code": "cyclophosphamide", "start": "2026-10-01", "end": "2026-11-01"},
+                {"code": "rituximab", "start": "2026-12-01"},
+            ],
+            "complete": ["drugs"],
+        },
+        # stopping rituximab today would contradict the record; once cyclophosphamide's
+        # washout is over (2027-01-25), rituximab has started: nothing makes it eligible
+        "alternatives": [],
+        "blocked_by": ["cyc"],
+    },
+    {
+        "name": "an assumed result is one a record may hold (hemoglobin is 10 to 250 g/L)",
+        "criteria": 'include hb "Hb at most 10 g/L": hemoglobin <= 10 g/L',
+        "patient": {"sex": "female"},
+        "alternatives": [["obtain a blood count — assumed result: hemoglobin 10 g/L"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "born after today: eligible from the birth date",
+        "criteria": 'include age "65 or younger": age <= 65 years',
+        "patient": {"birth_date": "2027-05-01"},
+        "alternatives": [["wait until 2027-05-01 (160 days)"]],
+        "eligible_on": "2027-05-01",
     },
     {
         "name": "a missing test: obtain it, the result an assumption",

@@ -28,7 +28,7 @@ CASES: list[dict[str, Any]] = [
         "patient": {"conditions": [{"code": "systemic_lupus_erythematosus", "start": "2020-01-01"}]},
         "alternatives": [
             [
-                "confirm that the conditions list is complete — assumed: no condition beyond those recorded, so none of autoimmune_disease"
+                "confirm that the conditions list is complete — assumed: no condition beyond those recorded (it settles autoimmune_disease)"
             ]
         ],
         "blocked_by": [],
@@ -40,7 +40,7 @@ CASES: list[dict[str, Any]] = [
         # after the washout the criterion would be unknown: the drugs list must be complete
         "alternatives": [
             [
-                "confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of tacrolimus",
+                "confirm that the drugs list is complete — assumed: no drug beyond those recorded (it settles tacrolimus)",
                 "stop tacrolimus on 2026-11-22 (drugs[0])",
                 "wait until 2026-12-21 (29 days)",
             ]
@@ -52,7 +52,7 @@ CASES: list[dict[str, Any]] = [
         "criteria": 'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks',
         "patient": {"drugs": [{"code": "rituximab", "start": "2024-01-01", "end": "2024-02-01"}]},
         "alternatives": [
-            ["confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of rituximab"]
+            ["confirm that the drugs list is complete — assumed: no drug beyond those recorded (it settles rituximab)"]
         ],
         "blocked_by": [],
     },
@@ -62,7 +62,7 @@ CASES: list[dict[str, Any]] = [
         "patient": {"drugs": [{"code": "prednisone", "start": "2025-01-01"}]},
         "alternatives": [
             [
-                "confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of glucocorticoid",
+                "confirm that the drugs list is complete — assumed: no drug beyond those recorded (it settles glucocorticoid)",
                 "stop prednisone on 2026-11-22 (drugs[0])",
                 "wait until 2026-12-21 (29 days)",
             ]
@@ -75,7 +75,7 @@ CASES: list[dict[str, Any]] = [
         "criteria": 'exclude cni "CNI within 4 weeks": drug cni within 4 weeks',
         "patient": {"drugs": [{"code": "cyclosporine", "start": "2020-01-01", "end": "2020-02-01"}]},
         "alternatives": [
-            ["confirm that the drugs list is complete — assumed: no drug beyond those recorded, so none of cni"]
+            ["confirm that the drugs list is complete — assumed: no drug beyond those recorded (it settles cni)"]
         ],
         "blocked_by": [],
     },

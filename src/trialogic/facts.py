@@ -95,6 +95,19 @@ def attribute_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
                 yield fact("category_value", String(attribute.name), String(value))
 
 
+def range_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
+    """value_range(A,Low,High) in grains: the values a record may hold (P008 refuses others)."""
+    for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
+        if attribute.range is None or attribute.type not in ("numeric", "pair"):
+            continue
+        low, high = (grains(bound * attribute.scale) for bound in attribute.range)
+        names = (
+            [f"{attribute.name}.{c}" for c in attribute.components] if attribute.type == "pair" else [attribute.name]
+        )
+        for name in names:
+            yield fact("value_range", String(name), Number(low), Number(high))
+
+
 def reference_symbols(reference: dt.date, windows: Iterable[tuple[int, str]]) -> Iterator[Symbol]:
     yield fact("ref_date", day(reference))
     yield fact("ref_ymd", Number(reference.year), Number(reference.month), Number(reference.day))
@@ -116,7 +129,7 @@ def reference_dates(dates: Iterable[dt.date], windows: Iterable[tuple[int, str]]
 def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None = None) -> Iterator[Symbol]:
     """Every fact of one patient record, in a repeatable order, each led by the patient's key.
 
-    With `stoppable_on`, drugs taken on that day (open, or ending after it) come as
+    With `stoppable_on`, drugs taken on that day (started, and open or ending after it) come as
     open_drug/5 instead of event/6, for `rules/repair.lp` to stop them or not.
     """
 
@@ -144,8 +157,12 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None 
         else:
             end = constant("open") if event.end_known else constant("unknown")
         entry = number(index)
-        taken = event.is_open or (event.end is not None and stoppable_on is not None and event.end > stoppable_on)
-        if stoppable_on is not None and event.kind == "drug" and taken:
+        # taken on the day: started by then, and open or ending after it
+        taken = stoppable_on is not None and event.start <= stoppable_on
+        taken = taken and (
+            event.is_open or (event.end is not None and stoppable_on is not None and event.end > stoppable_on)
+        )
+        if event.kind == "drug" and taken:
             yield fact("open_drug", entry, string(event.code), day(event.start), end)
         else:
             yield fact("event", constant(event.kind), entry, string(event.code), day(event.start), end)

@@ -21,7 +21,7 @@ from . import ast
 from .api import TrialSet, load_trials
 from .dates import months_before, window_start
 from .errors import Diagnostic, TrialogicError, source_line
-from .facts import attribute_symbols, day, fact, grains, reference_symbols, vocabulary_symbols
+from .facts import attribute_symbols, day, fact, grains, range_symbols, reference_symbols, vocabulary_symbols
 from .solve import RULE_FILES, rule_text
 from .vocabulary import Vocabulary
 
@@ -93,19 +93,6 @@ def _lint_rules() -> str:
     return "\n".join(rule_text(name) for name in (*RULE_FILES, "lint.lp"))
 
 
-def _range_symbols(vocabulary: Vocabulary) -> Iterator[clingo.Symbol]:
-    """value_range(A,Low,High) in grains: the values a record may hold (P008 refuses others)."""
-    for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
-        if attribute.range is None or attribute.type not in ("numeric", "pair"):
-            continue
-        low, high = (grains(bound * attribute.scale) for bound in attribute.range)
-        names = (
-            [f"{attribute.name}.{c}" for c in attribute.components] if attribute.type == "pair" else [attribute.name]
-        )
-        for name in names:
-            yield fact("value_range", clingo.String(name), clingo.Number(low), clingo.Number(high))
-
-
 class TrialLinter:
     """Every possible patient for one trial, asked several questions: one grounding for
     each reference day that orders the calendar differently (see `reference_days`)."""
@@ -134,7 +121,7 @@ class TrialLinter:
             for symbol in (
                 *vocabulary_symbols(trials.vocabulary),
                 *attribute_symbols(trials.vocabulary),
-                *_range_symbols(trials.vocabulary),
+                *range_symbols(trials.vocabulary),
                 *reference_symbols(reference, windows),
                 fact("long_ago", day(reference - dt.timedelta(days=LONG_AGO_DAYS))),
                 *(fact("day_candidate", day(d)) for d in sorted(days)),

@@ -21,7 +21,7 @@ from . import ast
 from .compiler import CompiledTrial
 from .dates import LATEST_REFERENCE, months_before, window_start
 from .explain import decimal_text
-from .facts import attribute_symbols, day, fact, patient_symbols, reference_dates, vocabulary_symbols
+from .facts import attribute_symbols, day, fact, patient_symbols, range_symbols, reference_dates, vocabulary_symbols
 from .patient import SECTION_OF_KIND, Patient
 from .resources import facts_dir
 from .solve import RULE_FILES, add_programs, rule_text
@@ -68,6 +68,7 @@ class Catalogue:
                 for name_ in names:
                     yield fact("gives", test, clingo.String(name_))
         yield from attribute_symbols(vocabulary)
+        yield from range_symbols(vocabulary)
 
 
 def load_catalogue(vocabulary: Vocabulary, path: Path | None = None) -> Catalogue:
@@ -149,8 +150,8 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     for count, unit in compiled.windows:
         for last in last_days:
             dates.add(_first_day_after_window(last, count, unit))
-    if patient.birth_date is not None:
-        dates.update(_age_dates(patient.birth_date, compiled.ages))
+    if patient.birth_date is not None:  # the birth itself (no age before it), and every threshold
+        dates.update({patient.birth_date, *_age_dates(patient.birth_date, compiled.ages)})
     horizon = min(today + dt.timedelta(days=HORIZON_DAYS), LATEST_REFERENCE)  # a date every command can check
     return sorted(d for d in dates if today <= d <= horizon)
 
@@ -315,7 +316,7 @@ class Repairer:
         if name == "complete_list":
             kind = args[0].name
             section, covers = SECTION_OF_KIND[kind], sorted(codes[(kind, "")])
-            text = f"confirm that the {section} list is complete — assumed: no {kind} beyond those recorded, so none of {', '.join(covers)}"
+            text = f"confirm that the {section} list is complete — assumed: no {kind} beyond those recorded (it settles {', '.join(covers)})"
             return Action("complete", text, catalogue["absence"]["level"],
                           {"event_kind": kind, "section": section, "covers": covers})  # fmt: skip
         if name == "no_plans":
