@@ -121,3 +121,25 @@ def test_why_and_fix_read_a_jsonl_stream_too(tmp_path: Path) -> None:
         document = json.loads(result.output)
         entries = document["explanations"] if command == "why" else document["repairs"]
         assert [e["patient"] for e in entries] == ["L1", "L2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "code"),
+    [
+        ("p.yaml", ["check"], "P000"),
+        ("p.jsonl", ["screen", "--jobs", "2"], "P000"),
+        ("t.tl", ["lint"], "E000"),
+        ("t.tl", ["fmt"], "E000"),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_named_not_a_traceback(
+    name: str, args: list[str], code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_bytes(
+        b'{"id": "E1", "sex": "f\xe9male"}\n' if name != "t.tl" else b'trial NCT00000001 "f\xe9" {}\n'
+    )
+    result = CliRunner().invoke(main, [*args, name])
+    assert result.exit_code == 1, result.output
+    assert f"{name}: error[{code}]: not UTF-8 text (byte 0xe9 at offset" in result.output
+    assert "save the file as UTF-8" in result.output

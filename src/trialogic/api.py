@@ -21,7 +21,7 @@ from .errors import Diagnostic, TrialogicError
 from .explain import CriterionExplanation, Narrator, TrialExplanation
 from .format import source
 from .parser import parse_cached
-from .patient import Patient, load_patients, read_patient
+from .patient import Patient, load_patients, not_utf8, read_patient
 from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
 from .solve import Answer, Solver
@@ -150,7 +150,11 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
         if path.resolve() in seen:
             return None
         seen.add(path.resolve())
-        texts[key] = path.read_text(encoding="utf-8")
+        try:
+            texts[key] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            problems.append(Diagnostic(key, 0, 0, "E000", not_utf8(e)))
+            return None
         try:
             module = parse_cached(texts[key], key)
         except TrialogicError as e:

@@ -18,6 +18,7 @@ from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
+from .patient import not_utf8
 from .positions import locate
 from .records import one_record, read_patients
 from .render import (
@@ -200,7 +201,11 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
         problems.append(Diagnostic(", ".join(paths), 0, 0, "E000", message))
     changed = []
     for path in files:
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            problems.append(Diagnostic(str(path), 0, 0, "E000", not_utf8(e)))
+            continue
         try:
             formatted = format_source(text, str(path))
         except TrialogicError as e:

@@ -19,10 +19,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .api import Patient, TrialSet, check, load_patients, load_trials, read_patient
 from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
-from .patient import parse_yaml
+from .patient import not_utf8, parse_yaml
 from .vocabulary import closest, suggestion
 
 SUFFIX = ".examples.yaml"
@@ -51,7 +53,15 @@ def _problem(path: Path, where: str, message: str) -> Diagnostic:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    data = parse_yaml(path.read_text(encoding="utf-8"))
+    try:
+        data = parse_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise TrialogicError([_problem(path, "", not_utf8(e))]) from e
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = getattr(e, "problem", None) or str(e)
+        raise TrialogicError([Diagnostic(str(path), line, column, "X001", f"not valid YAML: {problem}")]) from e
     if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
         raise TrialogicError([_problem(path, "examples", "an examples file holds `examples:`, a list of examples")])
     return data

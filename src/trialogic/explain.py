@@ -17,9 +17,8 @@ import clingo
 from . import ast
 from .compiler import CompiledTrial
 from .dates import window_start
-from .facts import GRAIN
 from .format import operand_source, source
-from .patient import SECTION_OF_KIND, Patient
+from .patient import GRAIN, SECTION_OF_KIND, Patient
 from .solve import Trace
 from .vocabulary import Vocabulary
 

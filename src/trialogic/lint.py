@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,9 +21,8 @@ from . import ast
 from .api import TrialSet, load_trials
 from .dates import months_before, window_start
 from .errors import Diagnostic, TrialogicError, source_line
-from .facts import attribute_symbols, day, fact, grains, range_symbols, reference_symbols, vocabulary_symbols
+from .facts import attribute_symbols, day, fact, range_symbols, reference_symbols, vocabulary_symbols
 from .solve import RULE_FILES, rule_text
-from .vocabulary import Vocabulary
 
 # The reference days lint tries: the calendar repeats every 400 years, so one cycle of
 # accepted reference days shows every length a window of months or years can have. Days

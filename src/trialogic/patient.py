@@ -618,6 +618,10 @@ def read_patient(record: Any, source: str = "<input>", vocabulary: Vocabulary | 
     return patient
 
 
+def not_utf8(error: UnicodeDecodeError) -> str:
+    return f"not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start}); save the file as UTF-8"
+
+
 def load_records(path: str | Path) -> list[tuple[Any, str]]:
     """The raw records of a YAML or JSON file (one patient or a list), each with its source name."""
     path = Path(path)
@@ -625,6 +629,8 @@ def load_records(path: str | Path) -> list[tuple[Any, str]]:
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is no text
     except OSError as e:
         raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
+    except UnicodeDecodeError as e:
+        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", not_utf8(e))]) from e
     try:
         data = json.loads(text) if path.suffix == ".json" else parse_yaml(text)
     except json.JSONDecodeError as e:

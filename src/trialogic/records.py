@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import Diagnostic, TrialogicError
-from .patient import Patient, load_records, read_patient
+from .patient import Patient, load_records, not_utf8, read_patient
 from .positions import locate
 from .vocabulary import Vocabulary
 
@@ -50,6 +50,8 @@ def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
             except OSError as e:
                 problem = Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")
                 yield Unreadable([problem]), str(path)
+            except UnicodeDecodeError as e:
+                yield Unreadable([Diagnostic(str(path), 0, 0, "P000", not_utf8(e))]), str(path)
         else:
             try:
                 records = load_records(path)
