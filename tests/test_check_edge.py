@@ -210,3 +210,14 @@ def test_a_file_sees_only_its_own_names_and_its_libraries(tmp_path: Path) -> Non
     codes = [(Path(d.file).name, d.line, d.code) for d in raised.value.diagnostics]
     assert codes == [("NCT00000015.tl", 2, "E107"), ("NCT00000015.tl", 2, "E106")]
     assert api.load_trials([user]).trials  # the one that uses the library loads
+
+
+def test_a_name_defined_in_two_files_is_one_error_not_also_undefined(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.tl").write_text(
+            f'define adult = age >= 18 years\ntrial NCT0000001{len(name) + (name == "two")} "{name}" {{\n'
+            '  include k "x": adult\n}\n'
+        )
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([tmp_path / "one.tl", tmp_path / "two.tl"])
+    assert [(Path(d.file).name, d.code) for d in raised.value.diagnostics] == [("two.tl", "E112")]

@@ -90,6 +90,7 @@ def test_an_assessment_dated_after_the_reference_date_is_not_overturned_either(t
     repair = repair_of(tmp_path, {**ADULT, "assessments": [assessment("suitable", "met"), later]})
     assert assessed(repair) == set()
     assert repair.blocked_by == ("judgement",)
+    assert repair.unknown_now == ()  # the record does say: later (not "the record must say")
 
 
 def test_the_cli_reports_it_as_blocking_for_good(tmp_path: Path) -> None:

@@ -128,6 +128,7 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
             "write one criterion expression",
         ),
         ("--relax", 'NCT00000099:scr=manual\n  include extra "injected": manual', "write the expression on one line"),
+        ("--relax", 'NCT00000099:scr=sex = male note "hi"', "write one criterion expression"),
         ("--relax", "NCT00000099:scr=serum_creatinin > 2 mg/dL", 'exclude scr "what-if": serum_creatinin'),
         ("--assess", "opinion=maybe", "write [TRIAL:]CRITERION=ok or =not_ok"),
         ("--set", "serum_creatinine=2mg/dL@2026-02-30", "'2026-02-30' is not a date"),

@@ -336,7 +336,9 @@ def fix(
         repair = repairer.solve(
             patient, trials.compiled[t], trials.trials[t], reference, today[t].status, max_alternatives
         )
-        unknown = {c.id for c in today[t].unknown()}
+        # unknown today, and not assessed by the record on a later day (that one blocks for good)
+        assessed = {a.criterion for a in patient.assessments if a.trial == t}
+        unknown = {c.id for c in today[t].unknown()} - assessed
         repairs.append(dataclasses.replace(repair, unknown_now=tuple(c for c in repair.blocked_by if c in unknown)))
     if not trial_ids:
         repairs.sort(key=_effort)

@@ -244,9 +244,15 @@ class Checker:
                 if library is not None and library.path not in reached:
                     reached.add(library.path)
                     todo.append(library)
-        return Scope(
-            {name: c for name, c in scope.concepts.items() if c.pos.file in reached},
-            {name: d for name, d in scope.defines.items() if d.pos.file in reached},
+        return Scope(  # a file's own names even where another file's came first (E112 says so)
+            {
+                **{n: c for n, c in scope.concepts.items() if c.pos.file in reached},
+                **{c.name: c for c in module.concepts},
+            },
+            {
+                **{n: d for n, d in scope.defines.items() if d.pos.file in reached},
+                **{d.name: d for d in module.defines},
+            },
         )
 
     # ----- expressions -----------------------------------------------------------

@@ -283,7 +283,7 @@ class Narrator:
             text = f"the {section} list is marked complete and holds no {match}"
             # entries below the concept that the criterion sets aside (excepted, not active,
             # outside the window): named, so that the sentence never denies what the list holds
-            aside = [e for e in self.patient.events if e.kind == args[0].name and concept
+            aside = [e for e in self.patient.events if e.kind == args[0].name and concept and e.start <= self.reference
                      and concept in self.vocabulary.ancestors(e.kind, e.code)]  # fmt: skip
             if aside:
                 named = ", ".join(f"{e.code} ({e.field})" for e in aside[:3]) + (", …" if len(aside) > 3 else "")

@@ -231,7 +231,8 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
             name = f"{change.option} {target}"  # errors name the option they come from
             texts[name] = source
             module = parse(source, name)
-            if len(module.trials) != 1 or len(module.trials[0].criteria) != 1 or module.trials[0].defines:
+            relaxed = module.trials[0] if len(module.trials) == 1 else None
+            if relaxed is None or len(relaxed.criteria) != 1 or relaxed.defines or relaxed.notes:
                 raise _fail(change, "write one criterion expression, nothing around it")
             new_expr = module.trials[0].criteria[0].expr
             criteria = tuple(
