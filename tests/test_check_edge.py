@@ -221,3 +221,19 @@ def test_a_name_defined_in_two_files_is_one_error_not_also_undefined(tmp_path: P
     with pytest.raises(TrialogicError) as raised:
         api.load_trials([tmp_path / "one.tl", tmp_path / "two.tl"])
     assert [(Path(d.file).name, d.code) for d in raised.value.diagnostics] == [("two.tl", "E112")]
+
+
+def test_definitions_nested_too_deep_are_e006_not_a_recursion_error(tmp_path: Path) -> None:
+    chain = ["define d0 = sex = female"] + [f"define d{i} = d{i - 1} and sex = female" for i in range(1, 400)]
+    path = tmp_path / "chain.tl"
+    path.write_text("\n".join(chain) + '\ntrial NCT00000001 "x" {\n  include k "x": d399\n}\n')
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([path])
+    (problem,) = raised.value.diagnostics
+    assert (problem.code, problem.line) == ("E006", 101)
+    assert "'d100' uses definitions 101 deep (at most 100)" in problem.message
+    fits = tmp_path / "fits.tl"  # 100 deep, each used twice: loads (it once took time exponential in the depth)
+    doubled = ["define d0 = sex = female"] + [f"define d{i} = d{i - 1} and d{i - 1}" for i in range(1, 100)]
+    fits.write_text("\n".join(doubled) + '\ntrial NCT00000001 "x" {\n  include k "x": d99\n}\n')
+    (result,) = api.check([api.read_patient({"id": "A", "sex": "female"})], api.load_trials([fits]))
+    assert result.status == "eligible"

@@ -257,19 +257,29 @@ def holds_manual(expr: Expr, defines: Mapping[str, Define]) -> bool:
 def manual_senses(expr: Expr, defines: Mapping[str, Define], positive: bool = True) -> set[bool]:
     """The senses in which the expression's `manual` leaves count: True where an assessment
     of "met" makes the expression more true, False where it makes it less true (under a
-    `not`, or in an `if` condition).
+    `not`, or in an `if` condition). Each definition is looked into once per sense, so a
+    definition used many times costs once.
 
     >>> sorted(manual_senses(Not(Manual()), {}))
     [False]
     """
-    if isinstance(expr, Manual):
-        return {positive}
-    if isinstance(expr, Not):
-        return manual_senses(expr.operand, defines, not positive)
-    if isinstance(expr, Conditional):
-        return manual_senses(expr.condition, defines, not positive) | manual_senses(expr.consequence, defines, positive)
-    if isinstance(expr, (AllOf, AnyOf, AtLeast)):
-        return {sense for operand in expr.operands for sense in manual_senses(operand, defines, positive)}
-    if isinstance(expr, Reference) and expr.name in defines:
-        return manual_senses(defines[expr.name].body, defines, positive)
-    return set()
+    seen: dict[tuple[str, bool], set[bool]] = {}
+
+    def senses(node: Expr, sense: bool) -> set[bool]:
+        if isinstance(node, Manual):
+            return {sense}
+        if isinstance(node, Not):
+            return senses(node.operand, not sense)
+        if isinstance(node, Conditional):
+            return senses(node.condition, not sense) | senses(node.consequence, sense)
+        if isinstance(node, (AllOf, AnyOf, AtLeast)):
+            return {found for operand in node.operands for found in senses(operand, sense)}
+        if isinstance(node, Reference) and node.name in defines:
+            key = (node.name, sense)
+            if key not in seen:
+                seen[key] = set()  # a cycle (E115, reported by the checker) adds nothing
+                seen[key] = senses(defines[node.name].body, sense)
+            return seen[key]
+        return set()
+
+    return senses(expr, positive)

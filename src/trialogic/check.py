@@ -31,6 +31,7 @@ KIND_STATUSES = {
 }
 MAX_THRESHOLD = 200_000  # keeps threshold × denominator inside clingo's 32-bit integers
 LIFETIME = {"years": 150, "months": 1800, "weeks": 7830, "days": 54800}  # the longest age or window
+MAX_DEFINE_DEPTH = 100  # definitions inside definitions (E006), as for nesting in the parser
 AGE_MESSAGE = "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years"
 
 
@@ -229,8 +230,34 @@ class Checker:
             visible = self.visible(module, modules, scope)
             for define in module.defines:
                 self.expr(define.body, visible)
-        for cycle in cycles(scope.defines, self.references(scope)):
+        found = cycles(scope.defines, self.references(scope))
+        for cycle in found:
             self.recursion(cycle)
+        if not found:
+            self.nesting(scope)
+
+    def nesting(self, scope: Scope) -> None:
+        """E006 for a definition that uses definitions more than MAX_DEFINE_DEPTH deep: the
+        compiler and the explanations follow them one inside another."""
+        edges = self.references(scope)
+        depth: dict[str, int] = {}
+        for name in scope.defines:  # without cycles: depth first, without recursion
+            stack = [name]
+            while stack:
+                top = stack[-1]
+                pending = [t for t, _ in edges(top) if t not in depth]
+                if pending:
+                    stack.extend(pending)
+                    continue
+                stack.pop()
+                depth[top] = 1 + max((depth[t] for t, _ in edges(top)), default=0)
+        for name, levels in depth.items():
+            if levels > MAX_DEFINE_DEPTH >= max((depth[t] for t, _ in edges(name)), default=0):
+                message = (
+                    f"{name!r} uses definitions {levels} deep (at most {MAX_DEFINE_DEPTH}); "
+                    "write some of them out instead of naming each step"
+                )
+                self.error(scope.defines[name], "E006", message)
 
     @staticmethod
     def visible(module: ast.Module, modules: list[ast.Module], scope: Scope) -> Scope:

@@ -147,11 +147,13 @@ class TrialCompiler:
             self.lines.append(f"% define {node.name}" + (f" (for {owner})" if owner else ""))
             first = len(self.made)
             root = self.expr(self.scope.defines[node.name].body)
-            self.define_roots[key] = (root, self.made[first:])
-        else:  # compiled for an earlier criterion: this one reads the same nodes
+            # each syntax node once (a definition used twice in this body made its spans twice)
+            self.define_roots[key] = (root, list(dict(self.made[first:]).items()))
+        else:  # compiled before: this criterion reads the same nodes
             root, spans = self.define_roots[key]
             for made, span in spans:
-                self.span(made, span)
+                if (self.criterion_id, made) not in self.spans:
+                    self.span(made, span)
         return root
 
     def manual_asp(self, node: ast.Manual) -> str:
