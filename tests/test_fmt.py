@@ -141,3 +141,14 @@ def test_a_broken_list_keeps_the_parentheses_too() -> None:
     formatted = format_source(text)
     assert "      (condition malignancy except lymphoma_0),\n" in formatted
     assert parse(formatted) == parse(text)
+
+
+def test_values_starting_with_a_digit_stay_quoted() -> None:
+    """Bare, "2b" would read as the number 2 in unit b, and "3c" would not parse."""
+    source = (
+        'trial NCT00000001 "d" {\n  include a "a": biopsy_class = "2b" or biopsy_class in {"3c", "_d", "1", IV}\n}\n'
+    )
+    formatted = format_source(source, "d.tl")
+    assert '= "2b"' in formatted and '{"3c", _d, "1", IV}' in formatted
+    assert parse(formatted, "d.tl") == parse(source, "d.tl")
+    assert format_source(formatted, "d.tl") == formatted

@@ -33,8 +33,9 @@ def quoted(text: str) -> str:
 
 
 def value(text: str) -> str:
-    """A category value: bare when it is a plain name or number, quoted otherwise."""
-    plain = text and set(text) <= _NAME_CHARS and text not in _KEYWORDS
+    """A category value: bare when it reads as a name (a letter or _ first: "2b" would read
+    as the number 2 in unit b), quoted otherwise."""
+    plain = text and set(text) <= _NAME_CHARS and not text[0].isdigit() and text not in _KEYWORDS
     return text if plain else quoted(text)
 
 
