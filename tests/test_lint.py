@@ -61,3 +61,11 @@ def test_the_library_named_beside_trials_that_use_it_is_read_once(order: tuple[s
     result = CliRunner().invoke(main, ["lint", *(str(rules_dir() / name) for name in order)])
     assert result.exit_code == 0, result.output
     assert "0 errors" in result.output
+
+
+def test_the_language_pages_first_example_loads_and_lints_clean(tmp_path: Path) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "language.md").read_text()
+    example = tmp_path / "example.tl"
+    example.write_text(page.split("```")[1])
+    result = CliRunner().invoke(main, ["lint", str(example)])
+    assert result.exit_code == 0, result.output
