@@ -264,3 +264,15 @@ def test_the_shipped_example_file_answers_as_one_whatif_per_scenario() -> None:
         expected = {t["trial"]: (t["before"], t["after"]) for t in json.loads(alone.output)["trials"]}
         assert {t["trial"]: (t["before"], t["after"]) for t in scenario["trials"]} == expected, scenario["scenario"]
     assert any(t["after"] == "eligible" for t in document[1]["trials"]), "in March the infection window has passed"
+
+
+def test_a_malformed_scenario_does_not_hide_the_others_problems(tmp_path: Path) -> None:
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text(
+        "- name: a\n  chnages: [--later 2027-01-01]\n"
+        '- name: b\n  changes: ["--relax NCT01539902:creatinine=serum_creatinine >"]\n'
+    )
+    result = CliRunner().invoke(main, ["whatif", str(P05), "--on", "2026-11-22", "--scenarios", str(scenarios)])
+    assert result.exit_code == 1
+    assert "unknown key 'chnages'; did you mean 'changes'?" in result.output
+    assert 'scenario 2 "b", change 1 "--relax NCT01539902:creatinine=serum_creatinine >": error[E001]' in result.output

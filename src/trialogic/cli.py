@@ -327,7 +327,8 @@ def whatif_command(
         with reported():
             trials = trials_given(trial_paths)
             record, source = one_record(patient)
-            outcomes = run_scenarios(record, read_scenarios(scenarios_file), trials, reference, source)
+            scenarios, problems = read_scenarios(scenarios_file)
+            outcomes = run_scenarios(record, scenarios, trials, reference, source, problems)
         if as_json:
             click.echo(scenarios_json(outcomes, reference))
         else:

@@ -214,21 +214,29 @@ def parse_scenarios(text: str, source: str = "<scenarios>") -> list[Scenario]:
     ...     "- name: later\\n  changes: [--later 2027-03-01, --stop tacrolimus]\\n")]
     [('later', ['--stop'], datetime.date(2027, 3, 1))]
     """
+    scenarios, problems = scenarios_and_problems(text, source)
+    if problems:
+        raise TrialogicError(problems)
+    return scenarios
+
+
+def scenarios_and_problems(text: str, source: str) -> tuple[list[Scenario], list[Diagnostic]]:
+    """The well-formed scenarios of a file's text, and the problems of the others: the
+    changes of the well-formed ones can then be checked too, for every problem at once."""
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as e:
         raise TrialogicError([_yaml_problem(e, text, source)]) from e
     reader = _Reader(text, source)
     scenarios = reader.scenarios(root)
-    if reader.problems:
-        raise TrialogicError(sorted(reader.problems, key=lambda d: (d.line, d.column)))
-    return scenarios
+    return scenarios, sorted(reader.problems, key=lambda d: (d.line, d.column))
 
 
-def read_scenarios(path: str | Path) -> list[Scenario]:
-    """The scenarios of a file (format in the module docstring)."""
+def read_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
+    """The well-formed scenarios of a file (format in the module docstring), and the
+    problems of the others (for `run_scenarios` to report with its own)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise TrialogicError([Diagnostic(str(path), 0, 0, "W002", f"cannot read the file: {e}")]) from e
-    return parse_scenarios(text, str(path))
+    return scenarios_and_problems(text, str(path))

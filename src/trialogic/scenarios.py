@@ -135,10 +135,16 @@ class Outcome:
 
 
 def run_scenarios(
-    record: dict[str, Any], scenarios: Sequence[Scenario], trials: TrialSet, on: dt.date, source: str = "<input>"
+    record: dict[str, Any],
+    scenarios: Sequence[Scenario],
+    trials: TrialSet,
+    on: dt.date,
+    source: str = "<input>",
+    known: Sequence[Diagnostic] = (),
 ) -> list[Outcome]:
     """Every scenario applied to one record; each changed record and trial set is
-    validated first, and every problem of every scenario is raised together.
+    validated first, and every problem of every scenario (with the `known` ones of the
+    file's malformed scenarios) is raised together.
 
     >>> from trialogic.api import load_trials
     >>> from trialogic.scenario_file import parse_scenarios
@@ -150,7 +156,7 @@ def run_scenarios(
     """
     base_patient = read_patient(record, source, trials.vocabulary)
     base = Variant(base_patient, variant_facts(base_patient))
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(known)
     changed_trials: dict[tuple[Change, ...], TrialSet] = {(): trials}
     groups: dict[tuple[dt.date, tuple[Change, ...]], list[tuple[int, Variant]]] = {(on, ()): []}
     for index, scenario in enumerate(scenarios):
