@@ -147,3 +147,20 @@ def test_a_long_chain_is_not_nesting() -> None:
     body = " or ".join(f"age >= {n} years" for n in range(2000))
     expr = parse(_trial(body)).trials[0].criteria[0].expr
     assert isinstance(expr, ast.AnyOf) and len(expr.operands) == 2000
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "condition malignancy except basal_cell_carcinoma, condition pregnancy",
+        "condition malignancy except basal_cell_carcinoma[resolved], sex = female",
+        "condition malignancy except basal_cell_carcinoma, at least 1 of [sex = female]",
+    ],
+)
+def test_an_unparenthesised_except_before_any_other_item_is_e004(items: str) -> None:
+    """Not only a bare name after it: whatever item follows is read as one more exception."""
+    source = f'trial NCT00000001 "x" {{\n  include k "x": at least 1 of [{items}]\n}}\n'
+    with pytest.raises(TrialogicError) as raised:
+        parse(source, "t.tl")
+    (problem,) = raised.value.diagnostics
+    assert problem.code == "E004" and problem.line == 2, problem.render()

@@ -208,6 +208,21 @@ def _describe_expected(expected: set[str]) -> str:
     return ", ".join(names)
 
 
+EXCEPT_IN_LIST = (
+    "an event with `except` in an `at least` list is written in parentheses, e.g. "
+    "[(condition malignancy except basal_cell_carcinoma), pregnancy]: without them, "
+    "a list item after it would read as another exception"
+)
+
+
+def _after_except_in_list(parsed: str, position: int) -> bool:
+    """Whether `position` is in an `at least` list, after an item with `except` and a comma:
+    the next item was read as one more exception, and failed as one."""
+    before = re.sub(r"\[\w*\]", "", parsed[:position])  # without exceptions' [STATUS]
+    opened = before.rfind("[")
+    return opened > before.rfind("]") and re.search(r"\bexcept\b[^()\[\]]*,[^()\[\]]*$", before[opened:]) is not None
+
+
 def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Diagnostic:
     """The error as a diagnostic; `parsed` is the text given to the parser (`text` with the
     statements of earlier errors blanked out, on the same lines)."""
@@ -218,6 +233,9 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Di
             line, column = len(lines), len(lines[-1]) + 1
             message = f"the file ends too early; expected {_describe_expected(set(error.expected))}"
             code = "E003"
+        elif _after_except_in_list(parsed, error.token.start_pos or 0):
+            message, code = EXCEPT_IN_LIST, "E004"
+            line, column = error.token.line or line, error.token.column or column
         else:
             message = f"unexpected {str(error.token)!r}; expected {_describe_expected(set(error.expected))}"
             code = "E001"
@@ -282,9 +300,7 @@ def _problems(tree: Tree[Token], path: str, text: str) -> list[Diagnostic]:
                         event.meta.line,
                         event.meta.column,
                         "E004",
-                        "an event with `except` in an `at least` list is written in parentheses, e.g. "
-                        "[(condition malignancy except basal_cell_carcinoma), pregnancy]: without them, "
-                        "a list item after it would read as another exception",
+                        EXCEPT_IN_LIST,
                     )
         stack.extend((child, depth) for child in reversed(node.children))
     return sorted(found, key=lambda d: (d.line, d.column))
