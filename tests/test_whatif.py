@@ -117,6 +117,7 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
     [
         ("--set", "serum_creatinin=2mg/dL", "unknown attribute 'serum_creatinin'; did you mean 'serum_creatinine'?"),
         ("--set", "serum_creatinine=2g", "'g' cannot be converted to 'umol/L'"),
+        ("--set", "serum_creatinine=abc", "'abc' is not a number; write ATTR=VALUE[UNIT]"),
         ("--stop", "tacrolimus", "the record has no tacrolimus still being taken"),
         ("--start", "rituximabb", "unknown drug code 'rituximabb'; did you mean 'rituximab'?"),
         ("--drop", "NCT00000099:nothing", "no criterion NCT00000099:nothing"),
@@ -307,3 +308,13 @@ def test_later_is_reported_as_the_day_checked_beside_the_reference_date() -> Non
     human = CliRunner().invoke(main, args)
     assert human.exit_code == 0, human.output
     assert human.output.startswith("before: on 2026-11-22; after the changes: on 2027-03-01")
+
+
+def test_a_change_dated_after_the_day_checked_is_said_not_to_count_yet() -> None:
+    patient = str(facts_dir() / "patients" / "p05.yaml")
+    args = ["whatif", patient, "--on", "2026-11-22", "--set", "serum_creatinine=80umol/L@2027-01-01"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "note: --set serum_creatinine=80umol/L@2027-01-01 is dated after 2026-11-22, the day checked" in result.output
+    later = CliRunner().invoke(main, [*args, "--later", "2027-01-01"])
+    assert "note:" not in later.output

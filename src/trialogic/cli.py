@@ -37,7 +37,7 @@ from .render import (
 from .scenario_file import read_scenarios
 from .scenarios import run_scenarios
 from .screen import run_screen
-from .whatif import OPTIONS, USAGE, Change, apply_changes, change_trials, whatif
+from .whatif import OPTIONS, USAGE, Change, apply_changes, change_trials, not_yet, whatif
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -353,6 +353,9 @@ def whatif_command(
         click.echo(flips_json(flips, explanations, reference, later or reference))
     else:
         print_flips(flips, explanations, Console(), (reference, later or reference))
+        for change in not_yet(changes, later or reference):
+            click.echo(f"note: {change.option} {change.text} is dated after {later or reference}, the day checked: "
+                       "it does not count yet (check a later day with --later)")  # fmt: skip
 
 
 @main.command("screen")

@@ -77,6 +77,12 @@ def _split_date(change: Change, text: str, default: dt.date) -> tuple[str, str]:
     return head, date
 
 
+def not_yet(changes: list[Change], checked_on: dt.date) -> list[Change]:
+    """The changes dated after the day checked: they do not count on it."""
+    dated = [(c, c.text.rpartition("@")[2]) for c in changes if "@" in c.text]
+    return [c for c, day in dated if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) and day > checked_on.isoformat()]
+
+
 def apply_changes(
     record: dict[str, Any], changes: list[Change], trials: TrialSet, reference: dt.date
 ) -> dict[str, Any]:
@@ -96,6 +102,12 @@ def apply_changes(
                 if match.group(2):
                     entry["unit"] = match.group(2)
             else:
+                known = trials.vocabulary.attribute(attribute)
+                if known is not None and known.type in ("numeric", "pair"):
+                    raise _fail(
+                        change,
+                        f"{value!r} is not a number; write ATTR=VALUE[UNIT], e.g. {known.name}=200{known.unit or ''}",
+                    )
                 entry["value"] = value
             names = _names(trials, attribute)
             kept = [
