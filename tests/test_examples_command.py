@@ -122,3 +122,13 @@ def test_an_invalid_patient_is_placed_in_the_examples_file(tmp_path: Path) -> No
     )
     assert code == 1
     assert output.startswith(f"{path}:5:7: examples[0].patient.sex: error[P0"), output
+
+
+def test_a_trial_file_without_examples_that_does_not_load_is_reported(tmp_path: Path) -> None:
+    """`test` loads every criteria file it is given: a syntax error is never passed over as
+    'no examples found'."""
+    (tmp_path / "bad.tl").write_text('trial NCT00000001 "x" {\n  include a "a": age >=\n}\n')
+    result = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'bad.tl'}:3:1: error[E001]" in result.output
+    assert "no examples found" not in result.output

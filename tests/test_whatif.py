@@ -315,6 +315,8 @@ def test_a_change_dated_after_the_day_checked_is_said_not_to_count_yet() -> None
     args = ["whatif", patient, "--on", "2026-11-22", "--set", "serum_creatinine=80umol/L@2027-01-01"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "note: --set serum_creatinine=80umol/L@2027-01-01 is dated after 2026-11-22, the day checked" in result.output
+    assert (
+        "note: --set serum_creatinine=80umol/L@2027-01-01 is dated after 2026-11-22, the day checked" in result.output
+    )
     later = CliRunner().invoke(main, [*args, "--later", "2027-01-01"])
     assert "note:" not in later.output

@@ -186,12 +186,22 @@ def run_tests(paths: list[Path]) -> list[Outcome]:
     """Run the examples beside every trial file under `paths`."""
     trial_files = [p for raw in paths for p in (sorted(raw.rglob("*.tl")) if raw.is_dir() else [raw])]
     outcomes: list[Outcome] = []
+    problems: list[Diagnostic] = []
     for trial_file in trial_files:
+        try:  # every file is loaded, with or without examples: its errors are reported
+            trials = load_trials([trial_file])
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+            continue
         examples = examples_file(trial_file)
         if not examples.is_file():
             continue
-        trials = load_trials([trial_file])
         for trial_id in trials.trials:
             if Path(trials.trials[trial_id].pos.file).resolve() == trial_file.resolve():
-                outcomes.extend(run_examples(examples, trials, trial_id))
+                try:
+                    outcomes.extend(run_examples(examples, trials, trial_id))
+                except TrialogicError as e:
+                    problems.extend(e.diagnostics)
+    if problems:
+        raise TrialogicError(problems)
     return outcomes
