@@ -237,3 +237,14 @@ def test_definitions_nested_too_deep_are_e006_not_a_recursion_error(tmp_path: Pa
     fits.write_text("\n".join(doubled) + '\ntrial NCT00000001 "x" {\n  include k "x": d99\n}\n')
     (result,) = api.check([api.read_patient({"id": "A", "sex": "female"})], api.load_trials([fits]))
     assert result.status == "eligible"
+
+
+def test_a_file_definition_cannot_reach_a_trials_own_so_no_cycle_through_it(tmp_path: Path) -> None:
+    path = tmp_path / "scopes.tl"
+    path.write_text(
+        "define p = sex = female and tr_local\n"
+        'trial NCT00000001 "x" {\n  define tr_local = p\n  include k "x": tr_local\n}\n'
+    )
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([path])
+    assert [(d.line, d.code) for d in raised.value.diagnostics] == [(1, "E107")]

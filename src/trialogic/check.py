@@ -219,7 +219,12 @@ class Checker:
         for define in trial.defines:
             self.expr(define.body, scope)
         local = {define.name for define in trial.defines}
-        for cycle in cycles([d.name for d in trial.defines], self.references(scope)):
+        every = self.references(scope)
+
+        def edges(name: str) -> list[tuple[str, ast.Node]]:  # a file's definition cannot see a trial's
+            return every(name) if name in local else [(t, n) for t, n in every(name) if t not in local]
+
+        for cycle in cycles([d.name for d in trial.defines], edges):
             on_cycle = [name for name, _ in cycle]
             if local & set(on_cycle):  # a cycle in the library alone is reported once, by `definitions`
                 start = next(i for i, name in enumerate(on_cycle) if name in local)
