@@ -288,3 +288,15 @@ def test_a_manual_in_a_shared_definition_is_settled_criterion_by_criterion(tmp_p
     assert texts(safety.part) == ["investigator's assessment on 2026-11-01: not_met (assessments[0])"]
     assert texts(compliance.part)[0] == "investigator's assessment on 2026-11-01: met (assessments[1])"
     assert [p.truth for p in compliance.part.parts] == ["true", "true"]
+
+
+def test_a_dose_change_asks_for_a_start_or_change_of_dose_not_for_the_drug(tmp_path: Path) -> None:
+    path = tmp_path / "why.tl"
+    path.write_text(
+        'trial NCT00000098 "dose" {\n  exclude d "dose": dose_change immunosuppressant within 12 weeks\n}\n'
+    )
+    record = {"id": "D1", "drugs": [{"code": "tacrolimus", "start": "2020-01-01"}]}
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    (criterion,) = explanation.criteria
+    (needs,) = [m.text for m in criterion.part.all_missing()]
+    assert needs.startswith("whether a drug immunosuppressant started or changed dose (the window is 12 weeks")

@@ -347,11 +347,13 @@ class Narrator:
             section = SECTION_OF_KIND.get(kind, kind)
             window = getattr(expr, "window", None)
             when = f" ({self.window_phrase(window)})" if self.window_phrase(window) else ""
-            return Fact(
-                f"whether there was any {kind} {concept}{when}: a record of it, an explicit negative, "
-                f"or the {section} list marked complete",
-                {"missing": "record", "kind": kind, "concept": concept},
-            )
+            if getattr(expr, "kind", None) == "dose_change":  # a start or change of dose, not the drug itself
+                text = (f"whether a drug {concept} started or changed dose{when}: the {section} list marked "
+                        "complete (or, if none was ever taken, an explicit negative)")  # fmt: skip
+            else:
+                text = (f"whether there was any {kind} {concept}{when}: a record of it, an explicit negative, "
+                        f"or the {section} list marked complete")  # fmt: skip
+            return Fact(text, {"missing": "record", "kind": kind, "concept": concept})
         if name == "end_date":
             event = self.patient.events[args[0].number]
             return Fact(f"the end date of {event.field} ({event.code})", {"missing": "end_date", "field": event.field})
