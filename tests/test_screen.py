@@ -248,3 +248,12 @@ def test_relaxing_a_criterion_changes_cohort_counts_as_the_oracle_says(tmp_path:
     assert screen_eligible == oracle_eligible
     before = sorted(r["patient"] for r in rows if r["trial"] == "NCT01539902" and r["before"] == "eligible")
     assert sorted(set(screen_eligible) - set(before)) == sorted(report.gained["NCT01539902"])
+
+
+def test_a_screen_under_a_what_if_says_so_and_what_it_changed() -> None:
+    change = "NCT01539902:creatinine=serum_creatinine > 300 umol/L"
+    result = CliRunner().invoke(main, ["screen", str(PATIENTS), "--jobs", "1", "--on", "2026-11-22", "--relax", change])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"what-if: --relax {change} (counts after the change" in text
+    assert text.count("what-if: ") == 2  # the heading, and the changed trial's gained/lost (none here)

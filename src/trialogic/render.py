@@ -333,6 +333,11 @@ def print_scenarios(outcomes: list[Outcome], reference: dt.date, console: Consol
 
 
 def print_screen(report: Report, console: Console) -> None:
+    if report.changes:
+        said = "; ".join(f"{c.option} {c.text}" for c in report.changes)
+        console.print(f"what-if: {said} (counts after the change; gained and lost against the trials as written)",
+                      highlight=False)  # fmt: skip
+    changed = {c.text.partition(":")[0] for c in report.changes}
     for attrition in report.attrition.values():
         counts = ", ".join(f"{n} {s}" for s, n in sorted(attrition.statuses.items()))
         table = Table(title=f"{attrition.trial}: {attrition.patients} patients — {counts}")
@@ -343,7 +348,7 @@ def print_screen(report: Report, console: Console) -> None:
                           str(row["remaining"]))  # fmt: skip
         console.print(table)
         gained, lost = report.gained.get(attrition.trial, []), report.lost.get(attrition.trial, [])
-        if gained or lost:
+        if gained or lost or attrition.trial in changed:
             console.print(f"  what-if: {len(gained)} gained ({', '.join(gained[:20])}), "
                           f"{len(lost)} lost ({', '.join(lost[:20])})", highlight=False)  # fmt: skip
     if report.out:

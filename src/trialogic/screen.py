@@ -186,6 +186,7 @@ class Report:
     lost: dict[str, list[str]]
     out: str | None
     attrition_out: str | None = None
+    changes: tuple[Change, ...] = ()  # the trial-side what-ifs (--drop, --relax) screened under
 
 
 class _Writer:
@@ -339,4 +340,4 @@ def run_screen(
         raise TrialogicError(problems)
     writer.close(attrition)
     attrition_out = str(writer.attrition_path) if writer.attrition_path else None
-    return Report(len(ids.first), attrition, gained, lost, out, attrition_out)
+    return Report(len(ids.first), attrition, gained, lost, out, attrition_out, tuple(changes))
