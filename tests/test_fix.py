@@ -110,9 +110,9 @@ SCENARIOS: list[dict[str, Any]] = [
             "complete": ["drugs"],
         },
         # stopping rituximab today would contradict the record; once cyclophosphamide's
-        # washout is over (2027-01-25), rituximab has started: nothing makes it eligible
+        # washout is over (2027-01-25), rituximab has started: the two block together
         "alternatives": [],
-        "blocked_by": ["cyc"],
+        "blocked_by": ["cyc", "rtx"],
     },
     {
         "name": "an assumed result is one a record may hold (hemoglobin is 10 to 250 g/L)",
@@ -127,6 +127,20 @@ SCENARIOS: list[dict[str, Any]] = [
         "patient": {"birth_date": "2027-05-01"},
         "alternatives": [["wait until 2027-05-01 (160 days)"]],
         "eligible_on": "2027-05-01",
+    },
+    {
+        "name": "two criteria that block only together are both named (the washout ends after the age limit)",
+        "criteria": (
+            'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks\n'
+            '  include age "65 or younger": age <= 65 years'
+        ),
+        "patient": {
+            "birth_date": "1961-02-01",  # 66 on 2027-02-01; the washout ends 2027-02-08
+            "drugs": [{"code": "rituximab", "start": "2026-08-01", "end": "2026-08-24"}],
+            "complete": ["drugs"],
+        },
+        "alternatives": [],
+        "blocked_by": ["age", "rtx"],
     },
     {
         "name": "a missing test: obtain it, the result an assumption",

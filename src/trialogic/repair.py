@@ -204,12 +204,45 @@ class Repairer:
         self, patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date, status: str, limit: int
     ) -> Repair:
         dates = candidate_dates(patient, compiled, today)
-        control = clingo.Control(["--warn=none", "--opt-mode=optN", "--project=project", "0"])
+        models = self.models(patient, compiled, today, dates, costs=True)
+        alternatives: list[Alternative] = []
+        blocked: tuple[str, ...] = ()
+        for symbols_ in models:
+            bad = tuple(sorted(s.arguments[0].string for s in symbols_ if s.name == "bad"))
+            if bad:
+                # what blocks for good: every criterion left failing in some plan with the
+                # fewest such criteria, whatever it costs (two may block only together)
+                fewest = self.models(patient, compiled, today, dates, costs=False, most=100)
+                blocked = tuple(sorted({s.arguments[0].string for m in fewest for s in m if s.name == "bad"}))
+                break
+            alternative = self.alternative(symbols_, patient, compiled, trial, today)
+            if alternative not in alternatives:
+                alternatives.append(alternative)
+        alternatives = [
+            a for a in alternatives
+            if not any(b.names() < a.names() for b in alternatives)
+        ]  # fmt: skip
+        shown = alternatives[:limit] if limit else alternatives
+        return Repair(patient.id, compiled.id, status, tuple(shown), blocked, alternatives_total=len(alternatives))
+
+    def models(
+        self,
+        patient: Patient,
+        compiled: CompiledTrial,
+        today: dt.date,
+        dates: list[dt.date],
+        costs: bool,
+        most: int = 0,
+    ) -> list[list[clingo.Symbol]]:
+        """The optimal plans (their shown atoms): by criteria left blocked, then, with
+        `costs`, by what the actions cost and the days waited; at most `most` (0: all)."""
+        control = clingo.Control(["--warn=none", "--opt-mode=optN", "--project=project", str(most)])
         add_programs(control, _repair_rules() + self.concepts_program, compiled.program)
         key = clingo.Number(0)
         with control.backend() as backend:
             symbols = [
                 *self.fixed,
+                *([fact("costs_counted")] if costs else []),
                 fact("target", clingo.String(compiled.id)),
                 fact("today", clingo.Number(today.toordinal())),
                 *reference_dates(dates, compiled.windows),
@@ -230,22 +263,7 @@ class Repairer:
                 models.append(list(model.symbols(shown=True)))
 
         control.solve(on_model=on_model)
-        alternatives: list[Alternative] = []
-        blocked: tuple[str, ...] = ()
-        for symbols_ in models:
-            bad = tuple(sorted(s.arguments[0].string for s in symbols_ if s.name == "bad"))
-            if bad:
-                blocked = bad
-                continue
-            alternative = self.alternative(symbols_, patient, compiled, trial, today)
-            if alternative not in alternatives:
-                alternatives.append(alternative)
-        alternatives = [
-            a for a in alternatives
-            if not any(b.names() < a.names() for b in alternatives)
-        ]  # fmt: skip
-        shown = alternatives[:limit] if limit else alternatives
-        return Repair(patient.id, compiled.id, status, tuple(shown), blocked, alternatives_total=len(alternatives))
+        return models
 
     def alternative(
         self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date
