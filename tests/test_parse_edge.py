@@ -164,3 +164,12 @@ def test_an_unparenthesised_except_before_any_other_item_is_e004(items: str) -> 
         parse(source, "t.tl")
     (problem,) = raised.value.diagnostics
     assert problem.code == "E004" and problem.line == 2, problem.render()
+
+
+def test_the_syntax_cache_stays_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr("trialogic.parser.CACHE_ENTRIES", 10)
+    for n in range(25):
+        parse_cached(f'trial NCT{n:08d} "t" {{\n  include k "k": manual\n}}\n', f"t{n}.tl")
+    kept = list((tmp_path / "trialogic" / "syntax").glob("*.pickle"))
+    assert 8 <= len(kept) <= 10

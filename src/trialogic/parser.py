@@ -400,6 +400,21 @@ def parse_cached(text: str, path: str = "<input>") -> ast.Module:
         temporary = entry.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(pickle.dumps(module))
         temporary.replace(entry)
+        _prune(entry.parent)
     except OSError:
         pass
     return module
+
+
+CACHE_ENTRIES = 2000  # parsed files kept; the least recently written go first
+
+
+def _prune(folder: Path) -> None:
+    """Keep the syntax cache bounded: every file ever checked (temporary ones too) would
+    otherwise stay in it for good."""
+    entries = list(folder.glob("*.pickle"))
+    if len(entries) <= CACHE_ENTRIES:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime)
+    for stale in entries[: len(entries) - CACHE_ENTRIES * 4 // 5]:
+        stale.unlink(missing_ok=True)
