@@ -257,3 +257,12 @@ def test_a_screen_under_a_what_if_says_so_and_what_it_changed() -> None:
     text = " ".join(result.output.split())
     assert f"what-if: --relax {change} (counts after the change" in text
     assert text.count("what-if: ") == 2  # the heading, and the changed trial's gained/lost (none here)
+
+
+def test_an_output_that_cannot_be_put_in_place_is_s002_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    out = tmp_path / "q.csv"
+    (tmp_path / "q.attrition.csv").mkdir()  # the attrition file's place is taken by a folder
+    result = CliRunner().invoke(main, ["screen", str(PATIENTS / "p01.yaml"), "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{out}: error[S002]: cannot write the --out file: Is a directory" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.attrition.csv"]

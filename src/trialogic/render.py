@@ -349,8 +349,12 @@ def print_screen(report: Report, console: Console) -> None:
         console.print(table)
         gained, lost = report.gained.get(attrition.trial, []), report.lost.get(attrition.trial, [])
         if gained or lost or attrition.trial in changed:
-            console.print(f"  what-if: {len(gained)} gained ({', '.join(gained[:20])}), "
-                          f"{len(lost)} lost ({', '.join(lost[:20])})", highlight=False)  # fmt: skip
+
+            def named(ids: list[str]) -> str:
+                return f" ({', '.join(ids[:20])}{', …' if len(ids) > 20 else ''})" if ids else ""
+
+            console.print(f"  what-if: {len(gained)} gained{named(gained)}, {len(lost)} lost{named(lost)}",
+                          highlight=False)  # fmt: skip
     if report.out:
         console.print(f"wrote {report.patients} patients × {len(report.attrition)} trials to {report.out}")
     if report.attrition_out:

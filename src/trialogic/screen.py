@@ -247,12 +247,18 @@ class _Writer:
             json.dump(document, self.stream, indent=2, ensure_ascii=False)
         if self.stream:
             self.stream.close()
-        if self.attrition_path:
-            partial = _partial(self.attrition_path)
-            _write_attrition(partial, list(attrition.values()))
-            partial.replace(self.attrition_path)
-        if self.partial and self.path:
-            self.partial.replace(self.path)
+        written = [(_partial(self.attrition_path), self.attrition_path)] if self.attrition_path else []
+        written += [(self.partial, self.path)] if self.partial and self.path else []
+        try:
+            if self.attrition_path:
+                _write_attrition(written[0][0], list(attrition.values()))
+            for partial, target in written:
+                partial.replace(target)
+        except OSError as e:
+            for partial, _ in written:
+                partial.unlink(missing_ok=True)
+            message = f"cannot write the --out file: {e.strerror} ({e.filename2 or e.filename})"
+            raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S002", message)]) from e
 
     def discard(self) -> None:
         """After an error: nothing written, and the files of an earlier run left as they were."""
