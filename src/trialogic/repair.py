@@ -141,8 +141,8 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     (the day after its end, or after today for a drug stopped today), or an age threshold
     is crossed. Between two such dates nothing can change for the better."""
     last_days = {today, *(m.date for m in patient.measurements), *(a.date for a in patient.assessments)}
-    for event in patient.events:
-        last_days.update({event.start, *event.dose_changes})
+    for event in patient.events:  # a drug may also be stopped the day after its last dose change
+        last_days.update({event.start, *event.dose_changes, *(d + dt.timedelta(days=1) for d in event.dose_changes)})
         if event.end is not None:
             last_days.add(event.end)
     one_day = dt.timedelta(days=1)
@@ -306,9 +306,9 @@ class Repairer:
             return Action("wait", f"wait until {until} ({days} day{'s' * (days != 1)})", "waiting",
                           {"until": until.isoformat(), "days": days})  # fmt: skip
         if name == "stop":
-            event = patient.events[args[0].number]
-            return Action("stop", f"stop {event.code} on {today} ({event.field})", catalogue["stop_drug"]["level"],
-                          {"drug": event.code, "field": event.field, "from": today.isoformat()})  # fmt: skip
+            event, stop_day = patient.events[args[0].number], dt.date.fromordinal(args[1].number)
+            return Action("stop", f"stop {event.code} on {stop_day} ({event.field})", catalogue["stop_drug"]["level"],
+                          {"drug": event.code, "field": event.field, "from": stop_day.isoformat()})  # fmt: skip
         if name == "test":
             test = args[0].string
             results = [
