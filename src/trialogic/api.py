@@ -119,6 +119,13 @@ def _trial_files(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
+def no_criteria_files(paths: Sequence[str | Path]) -> Diagnostic:
+    where = ", ".join(str(p) for p in paths)
+    return Diagnostic(
+        where, 0, 0, "E000", f"no criteria files here (files ending {LIBRARY_SUFFIX}, or folders of them)"
+    )
+
+
 def _find_library(name: str, near: Path) -> Path | None:
     for folder in (near.parent, near.parent.parent, rules_dir()):
         candidate = folder / f"{name}{LIBRARY_SUFFIX}"
@@ -135,10 +142,7 @@ def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabular
     vocabulary = vocabulary or load_vocabulary()
     files = _trial_files(paths if paths else [rules_dir() / "trials"])
     if not files:
-        where = ", ".join(str(p) for p in paths or [])
-        raise TrialogicError(
-            [Diagnostic(where, 0, 0, "E000", "no criteria files here (files ending .tl, or folders of them)")]
-        )
+        raise TrialogicError([no_criteria_files(paths or [])])
     texts: dict[str, str] = {}
     modules: list[ast.Module] = []
     problems: list[Diagnostic] = []

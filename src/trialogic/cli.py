@@ -13,7 +13,7 @@ from rich.console import Console
 
 from . import api
 from .dates import reference_date
-from .errors import Diagnostic, TrialogicError
+from .errors import Diagnostic, TrialogicError, cannot_write
 from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
@@ -197,8 +197,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     files = [p for raw in paths for p in (sorted(Path(raw).rglob("*.tl")) if Path(raw).is_dir() else [Path(raw)])]
     problems = []
     if not files:
-        message = "no criteria files here (files ending .tl, or folders of them)"
-        problems.append(Diagnostic(", ".join(paths), 0, 0, "E000", message))
+        problems.append(api.no_criteria_files(paths))
     changed = []
     for path in files:
         try:
@@ -236,10 +235,7 @@ def import_command(study: str, out: str | None) -> None:
         try:
             Path(out).write_text(text, encoding="utf-8")
         except OSError as e:
-            folder = Path(out).parent
-            hint = "" if folder.is_dir() else f" (does the folder {str(folder)!r} exist?)"
-            message = f"cannot write the --out file: {e.strerror}{hint}"
-            raise Reported(TrialogicError([Diagnostic(out, 0, 0, "S002", message)]).render()) from None
+            raise Reported(cannot_write(out, e).render()) from None
         click.echo(f"wrote {out}")
     else:
         click.echo(text, nl=False)

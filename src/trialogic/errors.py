@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,13 @@ def source_line(text: str, line: int) -> str | None:
     \x0b, \x0c, \x85 and more, which would show the wrong line)."""
     lines = text.replace("\r\n", "\n").split("\n")
     return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def cannot_write(path: str | Path, error: OSError) -> TrialogicError:
+    """S002: an output file that cannot be written; says so when its folder is missing, and
+    names the file a rename was refused at."""
+    folder = Path(path).parent
+    hint = "" if folder.is_dir() else f" (does the folder {str(folder)!r} exist?)"
+    target = f" ({error.filename2})" if error.filename2 else ""
+    message = f"cannot write the --out file: {error.strerror}{hint}{target}"
+    return TrialogicError([Diagnostic(str(path), 0, 0, "S002", message)])

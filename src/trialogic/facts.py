@@ -157,12 +157,13 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None 
         else:
             end = constant("open") if event.end_known else constant("unknown")
         entry = number(index)
-        # taken on the day: started by then, and open or ending after it
-        taken = stoppable_on is not None and event.start <= stoppable_on
-        taken = taken and (
-            event.is_open or (event.end is not None and stoppable_on is not None and event.end > stoppable_on)
+        taken = (  # a drug taken on the day: started by then, and open or ending after it
+            stoppable_on is not None
+            and event.kind == "drug"
+            and event.start <= stoppable_on
+            and (event.is_open or (event.end is not None and event.end > stoppable_on))
         )
-        if event.kind == "drug" and taken:
+        if taken:
             yield fact("open_drug", entry, string(event.code), day(event.start), end)
         else:
             yield fact("event", constant(event.kind), entry, string(event.code), day(event.start), end)

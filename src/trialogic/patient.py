@@ -351,8 +351,7 @@ class _Reader:
         if abs(scaled) * GRAIN > LARGEST_VALUE:
             too_large.append((f"{where}.value", f"{raw_value} {unit}", LARGEST_VALUE))
         if uln is not None and uln * GRAIN > LARGEST_ULN:
-            field = f"{where}.{'reference_range' if 'reference_range' in entry else 'uln'}"
-            too_large.append((field, "the upper limit of normal", LARGEST_ULN))
+            too_large.append((_limit_field(where, entry), "the upper limit of normal", LARGEST_ULN))
         for field, what, largest in too_large:
             most = f"{float(Fraction(largest, GRAIN * attribute.scale)):g} {attribute.unit}"
             self.problem(field, "P011", f"{what} is too large for trialogic to compare exactly (at most {most})")
@@ -415,8 +414,8 @@ class _Reader:
         above zero, since a result is compared with a multiple of it."""
         limit = self.upper_limit(attribute, entry, unit, where)
         if limit is not None and limit <= 0:
-            field = f"{where}.{'reference_range' if 'reference_range' in entry else 'uln'}"
-            self.problem(field, "P008", "an upper limit of normal is above 0; write the one the laboratory reported")
+            message = "an upper limit of normal is above 0; write the one the laboratory reported"
+            self.problem(_limit_field(where, entry), "P008", message)
             return None
         return limit
 
@@ -596,6 +595,11 @@ class _Reader:
                     f"but {earlier.result} on the same date in {earlier.field}; keep the one that holds"
                 )
                 self.problem(f"{a.field}.result", "P010", message)
+
+
+def _limit_field(where: str, entry: dict[str, Any]) -> str:
+    """The field an entry's upper limit of normal is given in."""
+    return f"{where}.{'reference_range' if 'reference_range' in entry else 'uln'}"
 
 
 def _shown(raw: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -140,12 +140,12 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     result that goes stale), an entry starts or changes dose, an `active` entry is over
     (the day after its end, or after today for a drug stopped today), or an age threshold
     is crossed. Between two such dates nothing can change for the better."""
+    one_day = dt.timedelta(days=1)
     last_days = {today, *(m.date for m in patient.measurements), *(a.date for a in patient.assessments)}
     for event in patient.events:  # a drug may also be stopped the day after its last dose change
-        last_days.update({event.start, *event.dose_changes, *(d + dt.timedelta(days=1) for d in event.dose_changes)})
+        last_days.update({event.start, *event.dose_changes, *(d + one_day for d in event.dose_changes)})
         if event.end is not None:
             last_days.add(event.end)
-    one_day = dt.timedelta(days=1)
     dates = {*last_days, *(d + one_day for d in last_days)}
     for count, unit in compiled.windows:
         for last in last_days:
@@ -165,6 +165,18 @@ class Action:
     text: str
     level: str
     data: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What an optimal model says besides its actions: the day of eligibility, the assumed
+    results, the vocabulary codes each absence stands for (a concept set's members, which
+    are what a record can name), and the trial's concepts a complete list of a kind settles."""
+
+    at: dt.date
+    picks: dict[str, clingo.Symbol]
+    codes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    covers: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -268,37 +280,33 @@ class Repairer:
     def alternative(
         self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date
     ) -> Alternative:
-        at = next(dt.date.fromordinal(s.arguments[0].number) for s in symbols if s.name == "at")
-        picks = {s.arguments[0].string: s.arguments[1] for s in symbols if s.name in ("pick", "pick_cat")}
-        codes: dict[tuple[str, str], list[str]] = {}
+        plan = Plan(
+            at=next(dt.date.fromordinal(s.arguments[0].number) for s in symbols if s.name == "at"),
+            picks={s.arguments[0].string: s.arguments[1] for s in symbols if s.name in ("pick", "pick_cat")},
+        )
         for s in symbols:
             if s.name == "absent_code":
                 kind, concept, code = s.arguments
-                codes.setdefault((kind.name, concept.string), []).append(code.string)
-            elif s.name == "complete_covers":  # filed under the kind, for the complete_list action
+                plan.codes.setdefault((kind.name, concept.string), []).append(code.string)
+            elif s.name == "complete_covers":
                 kind, concept = s.arguments
-                codes.setdefault((kind.name, ""), []).append(concept.string)
-        actions = [
-            self.action(s.arguments[0], picks, codes, patient, trial, today, at) for s in symbols if s.name == "action"
-        ]
+                plan.covers.setdefault(kind.name, []).append(concept.string)
+        actions = [self.action(s.arguments[0], plan, patient, trial, today) for s in symbols if s.name == "action"]
         order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "complete": 4, "no_plans": 5, "assess": 6}
         actions.sort(key=lambda a: (order[a.kind], a.text))
-        return Alternative(tuple(actions), at)
+        return Alternative(tuple(actions), plan.at)
 
     def action(
         self,
         term: clingo.Symbol,
-        picks: dict[str, clingo.Symbol],
-        codes: dict[tuple[str, str], list[str]],
+        plan: Plan,
         patient: Patient,
         trial: ast.Trial,
         today: dt.date,
-        at: dt.date,
     ) -> Action:
-        """One action in words and data; `codes` are the vocabulary codes each absence
-        stands for (a concept set's members, which are what a record can name), and under
-        (kind, "") the trial's concepts a complete list of that kind settles."""
+        """One action of a plan in words and data."""
         name, args = term.name, term.arguments
+        at = plan.at
         catalogue = self.catalogue.spec
         if name == "wait":
             until = dt.date.fromordinal(args[0].number)
@@ -312,7 +320,9 @@ class Repairer:
         if name == "test":
             test = args[0].string
             results = [
-                r for attribute in catalogue["tests"][test]["gives"] for r in self.assumed_results(attribute, picks)
+                r
+                for attribute in catalogue["tests"][test]["gives"]
+                for r in self.assumed_results(attribute, plan.picks)
             ]
             assumed = "; ".join(f"{r['attribute']} {r['value']} {r['unit']}".strip() for r in results)
             # the result counts on the day of eligibility: after a wait, the test is done then
@@ -327,13 +337,13 @@ class Repairer:
             )
         if name == "absent":
             kind, concept = args[0].name, args[1].string
-            members = sorted(codes[(kind, concept)])
+            members = sorted(plan.codes[(kind, concept)])
             listed = "" if members == [concept] else f" ({', '.join(members)})"
             return Action("absent", f"document that there was no {kind} {concept}{listed} — assumed absent",
                           catalogue["absence"]["level"], {"kind": kind, "concept": concept, "codes": members})  # fmt: skip
         if name == "complete_list":
             kind = args[0].name
-            section, covers = SECTION_OF_KIND[kind], sorted(codes[(kind, "")])
+            section, covers = SECTION_OF_KIND[kind], sorted(plan.covers[kind])
             text = f"confirm that the {section} list is complete — assumed: no {kind} beyond those recorded (it settles {', '.join(covers)})"
             return Action("complete", text, catalogue["absence"]["level"],
                           {"event_kind": kind, "section": section, "covers": covers})  # fmt: skip

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials, read_patient
-from .errors import Diagnostic, TrialogicError
+from .errors import Diagnostic, TrialogicError, cannot_write
 from .records import UniqueIds, among_inputs, decode, no_records, patient_records
 from .whatif import Change, change_trials
 
@@ -208,9 +208,7 @@ class _Writer:
         try:
             self.stream = self.partial.open("w", encoding="utf-8", newline="") if self.partial else None
         except OSError as e:
-            folder = f" (does the folder {str(self.path.parent)!r} exist?)" if self.path else ""
-            message = f"cannot write the --out file: {e.strerror}{folder}"
-            raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S002", message)]) from e
+            raise cannot_write(str(self.path), e) from e
         if self.stream and self.path and self.path.suffix == ".csv":
             self.stream.write("patient,trial,status,blocking,unknown\n")
 
@@ -257,8 +255,7 @@ class _Writer:
         except OSError as e:
             for partial, _ in written:
                 partial.unlink(missing_ok=True)
-            message = f"cannot write the --out file: {e.strerror} ({e.filename2 or e.filename})"
-            raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S002", message)]) from e
+            raise cannot_write(str(self.path), e) from e
 
     def discard(self) -> None:
         """After an error: nothing written, and the files of an earlier run left as they were."""

@@ -79,8 +79,7 @@ def _split_date(change: Change, text: str, default: dt.date) -> tuple[str, str]:
 
 def not_yet(changes: list[Change], checked_on: dt.date) -> list[Change]:
     """The changes dated after the day checked: they do not count on it."""
-    dated = [(c, c.text.rpartition("@")[2]) for c in changes if "@" in c.text]
-    return [c for c, day in dated if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) and day > checked_on.isoformat()]
+    return [c for c in changes if "@" in c.text and _split_date(c, c.text, checked_on)[1] > checked_on.isoformat()]
 
 
 def apply_changes(
