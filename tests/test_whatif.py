@@ -216,6 +216,12 @@ def changes(draw: st.DrawFn, record: dict[str, Any], today: dt.date) -> list[tup
     return drawn
 
 
+def canonical(name: str) -> str:
+    """An attribute's name, whichever synonym a record writes."""
+    known = SEEDS.vocabulary.attribute(name)
+    return known.name if known is not None else name
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
@@ -224,10 +230,10 @@ def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
     edited = json.loads(json.dumps(record, default=str))
     for _, _, addition in drawn:
         for section, entry in addition.items():
-            if section == "measurements":  # a new result replaces one of the same attribute and day
+            if section == "measurements":  # a new result replaces one of the same attribute (any synonym) and day
                 edited[section] = [
                     m for m in edited.get(section, [])
-                    if not (m["attribute"] == entry["attribute"] and str(m["date"]) == entry["date"])
+                    if not (canonical(m["attribute"]) == entry["attribute"] and str(m["date"]) == entry["date"])
                 ]  # fmt: skip
             edited.setdefault(section, []).append(entry)
     try:
