@@ -67,6 +67,24 @@ def grains(value: Fraction) -> int:
     return 2 * (thousandths.numerator // thousandths.denominator) + 1
 
 
+# A result's ratio to its upper limit of normal is compared with ULN factors of at most 20
+# (E103): every ratio above 20 compares with them as 20 and a half grains more does.
+LARGEST_FACTOR = 20
+
+
+def ratio_grains(value: Fraction, limit: Fraction) -> int:
+    """value / limit in grains (1/GRAIN), exact or the midpoint between two thousandths, which
+    compares with every ULN factor (tenths, at most 20) exactly as the ratio itself does.
+
+    >>> ratio_grains(Fraction(3075002, 10**5), Fraction(205, 10) * Fraction(3, 2))  # just above 1 × 30.75
+    2001
+    >>> ratio_grains(Fraction(10**8), Fraction(1, 10**4)), ratio_grains(Fraction(-5), Fraction(40))
+    (40001, -1)
+    """
+    ratio = grains(value / limit)
+    return max(-1, min(ratio, LARGEST_FACTOR * GRAIN + 1))
+
+
 def fact(name: str, *arguments: Symbol) -> Symbol:
     return Function(name, list(arguments))
 
@@ -147,9 +165,13 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None 
         if isinstance(m.value, str):
             yield fact("cat", string(m.attribute), day(m.date), string(m.value))
             continue
-        yield fact("num", string(m.attribute), day(m.date), number(grains(m.value)))
+        date = day(m.date)
+        yield fact("num", string(m.attribute), date, number(grains(m.value)))
         if m.uln is not None:  # both within the limits read_patient checks (P011)
-            yield fact("uln", string(m.attribute), day(m.date), number(grains(m.uln)))
+            yield fact("uln", string(m.attribute), date, number(grains(m.uln)))
+            yield fact("ratio", string(m.attribute), date, number(ratio_grains(m.value, m.uln)))
+        if m.default_uln is not None:
+            yield fact("default_ratio", string(m.attribute), date, number(ratio_grains(m.value, m.default_uln)))
     for index, event in enumerate(patient.events):
         end: Symbol
         if event.end is not None:

@@ -77,6 +77,7 @@ class Measurement:
     uln: Fraction | None = None  # scaled, when the record gives one
     recorded: str = ""  # the value and unit as written in the record
     field: str = ""
+    default_uln: Fraction | None = None  # scaled, the vocabulary's, when it has one
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,10 @@ class _Reader:
         for field, what, largest in too_large:
             most = f"{float(Fraction(largest, GRAIN * attribute.scale)):g} {attribute.unit}"
             self.problem(field, "P011", f"{what} is too large for trialogic to compare exactly (at most {most})")
-        return [] if too_large else [Measurement(attribute.name, date, scaled, uln, recorded, where)]
+        if too_large:
+            return []
+        default = None if attribute.default_uln is None else attribute.default_uln * attribute.scale
+        return [Measurement(attribute.name, date, scaled, uln, recorded, where, default)]
 
     def fits(self, attribute: Attribute, entry: dict[str, Any], where: str) -> bool:
         """Whether the entry's unit and limits suit the attribute: a unit when it has one, none
