@@ -194,3 +194,27 @@ def test_no_date_is_proposed_after_the_last_reference_date(tmp_path: Path) -> No
     assert early.eligible_on is None  # the same birthday, still after 2999-12-31
     (inside,) = api.fix(api.read_patient({**record, "birth_date": "2981-12-31"}), trials, on=dt.date(2999, 12, 1))
     assert inside.eligible_on == dt.date(2999, 12, 31)
+
+
+def test_no_test_is_planned_on_a_day_the_record_holds_its_result(tmp_path: Path) -> None:
+    """A biopsy recorded for a later day (planning from before it) gives the class but not
+    the sclerosis: the new biopsy comes the day after, not beside the recorded one (two
+    results of one day contradict, P010), and the record with it is eligible that day."""
+    trials = trials_of(
+        tmp_path,
+        'include age "adult": age >= 18 years\n'
+        '  include cls "class III or IV": biopsy_class in {III, IV} within 6 months\n'
+        '  include scl "sclerosis below half": glomerular_sclerosis_percent < 50 within 6 months',
+    )
+    biopsy = {"attribute": "biopsy_class", "value": "III", "date": "2026-12-10"}
+    record = {"id": "B1", "birth_date": "2008-12-10", "measurements": [biopsy]}
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    (alternative,) = repair.alternatives
+    (test,) = [a for a in alternative.actions if a.kind == "test"]
+    assert repair.eligible_on == dt.date(2026, 12, 11)
+    assert test.data["date"] == "2026-12-11"
+    assumed = [
+        {"attribute": "biopsy_class", "value": "III", "date": test.data["date"]},
+        {"attribute": "glomerular_sclerosis_percent", "value": 49, "unit": "%", "date": test.data["date"]},
+    ]
+    assert status(trials, {**record, "measurements": [biopsy, *assumed]}, dt.date(2026, 12, 11)) == "eligible"
