@@ -25,9 +25,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import ast
 from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, read_patient
@@ -211,6 +213,7 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
         return trials
     replaced = dict(trials.trials)
     texts = dict(trials.texts)
+    expressions: dict[str, str] = {}  # by source name: the relaxed expressions as written
     for change in trial_changes:
         target, _, expression = change.text.partition("=")
         trial_id, _, criterion_id = target.partition(":")
@@ -235,13 +238,14 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
                 raise _fail(change, "write the expression on one line")
             kind = next(c.kind for c in trial.criteria if c.id == criterion_id)
             include_or_exclude = "include" if kind == "inclusion" else "exclude"
-            # the expression's own line, closed on it: an error is shown on the expression
+            # the expression on a line of its own (RELAXED_LINE), so that errors point into it
             source = (
-                f'trial {trial_id} "what-if" {{\n  {include_or_exclude} {criterion_id} "what-if": {expression} }}\n'
+                f'trial {trial_id} "what-if" {{\n  {include_or_exclude} {criterion_id} "what-if":\n{expression}\n}}\n'
             )
             name = f"{change.option} {target}"  # errors name the option they come from
             texts[name] = source
-            module = parse(source, name)
+            expressions[name] = expression
+            module = _on_expression(functools.partial(parse, source, name), expressions)
             relaxed = module.trials[0] if len(module.trials) == 1 else None
             if relaxed is None or len(relaxed.criteria) != 1 or relaxed.defines or relaxed.notes:
                 raise _fail(change, "write one criterion expression, nothing around it")
@@ -251,7 +255,28 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
             )
         replaced[trial_id] = dataclasses.replace(trial, criteria=criteria)
     modules = [dataclasses.replace(m, trials=tuple(replaced.get(t.id, t) for t in m.trials)) for m in trials.modules]
-    return build_trials(modules, texts, trials.vocabulary)
+    return _on_expression(lambda: build_trials(modules, texts, trials.vocabulary), expressions)
+
+
+RELAXED_LINE = 3  # the line of a relaxed criterion's expression in the source change_trials writes
+
+T = TypeVar("T")
+
+
+def _on_expression(step: Callable[[], T], expressions: dict[str, str]) -> T:
+    """`step`, with errors in a relaxed expression placed on it, as the user wrote it: line 1
+    of `--relax T:C`, and an error past its end (it ends too early) just after its last character."""
+    try:
+        return step()
+    except TrialogicError as error:
+        moved = []
+        for d in error.diagnostics:
+            expression = expressions.get(d.file)
+            if expression is not None and d.line >= RELAXED_LINE:
+                column = d.column if d.line == RELAXED_LINE else len(expression) + 1
+                d = dataclasses.replace(d, line=1, column=column, source_line=expression)
+            moved.append(d)
+        raise TrialogicError(moved) from None
 
 
 @dataclass(frozen=True)
