@@ -118,6 +118,9 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         ("--set", "serum_creatinin=2mg/dL", "unknown attribute 'serum_creatinin'; did you mean 'serum_creatinine'?"),
         ("--set", "serum_creatinine=2g", "'g' cannot be converted to 'umol/L'"),
         ("--set", "serum_creatinine=abc", "'abc' is not a number; write ATTR=VALUE[UNIT]"),
+        ("--set", "serum_creatinine=\uff12umol/L", "is not a number"),  # a full-width digit, as records refuse
+        ("--set", "blood_pressure=150/abc", "'150/abc' is not a pair of numbers; write e.g. blood_pressure=150/95mmHg"),
+        ("--set", "blood_pressure=150mmHg", "'150mmHg' is not a pair of numbers"),
         ("--stop", "tacrolimus", "the record has no tacrolimus still being taken"),
         ("--start", "rituximabb", "unknown drug code 'rituximabb'; did you mean 'rituximab'?"),
         ("--drop", "NCT00000099:nothing", "no criterion NCT00000099:nothing"),

@@ -54,7 +54,7 @@ USAGE = {
 OPTIONS = tuple(USAGE)
 TRIAL_OPTIONS = ("--drop", "--relax")
 
-_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_NUMBER = r"[-+]?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"  # ASCII digits only, as records
 _VALUE_UNIT = re.compile(rf"^\s*({_NUMBER}(?:/{_NUMBER})?)\s*(\S*)\s*$")
 
 
@@ -98,13 +98,15 @@ def apply_changes(
             attribute, value = (part.strip() for part in body.split("=", 1))
             entry: dict[str, Any] = {"attribute": attribute, "date": date}
             match = _VALUE_UNIT.match(value)
+            known = trials.vocabulary.attribute(attribute)
+            if known is not None and known.type == "pair" and (match is None or "/" not in match.group(1)):
+                raise _fail(change, f"{value!r} is not a pair of numbers; write e.g. {known.name}=150/95{known.unit}")
             if match:
                 entry["value"] = match.group(1)
                 if match.group(2):
                     entry["unit"] = match.group(2)
             else:
-                known = trials.vocabulary.attribute(attribute)
-                if known is not None and known.type in ("numeric", "pair"):
+                if known is not None and known.type == "numeric":
                     raise _fail(
                         change,
                         f"{value!r} is not a number; write ATTR=VALUE[UNIT], e.g. {known.name}=200{known.unit or ''}",
