@@ -188,13 +188,17 @@ def test_the_statuses_a_kind_has_are_accepted(tmp_path: Path) -> None:
 # ----- duplicates: E112 at the user's own line ---------------------------------------
 
 
+SHARED = "; the names a file defines outside a trial are shared by every file loaded with it"
+MOVE_INSIDE = "rename one, or define it inside the trial that uses it"
+
+
 def test_a_name_the_library_defines_is_reported_at_the_user_s_definition(tmp_path: Path) -> None:
     library = tmp_path / "library.tl"
     library.write_text("concept cs = {rituximab}\n\ndefine wocbp = sex = female\n")
     source = "use library\nconcept cs = {belimumab}\ndefine wocbp = sex = female\n" + trial('  include k "x": wocbp')
     assert diagnostics(tmp_path, source) == [
-        ("E112", 2, 1, f"concept 'cs' is defined twice (also in {library}:1)"),
-        ("E112", 3, 1, f"'wocbp' is defined twice (also in {library}:3)"),
+        ("E112", 2, 1, f"concept 'cs' is defined twice (also in {library}:1){SHARED}: rename one"),
+        ("E112", 3, 1, f"'wocbp' is defined twice (also in {library}:3){SHARED}: {MOVE_INSIDE}"),
     ]
 
 
@@ -213,14 +217,22 @@ def test_a_file_sees_only_its_own_names_and_its_libraries(tmp_path: Path) -> Non
 
 
 def test_a_name_defined_in_two_files_is_one_error_not_also_undefined(tmp_path: Path) -> None:
-    for name in ("one", "two"):
-        (tmp_path / f"{name}.tl").write_text(
-            f'define adult = age >= 18 years\ntrial NCT0000001{len(name) + (name == "two")} "{name}" {{\n'
-            '  include k "x": adult\n}\n'
-        )
+    def write(inside: bool) -> list[Path]:
+        define = "define adult = age >= 18 years\n"
+        for number, name in enumerate(("one", "two"), start=1):
+            (tmp_path / f"{name}.tl").write_text(
+                ("" if inside else define)
+                + f'trial NCT0000001{number} "{name}" {{\n'
+                + (f"  {define}" if inside else "")
+                + '  include k "x": adult\n}\n'
+            )
+        return [tmp_path / "one.tl", tmp_path / "two.tl"]
+
     with pytest.raises(TrialogicError) as raised:
-        api.load_trials([tmp_path / "one.tl", tmp_path / "two.tl"])
+        api.load_trials(write(inside=False))
     assert [(Path(d.file).name, d.code) for d in raised.value.diagnostics] == [("two.tl", "E112")]
+    assert raised.value.diagnostics[0].message.endswith(MOVE_INSIDE)
+    assert sorted(api.load_trials(write(inside=True)).trials) == ["NCT00000011", "NCT00000012"]  # the remedy works
 
 
 def test_definitions_nested_too_deep_are_e006_not_a_recursion_error(tmp_path: Path) -> None:

@@ -138,7 +138,13 @@ class Checker:
             return
         if Path(node.pos.file).stem in libraries and Path(first.pos.file).stem not in libraries:
             node, first = first, node
-        self.error(node, "E112", f"{what} is defined twice (also in {where(first)})")
+        remedy = "rename one" + (", or define it inside the trial that uses it" if isinstance(node, ast.Define) else "")
+        self.error(
+            node,
+            "E112",
+            f"{what} is defined twice (also in {where(first)}); the names a file defines outside a trial are "
+            f"shared by every file loaded with it: {remedy}",
+        )
 
     def module_scope(self, modules: list[ast.Module]) -> Scope:
         scope = Scope()
