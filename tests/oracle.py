@@ -461,15 +461,23 @@ def event(ctx: Context, node: ast.Event) -> Truth:
 
 
 def dose_change(ctx: Context, node: ast.Event) -> Truth:
+    """A start, a dose change or a stop (a recorded end) in the window; a drug that ended on
+    an unknown date and started before the window may have stopped inside it."""
     start = window_start(ctx.today, node.window)
+    maybe = False
     for entry in recorded_events(ctx, "drug"):
         if not any(
             entry_matches(ctx, "drug", entry.code, s, node.concept, node.exceptions) for s in statuses_on(ctx, entry)
         ):
             continue  # a dose_change criterion has no exception (E105): the status never matters
-        for day in (entry.start, *entry.dose_changes):
+        stop = [] if entry.end is None else [entry.end]
+        for day in (entry.start, *entry.dose_changes, *stop):
             if day <= ctx.today and (start is None or day >= start):
                 return True
+        if start is not None and entry.end is None and not entry.end_known and entry.start < start:
+            maybe = True
+    if maybe:
+        return None
     return False if absence_known(ctx, "drug", node.concept) else None
 
 

@@ -299,4 +299,4 @@ def test_a_dose_change_asks_for_a_start_or_change_of_dose_not_for_the_drug(tmp_p
     (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
     (criterion,) = explanation.criteria
     (needs,) = [m.text for m in criterion.part.all_missing()]
-    assert needs.startswith("whether a drug immunosuppressant started or changed dose (the window is 12 weeks")
+    assert needs.startswith("whether a drug immunosuppressant started, changed dose or stopped (the window is 12 weeks")

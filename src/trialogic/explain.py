@@ -270,7 +270,7 @@ class Narrator:
             return self.event_fact(expr, args[0].number, possible=True)
         if name == "dose_change":
             event, date = self.patient.events[args[0].number], ordinal_date(args[1])
-            what = "started" if date == event.start else "dose changed"
+            what = "started" if date == event.start else "dose changed" if date in event.dose_changes else "stopped"
             return Fact(
                 f"{event.code} {what} on {date} ({event.field}), {(self.reference - date).days} days before {self.reference}",
                 {"fact": "dose_change", "code": event.code, "date": date.isoformat(), "field": event.field},
@@ -347,8 +347,8 @@ class Narrator:
             section = SECTION_OF_KIND.get(kind, kind)
             window = getattr(expr, "window", None)
             when = f" ({self.window_phrase(window)})" if self.window_phrase(window) else ""
-            if getattr(expr, "kind", None) == "dose_change":  # a start or change of dose, not the drug itself
-                text = (f"whether a drug {concept} started or changed dose{when}: the {section} list marked "
+            if getattr(expr, "kind", None) == "dose_change":  # a start, change or stop, not the drug itself
+                text = (f"whether a drug {concept} started, changed dose or stopped{when}: the {section} list marked "
                         "complete (or, if none was ever taken, an explicit negative)")  # fmt: skip
             else:
                 text = (f"whether there was any {kind} {concept}{when}: a record of it, an explicit negative, "
