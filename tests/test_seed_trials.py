@@ -5,13 +5,14 @@ and name only attributes, units, values and concepts the vocabulary knows.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-from trialogic import ast
+from trialogic import api, ast
 from trialogic.parser import parse_file
 from trialogic.resources import rules_dir
 from trialogic.vocabulary import load_vocabulary
@@ -122,6 +123,7 @@ CRITERIA: dict[str, list[tuple[str, str]]] = {
     ],
     "NCT06485648": [
         ("refractory_ln", INC),
+        ("protocol_criteria", INC),
     ],
 }
 
@@ -131,8 +133,11 @@ WHOLLY_MANUAL = {
     "NCT05631717": set(),
     "NCT01539902": {"newly_diagnosed", "study_staff", "serious_condition"},
     "NCT04318600": {"acute_disease", "physician_judgement"},
-    "NCT06485648": set(),
+    "NCT06485648": {"protocol_criteria"},
 }
+
+# The seed without criteria text: its criteria are marked as not available, not quoted.
+NOT_IN_RECORD = {"NCT06485648": {"protocol_criteria"}}
 
 
 def library() -> ast.Module:
@@ -172,6 +177,9 @@ def test_criterion_texts_quote_the_record(trial_id: str) -> None:
     for criterion in trial(trial_id).criteria:
         text = normalized(criterion.text)
         assert text == criterion.text, f"{criterion.id}: the text is not trimmed to single spaces"
+        if criterion.id in NOT_IN_RECORD.get(trial_id, set()):
+            assert "not available in the record" in text
+            continue
         assert text in record, f"{trial_id} {criterion.id}: {text!r} is not in the record"
 
 
@@ -182,10 +190,17 @@ def test_manual_only_where_a_person_must_decide(trial_id: str) -> None:
 
 
 def test_trial_without_criteria_text_says_so() -> None:
+    """Its condition is encoded; the rest is one manual criterion, so that the condition
+    alone never makes a patient eligible for a trial whose criteria are unknown."""
     refractory = trial("NCT06485648")
     assert any("not available" in note.text for note in refractory.notes)
-    (criterion,) = refractory.criteria
-    assert criterion.expr == ast.Event("condition", "refractory_lupus_nephritis", (), ast.Window(0, "active"))
+    condition, rest = refractory.criteria
+    assert condition.expr == ast.Event("condition", "refractory_lupus_nephritis", (), ast.Window(0, "active"))
+    assert isinstance(rest.expr, ast.Manual) and "not available in the record" in rest.text
+    record = {"id": "R1", "conditions": [{"code": "refractory_lupus_nephritis", "start": "2025-01-01"}]}
+    results = api.check([api.read_patient(record)], api.load_trials(), on=dt.date(2026, 11, 22))
+    (result,) = [r for r in results if r.trial == "NCT06485648"]
+    assert (result.status, [c.status for c in result.criteria]) == ("undetermined", ["met", "unknown"])
 
 
 def test_library_names() -> None:

@@ -305,9 +305,11 @@ def test_a_criterion_dropped_twice_or_a_trial_left_without_criteria_is_refused()
     seeds = api.load_trials()
     with pytest.raises(TrialogicError, match="NCT05631717:consent is changed twice"):
         change_trials(seeds, [Change("--drop", "NCT05631717:consent"), Change("--drop", "NCT05631717:consent")])
-    (only,) = seeds.trials["NCT06485648"].criteria
-    with pytest.raises(TrialogicError, match=f"{only.id} is the only criterion of NCT06485648"):
-        change_trials(seeds, [Change("--drop", f"NCT06485648:{only.id}")])
+    first, second = seeds.trials["NCT06485648"].criteria
+    with pytest.raises(TrialogicError, match=f"{second.id} is the only criterion of NCT06485648"):
+        change_trials(
+            seeds, [Change("--drop", f"NCT06485648:{first.id}"), Change("--drop", f"NCT06485648:{second.id}")]
+        )
 
 
 def test_stopping_a_drug_whose_recorded_end_is_later(trials: api.TrialSet) -> None:
