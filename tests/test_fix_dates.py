@@ -218,3 +218,27 @@ def test_no_test_is_planned_on_a_day_the_record_holds_its_result(tmp_path: Path)
         {"attribute": "glomerular_sclerosis_percent", "value": 49, "unit": "%", "date": test.data["date"]},
     ]
     assert status(trials, {**record, "measurements": [biopsy, *assumed]}, dt.date(2026, 12, 11)) == "eligible"
+
+
+def test_a_date_more_than_ten_years_ahead_is_still_found(tmp_path: Path) -> None:
+    """fix looks as far as any command can check (2999-12-31): an 8-year-old is eligible at
+    18, not "blocked for good" (it once looked 10 years ahead only)."""
+    trials = trials_of(tmp_path, 'include adult "Adults": age >= 18 years')
+    record = {"id": "K1", "birth_date": "2018-02-01"}
+    assert earliest(trials, record, dt.date(2026, 1, 1)) == dt.date(2036, 2, 1)
+    assert status(trials, record, dt.date(2036, 2, 1)) == "eligible"
+
+
+def test_record_dates_at_the_end_of_the_calendar(tmp_path: Path) -> None:
+    """9999-12-31, an export's "no end", has no next day: fix plans around it instead of
+    crashing (OverflowError), and the drug it ends is stopped today."""
+    trials = trials_of(tmp_path, 'exclude rtx "rituximab within 4 weeks": drug rituximab within 4 weeks')
+    record = {
+        "id": "E1",
+        "drugs": [{"code": "rituximab", "start": "2020-01-01", "end": "9999-12-31"}],
+        "measurements": [{"attribute": "wbc", "value": 5, "unit": "x10^9/L", "date": "9999-12-31"}],
+        "complete": ["drugs"],
+    }
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    assert repair.eligible_on == TODAY + dt.timedelta(weeks=4, days=1)
+    assert [a.kind for a in repair.alternatives[0].actions] == ["stop", "wait"]

@@ -27,7 +27,6 @@ from .resources import facts_dir
 from .solve import RULE_FILES, add_programs, rule_text
 from .vocabulary import Vocabulary, read_yaml
 
-HORIZON_DAYS = 10 * 366
 LEVEL_WORDS = {
     "invasive": "invasive",
     "test": "test",
@@ -141,19 +140,22 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     (the day after its end, or after today for a drug stopped today), or an age threshold
     is crossed. Between two such dates nothing can change for the better."""
     one_day = dt.timedelta(days=1)
-    last_days = {today, *(m.date for m in patient.measurements), *(a.date for a in patient.assessments)}
-    for event in patient.events:  # a drug may also be stopped the day after its last dose change
-        last_days.update({event.start, *event.dose_changes, *(d + one_day for d in event.dose_changes)})
+    recorded = {today, *(m.date for m in patient.measurements), *(a.date for a in patient.assessments)}
+    for event in patient.events:
+        recorded.update({event.start, *event.dose_changes})
         if event.end is not None:
-            last_days.add(event.end)
-    dates = {*last_days, *(d + one_day for d in last_days)}
+            recorded.add(event.end)
+    # dates past the last a command can check change nothing it can see (and 9999-12-31, an
+    # export's "no end", has no next day)
+    last_days = {d for d in recorded if d <= LATEST_REFERENCE}
+    last_days.update({d + one_day for e in patient.events for d in e.dose_changes if d < LATEST_REFERENCE})
+    dates = {*last_days, *(d + one_day for d in last_days if d < LATEST_REFERENCE)}
     for count, unit in compiled.windows:
         for last in last_days:
             dates.add(_first_day_after_window(last, count, unit))
     if patient.birth_date is not None:  # the birth itself (no age before it), and every threshold
         dates.update({patient.birth_date, *_age_dates(patient.birth_date, compiled.ages)})
-    horizon = min(today + dt.timedelta(days=HORIZON_DAYS), LATEST_REFERENCE)  # a date every command can check
-    return sorted(d for d in dates if today <= d <= horizon)
+    return sorted(d for d in dates if today <= d <= LATEST_REFERENCE)  # every date a command can check
 
 
 # ----- results ---------------------------------------------------------------------------
