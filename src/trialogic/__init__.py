@@ -7,8 +7,11 @@
 """
 
 from .api import (
+    CriterionExplanation,
     CriterionResult,
     Patient,
+    Repair,
+    TrialExplanation,
     TrialResult,
     TrialSet,
     check,
@@ -21,9 +24,12 @@ from .api import (
 from .errors import Diagnostic, TrialogicError
 
 __all__ = [
+    "CriterionExplanation",
     "CriterionResult",
     "Diagnostic",
     "Patient",
+    "Repair",
+    "TrialExplanation",
     "TrialResult",
     "TrialSet",
     "TrialogicError",

@@ -17,21 +17,27 @@ from pathlib import Path
 from . import ast
 from .check import Checker, Scope
 from .compiler import CompiledTrial, compile_trial, concept_facts
+from .dates import reference_problem
 from .errors import Diagnostic, TrialogicError
 from .explain import CriterionExplanation, Narrator, TrialExplanation
 from .format import source
 from .parser import parse_cached
-from .patient import Patient, load_patients, not_utf8, read_patient
+from .patient import Patient, not_utf8, read_patient
+from .positions import locate
+from .records import UniqueIds, read_patients
 from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
 from .solve import Answer, Solver
-from .vocabulary import Vocabulary, load_vocabulary
+from .vocabulary import Vocabulary, closest, load_vocabulary, suggestion
 
 __all__ = [
     "fix",
     "why",
     "TrialSet",
     "CriterionResult",
+    "CriterionExplanation",
+    "TrialExplanation",
+    "Repair",
     "TrialResult",
     "Patient",
     "load_trials",
@@ -134,11 +140,15 @@ def _find_library(name: str, near: Path) -> Path | None:
     return None
 
 
-def load_trials(paths: Sequence[str | Path] | None = None, vocabulary: Vocabulary | None = None) -> TrialSet:
-    """Parse, check and compile trial files (default: the bundled seed trials).
+def load_trials(
+    paths: str | Path | Sequence[str | Path] | None = None, vocabulary: Vocabulary | None = None
+) -> TrialSet:
+    """Parse, check and compile trial files and folders (default: the bundled seed trials).
 
     Every syntax and semantic error in every file is collected and raised together.
     """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     vocabulary = vocabulary or load_vocabulary()
     files = _trial_files(paths if paths else [rules_dir() / "trials"])
     if not files:
@@ -240,18 +250,77 @@ def trial_results(
     ]
 
 
+def load_patients(paths: str | Path | Iterable[str | Path], vocabulary: Vocabulary | None = None) -> list[Patient]:
+    """Every patient record in the files and folders given (YAML, JSON, JSON lines), as the
+    commands read them: every problem of every record raised together, an id used twice
+    included (P012)."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return read_patients(paths, vocabulary or load_vocabulary())
+
+
+def _reference(on: dt.date | None) -> dt.date:
+    """The reference date: today by default; a date the commands accept (--on), else ValueError."""
+    if on is None:
+        return dt.date.today()
+    if not isinstance(on, dt.date):
+        raise TypeError(f"on is a datetime.date, not {type(on).__name__} ({on!r})")
+    day = on.date() if isinstance(on, dt.datetime) else on
+    problem = reference_problem(day)
+    if problem:
+        raise ValueError(problem)
+    return day
+
+
+def _trial_set(trials: object) -> TrialSet:
+    if not isinstance(trials, TrialSet):
+        raise TypeError(f"trials is the TrialSet load_trials() returns, not {type(trials).__name__}")
+    return trials
+
+
+def assessment_problems(patient: Patient, trials: TrialSet) -> list[Diagnostic]:
+    """P013 for each of the record's assessments that names a trial of the run and a criterion
+    it does not have, or one the record decides (only `manual` criteria are assessed): a
+    typo would otherwise leave the criterion silently unknown. Trials not in the run are
+    not looked at (a record may carry assessments for others)."""
+    problems = []
+    for index, assessment in enumerate(patient.assessments):
+        trial = trials.trials.get(assessment.trial)
+        if trial is None:
+            continue
+        criteria = {c.id: c for c in trial.criteria}
+        criterion = criteria.get(assessment.criterion)
+        name = f"{assessment.trial}:{assessment.criterion}"
+        if criterion is None:
+            manual = [c for c in criteria.values() if ast.holds_manual(c.expr, trials.defines(trial.id))]
+            message = f"{assessment.trial} has no criterion {assessment.criterion!r}" + suggestion(
+                closest(assessment.criterion, [c.id for c in manual] or list(criteria)),
+                "its manual criteria: " + (", ".join(c.id for c in manual) or "none"),
+            )
+        elif not ast.holds_manual(criterion.expr, trials.defines(trial.id)):
+            message = f"{name} is decided by the record, not by an assessment (only `manual` criteria are)"
+        else:
+            continue
+        field = assessment.field or f"assessments[{index}]"
+        problems.append(Diagnostic(patient.source, 0, 0, "P013", message, field=f"{field}.criterion"))
+    return locate(problems)
+
+
 def check(
     patients: Iterable[Patient], trials: TrialSet, on: dt.date | None = None, chunk: int = 500
 ) -> list[TrialResult]:
     """Decide every trial for every patient on the reference date (default today).
 
     Patients are solved `chunk` at a time; results come patient by patient, trials in
-    the order they were loaded.
+    the order they were loaded. A patient id may be used once (P012), and an assessment
+    must name a manual criterion of a trial of the run, or a trial not in it (P013).
     """
-    reference = on or dt.date.today()
-    solver = trials.solver()
+    reference = _reference(on)
+    solver = _trial_set(trials).solver()
     results: list[TrialResult] = []
     batch: list[Patient] = []
+    ids = UniqueIds()
+    problems: list[Diagnostic] = []
 
     shared: dict[tuple[str, str, str], CriterionResult] = {}
 
@@ -261,16 +330,22 @@ def check(
         batch.clear()
 
     for patient in patients:
+        if not isinstance(patient, Patient):
+            raise TypeError(f"patients are Patient records from read_patient(), not {type(patient).__name__}")
+        reused = ids.problem(patient.id, patient.source)
+        problems.extend([reused] if reused else assessment_problems(patient, trials))
         batch.append(patient)
-        if len(batch) >= chunk:
+        if len(batch) >= chunk and not problems:
             flush()
+    if problems:
+        raise TrialogicError(problems)
     if batch:
         flush()
     return results
 
 
 def why(
-    patient: Patient, trials: TrialSet, on: dt.date | None = None, trial_ids: Sequence[str] | None = None
+    patient: Patient, trials: TrialSet, on: dt.date | None = None, trial_ids: str | Sequence[str] | None = None
 ) -> list[TrialExplanation]:
     """Explain, trial by trial, how each criterion was decided for one patient.
 
@@ -281,14 +356,11 @@ def why(
     >>> age.status, [fact.text for fact in age.part.evidence]
     ('not_met', ['age 14 years on 2026-11-22 (born 2012-01-01)'])
     """
-    reference = on or dt.date.today()
-    chosen = list(trial_ids) if trial_ids else list(trials.trials)
-    unknown = [t for t in chosen if t not in trials.trials]
-    if unknown:
-        known = ", ".join(sorted(trials.trials))
-        raise TrialogicError(
-            [Diagnostic("<arguments>", 0, 0, "E000", f"unknown trial {', '.join(unknown)}; known: {known}")]
-        )
+    reference = _reference(on)
+    chosen = _chosen_trials(_trial_set(trials), trial_ids)
+    problems = assessment_problems(patient, trials)
+    if problems:
+        raise TrialogicError(problems)
     answer, trace = trials.solver().trace(patient, reference)
     texts = {(t.id, c.id): c.text for t in trials.trials.values() for c in t.criteria}
     explanations = []
@@ -308,8 +380,11 @@ def why(
     return explanations
 
 
-def _chosen_trials(trials: TrialSet, trial_ids: Sequence[str] | None) -> list[str]:
-    chosen = list(trial_ids) if trial_ids else list(trials.trials)
+def _chosen_trials(trials: TrialSet, trial_ids: str | Sequence[str] | None) -> list[str]:
+    """The trials asked for (default all), each once, in the order given; E000 names unknown ones."""
+    if isinstance(trial_ids, str):
+        trial_ids = [trial_ids]
+    chosen = list(dict.fromkeys(trial_ids)) if trial_ids else list(trials.trials)
     unknown = [t for t in chosen if t not in trials.trials]
     if unknown:
         known = ", ".join(sorted(trials.trials))
@@ -322,7 +397,7 @@ def fix(
     patient: Patient,
     trials: TrialSet,
     on: dt.date | None = None,
-    trial_ids: Sequence[str] | None = None,
+    trial_ids: str | Sequence[str] | None = None,
     max_alternatives: int = 10,
 ) -> list[Repair]:
     """The smallest changes that make the patient eligible, trial by trial, with the date.
@@ -331,8 +406,10 @@ def fix(
     criteria left blocked, then fewest invasive actions, then fewest actions, then the
     earliest date).
     """
-    reference = on or dt.date.today()
-    chosen = _chosen_trials(trials, trial_ids)
+    reference = _reference(on)
+    chosen = _chosen_trials(_trial_set(trials), trial_ids)
+    if max_alternatives < 0:
+        raise ValueError(f"max_alternatives is 0 (every alternative) or more, not {max_alternatives}")
     today = {r.trial: r for r in check([patient], trials, on=reference)}
     repairer = trials.repairer()
     repairs = []

@@ -1,0 +1,109 @@
+"""The Python API checks its arguments as the commands do, with messages that say what is
+right, instead of failing deep inside (AttributeError, OverflowError) or reading a string
+letter by letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import trialogic
+from trialogic import TrialogicError, api
+from trialogic.resources import rules_dir
+
+ON = dt.date(2026, 11, 22)
+PATIENTS = Path(__file__).parent.parent / "facts" / "patients"
+
+
+@pytest.fixture(scope="module")
+def trials() -> api.TrialSet:
+    return api.load_trials()
+
+
+@pytest.fixture(scope="module")
+def patient() -> api.Patient:
+    return api.read_patient({"id": "A1", "sex": "female", "birth_date": "1990-01-01"})
+
+
+@pytest.mark.parametrize(
+    "on, error, says",
+    [
+        (dt.date(1, 1, 1), ValueError, "0001-01-01 is outside the reference dates trialogic handles"),
+        (dt.date(1800, 1, 1), ValueError, "1900-01-01 to 2999-12-31"),
+        (dt.date(9999, 12, 31), ValueError, "1900-01-01 to 2999-12-31"),
+        ("2026-11-22", TypeError, "on is a datetime.date, not str"),
+    ],
+)
+def test_a_reference_date_the_commands_refuse_is_refused(
+    trials: api.TrialSet, patient: api.Patient, on: Any, error: type[Exception], says: str
+) -> None:
+    for call in (
+        lambda: api.check([patient], trials, on=on),
+        lambda: api.why(patient, trials, on=on),
+        lambda: api.fix(patient, trials, on=on),
+    ):
+        with pytest.raises(error, match=says):
+            call()
+
+
+def test_a_datetime_is_its_day(trials: api.TrialSet, patient: api.Patient) -> None:
+    at_noon = api.check([patient], trials, on=dt.datetime(2026, 11, 22, 12, 0))
+    assert [r.status for r in at_noon] == [r.status for r in api.check([patient], trials, on=ON)]
+
+
+@pytest.mark.parametrize("wrong", [None, "rules/trials", []])
+def test_trials_must_be_a_trial_set(patient: api.Patient, wrong: Any) -> None:
+    with pytest.raises(TypeError, match="trials is the TrialSet load_trials"):
+        api.check([patient], wrong, on=ON)
+
+
+def test_patients_must_be_read(trials: api.TrialSet) -> None:
+    with pytest.raises(TypeError, match="patients are Patient records from read_patient"):
+        api.check([{"id": "A1"}], trials, on=ON)  # type: ignore[list-item]
+
+
+def test_one_path_or_trial_id_is_not_read_letter_by_letter(trials: api.TrialSet, patient: api.Patient) -> None:
+    assert sorted(api.load_trials(str(rules_dir() / "trials")).trials) == sorted(trials.trials)
+    assert sorted(api.load_trials(rules_dir() / "trials").trials) == sorted(trials.trials)
+    (one,) = api.why(patient, trials, on=ON, trial_ids="NCT03580291")
+    assert one.trial == "NCT03580291"
+    (repair,) = api.fix(patient, trials, on=ON, trial_ids="NCT03580291")
+    assert repair.trial == "NCT03580291"
+
+
+def test_a_trial_asked_for_twice_is_answered_once(trials: api.TrialSet, patient: api.Patient) -> None:
+    asked = ["NCT04318600", "NCT01539902", "NCT04318600"]
+    assert [e.trial for e in api.why(patient, trials, on=ON, trial_ids=asked)] == ["NCT04318600", "NCT01539902"]
+    assert [r.trial for r in api.fix(patient, trials, on=ON, trial_ids=asked)] == ["NCT04318600", "NCT01539902"]
+
+
+def test_max_alternatives_is_not_negative(trials: api.TrialSet, patient: api.Patient) -> None:
+    with pytest.raises(ValueError, match="max_alternatives is 0 .every alternative. or more, not -1"):
+        api.fix(patient, trials, on=ON, max_alternatives=-1)
+
+
+def test_a_patient_id_is_used_once_in_a_run(trials: api.TrialSet, patient: api.Patient) -> None:
+    with pytest.raises(TrialogicError) as raised:
+        api.check([patient, patient], trials, on=ON)
+    (problem,) = raised.value.diagnostics
+    assert problem.code == "P012" and "patient id 'A1' is used again" in problem.message
+
+
+def test_load_patients_reads_what_the_commands_read(tmp_path: Path) -> None:
+    """Folders and JSON lines, as `trialogic check` reads them; one path or several."""
+    stream = tmp_path / "cohort.jsonl"
+    stream.write_text('{"id": "J1", "sex": "male"}\n\n{"id": "J2", "sex": "female"}\n')
+    assert [p.id for p in api.load_patients(stream)] == ["J1", "J2"]
+    assert [p.id for p in trialogic.load_patients(str(stream))] == ["J1", "J2"]
+    folder = sorted(p.id for p in api.load_patients(PATIENTS))
+    assert folder == sorted(f"P{n:02d}" for n in range(1, 19))
+    with pytest.raises(TrialogicError, match="P012"):
+        api.load_patients([stream, stream])
+
+
+def test_explanations_and_repairs_are_exported() -> None:
+    assert trialogic.Repair is api.Repair and trialogic.TrialExplanation is api.TrialExplanation
+    assert trialogic.CriterionExplanation is api.CriterionExplanation
