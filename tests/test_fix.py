@@ -331,6 +331,26 @@ def test_applying_an_alternative_makes_eligible_and_every_action_is_needed(
             assert result.status != "eligible", (alternative.actions[skip], fewer)
 
 
+@pytest.mark.parametrize("systolic, diastolic", [(109, 108), (120, 120), (100, 120)])
+def test_an_assumed_blood_pressure_is_one_a_record_may_hold(systolic: int, diastolic: int, tmp_path: Path) -> None:
+    """A blood pressure's systolic is never below its diastolic (P008): fix assumes no such
+    reading (it once offered 100/120 mmHg, and 108/109 for 109/108), and where only such
+    a reading would do, nothing can help."""
+    criteria = f'include bp "blood pressure {systolic}/{diastolic}": blood_pressure = {systolic}/{diastolic} mmHg'
+    trials = api.load_trials([trial_file(tmp_path, criteria)])
+    record = {"id": "F1"}
+    for _ in range(3):  # the solver may pick any model: ask more than once
+        (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+        if systolic < diastolic:
+            assert (repair.alternatives, repair.blocked_by) == ((), ("bp",))
+            continue
+        assert repair.alternatives
+        for alternative in repair.alternatives:
+            changed, on = apply(record, alternative)
+            (result,) = api.check([api.read_patient(changed)], trials, on=on)
+            assert result.status == "eligible", changed
+
+
 def test_fix_cli_json_and_human(tmp_path: Path) -> None:
     scenario = SCENARIOS[1]
     trial = trial_file(tmp_path, scenario["criteria"], scenario.get("preamble", ""))

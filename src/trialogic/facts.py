@@ -114,8 +114,12 @@ def attribute_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
 
 
 def range_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
-    """value_range(A,Low,High) in grains: the values a record may hold (P008 refuses others)."""
+    """The values a record may hold (P008 refuses others): value_range(A,Low,High) in grains,
+    and descending(First,Second) for a pair whose first component is never below its second."""
     for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
+        if attribute.type == "pair" and attribute.descending:
+            first, second = (f"{attribute.name}.{c}" for c in attribute.components)
+            yield fact("descending", String(first), String(second))
         if attribute.range is None or attribute.type not in ("numeric", "pair"):
             continue
         low, high = (grains(bound * attribute.scale) for bound in attribute.range)
