@@ -45,12 +45,12 @@ from pathlib import Path
 sys.path.insert(0, {tests!r})
 from oracle import evaluate
 from trialogic.parser import parse_file
-from trialogic.patient import load_patients
+from trialogic.records import read_patients
 from trialogic.vocabulary import load_vocabulary
 root = Path({root!r})
 modules = [parse_file(root / "rules" / "library.tl")] + [parse_file(f) for f in sorted((root / "rules" / "trials").glob("*.tl"))]
 vocabulary = load_vocabulary()
-for patient in load_patients({patient!r}, vocabulary):
+for patient in read_patients([{patient!r}], vocabulary):
     evaluate(modules, patient, dt.date(2026, 11, 22), vocabulary)
 """
 

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from .dates import iso_date
-from .errors import Diagnostic, TrialogicError
-from .positions import locate
+from .errors import Diagnostic, TrialogicError, source_line
 from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary, suggestion
 
 SECTION_OF_KIND = {
@@ -136,18 +135,216 @@ class Patient:
     complete: frozenset[str] = field(default_factory=frozenset)
 
 
-class _PlainDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML without implicit timestamps, so a bad date is our error message, not a crash."""
+class Repeat(NamedTuple):
+    """A key given twice in one mapping: the field it names (`drugs`, `[1].measurements[0].value`),
+    the key as written, and where each occurrence starts (None when not known)."""
+
+    field: str
+    key: str
+    first: yaml.error.Mark | None
+    second: yaml.error.Mark | None
 
 
-_PlainDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class RepeatedKeys(yaml.constructor.ConstructorError):
+    """Keys given twice in one mapping of a record: YAML and JSON readers keep the last and
+    drop the first without a word, so a record that repeats a key is refused instead.
+    `repeats` holds every one in the file; the error itself reads as the first (a YAMLError,
+    so that a reader of YAML files reports it like any other)."""
+
+    def __init__(self, repeats: list[Repeat]):
+        first = repeats[0]
+        super().__init__(None, None, repeated_message(first), first.second)
+        self.repeats = repeats
+
+
+def repeated_message(repeat: Repeat, first_line: int = 1) -> str:
+    """What a repeated key's diagnostic says: the key, and where both occurrences are when
+    known (the text's lines counted from `first_line`: a JSONL stream's record is one line)."""
+    first, second = repeat.first, repeat.second
+    if first is None or second is None:
+        where = ""
+    elif first.line == second.line:
+        where = f" on line {first_line + first.line} (columns {first.column + 1} and {second.column + 1})"
+    else:
+        where = f" (lines {first_line + first.line} and {first_line + second.line})"
+    return (
+        f"the key {repeat.key!r} is given twice{where}; give each key once: "
+        "merge the two, or remove the one that is wrong"
+    )
+
+
+# YAML 1.1 reads 010 as 8 (octal), 12:30 as 750 (base 60), 0x1F as 31, 0b101 as 5 and +5
+# as 5: a record number with a leading zero would become another id. Records read a whole
+# number only when it is written the way it reads back (0, 42, -7); anything else stays
+# text, which the reader reads as a number where a number is due (exact_ratio). Floats
+# lose base 60 too (12:30.5 is not 750.5). Past 100 digits a number stays text as well:
+# int() refuses digit strings past 4300 digits, and no record needs more than 30.
+_PLAIN_INT = re.compile(r"^(?:0|-?[1-9][0-9]{0,99})$")
+_PLAIN_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _record_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """SafeLoader's implicit types, without timestamps (a bad date is our error message, not
+    a crash) and with whole numbers and floats only as _PLAIN_INT and _PLAIN_FLOAT say."""
+    resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, known in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = []
+        for tag, regexp in known:
+            if tag == "tag:yaml.org,2002:timestamp":
+                continue
+            if tag == _INT_TAG:
+                if first == "-" or first.isdigit():
+                    kept.append((tag, _PLAIN_INT))
+                continue
+            kept.append((tag, _PLAIN_FLOAT if tag == _FLOAT_TAG else regexp))
+        resolvers[first] = kept
+    return resolvers
+
+
+class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML for records: plain dates and numbers (_record_resolvers), and every key of
+    a mapping given once (a repeat is collected in `repeated`, and parse_yaml refuses it)."""
+
+    yaml_implicit_resolvers = _record_resolvers()
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeated: list[tuple[yaml.MappingNode, yaml.Node, yaml.Node]] = []
+        self.checked: set[int] = set()
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.check_keys(node)
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        # a mapping merged into another (`<<: *base`) is flattened in place, perhaps before it
+        # is constructed itself: its own keys are checked first, and once
+        self.check_keys(node)
+        super().flatten_mapping(node)
+
+    def check_keys(self, node: yaml.MappingNode) -> None:
+        """Note each key of `node` given a second time, by the keys as they read (`id` and
+        "id" are one key); merge keys (`<<`) may override, as YAML says."""
+        if id(node) in self.checked:
+            return
+        self.checked.add(id(node))
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # an unhashable key: the constructor refuses it with its own message
+            if first is None:
+                seen[key] = key_node
+            else:
+                self.repeated.append((node, first, key_node))
 
 
 def parse_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_PlainDatesLoader)  # noqa: S506 - a SafeLoader subclass
+    """A YAML text's one document, read with _RecordLoader; RepeatedKeys when a mapping in it
+    gives a key twice."""
+    loader = _RecordLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    if loader.repeated:
+        paths = _mapping_paths(root)
+        repeats = []
+        for mapping, first, second in loader.repeated:
+            key = first.value if isinstance(first, yaml.ScalarNode) else "?"
+            field = f"{paths.get(id(mapping), '')}.{key}".lstrip(".")
+            repeats.append(Repeat(field, key, first.start_mark, second.start_mark))
+        raise RepeatedKeys(sorted(repeats, key=lambda r: (r.second.line, r.second.column) if r.second else (0, 0)))
+    return data
+
+
+def _mapping_paths(root: yaml.Node | None) -> dict[int, str]:
+    """The field path (`measurements[0]`, `[2].drugs[1]`; "" for the root) of each mapping
+    node under `root`, by id; the first path reaching a node shared through an alias."""
+    paths: dict[int, str] = {}
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            if id(node) in paths:
+                continue
+            paths[id(node)] = path
+            for key_node, value_node in reversed(node.value):
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                stack.append((value_node, f"{path}.{key}".lstrip(".")))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{index}]") for index, item in reversed(list(enumerate(node.value))))
+    return paths
+
+
+class _JsonKeys:
+    """json's object_pairs_hook: a dict of the pairs, noting each key given twice."""
+
+    def __init__(self) -> None:
+        self.repeated: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping = dict(pairs)
+        if len(mapping) < len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.repeated.append(key)
+                seen.add(key)
+        return mapping
+
+
+def _json_int(text: str) -> int | str:
+    """A JSON whole number, kept as written when int() would change it (-0) or refuse it
+    (past 4300 digits): the reader reads such text as a number where a number is due."""
+    return int(text) if text != "-0" and len(text) <= 100 else text
+
+
+def parse_json(text: str) -> Any:
+    """A JSON text; RepeatedKeys when an object in it gives a key twice (with the lines of
+    both, found by reading the text as YAML, when YAML can)."""
+    keys = _JsonKeys()
+    data = json.loads(text, object_pairs_hook=keys, parse_int=_json_int)
+    if keys.repeated:
+        try:
+            parse_yaml(text)
+        except RepeatedKeys:
+            raise
+        except yaml.YAMLError:
+            pass
+        raise RepeatedKeys([Repeat("", key, None, None) for key in dict.fromkeys(keys.repeated)])
+    return data
+
+
+def repeated_problems(error: RepeatedKeys, file: str, text: str, stream_line: int | None = None) -> list[Diagnostic]:
+    """P006 for each repeated key of `text`, the record(s) of `file` (or the record on line
+    `stream_line` of a JSONL stream), placed at the second occurrence when it is known."""
+    first_line = stream_line or 1
+    problems = []
+    for repeat in error.repeats:
+        line, column, shown = 0, 0, None
+        if repeat.second is not None:
+            line, column = first_line + repeat.second.line, repeat.second.column + 1
+            shown = source_line(text, repeat.second.line + 1)
+        elif stream_line is not None:  # the record is its line
+            line, column, shown = stream_line, 1, text.rstrip("\r\n")
+        message = repeated_message(repeat, first_line)
+        problems.append(Diagnostic(file, line, column, "P006", message, shown, repeat.field or None))
+    return problems
 
 
 # A plain decimal in ASCII digits: sign, whole part, fraction part, a short exponent.
@@ -520,7 +717,12 @@ class _Reader:
         patient_id = record.get("id")
         if patient_id is None or str(patient_id).strip() == "":
             self.problem("id", "P006", "the record has no id")
-        elif isinstance(patient_id, bool) or not isinstance(patient_id, (str, int)):
+        elif isinstance(patient_id, float):  # 1.50, 15e-1 and 1.5 read alike: what was written is lost
+            message = (
+                f"the id was read as the number {patient_id!r}, which may not be how it is written; put it in quotes"
+            )
+            self.problem("id", "P006", message)
+        elif record_id(record) is None:
             self.problem("id", "P006", f"an id is text or a whole number, not {_shown(patient_id)}")
         birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
         sex = record.get("sex")
@@ -613,6 +815,16 @@ def _shown(raw: Any) -> str:
     return repr(str(raw))
 
 
+def record_id(record: Any) -> str | None:
+    """The patient id a raw record gives, as its patient's id reads, when the id is one a
+    patient can have (text, or a whole number: read_patient reads only those as written);
+    else None. An id of a record with other errors still counts as used (records.py)."""
+    raw = record.get("id") if isinstance(record, dict) else None
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)) or str(raw).strip() == "":
+        return None
+    return str(raw)
+
+
 def read_patient(record: Any, source: str = "<input>", vocabulary: Vocabulary | None = None) -> Patient:
     """Validate one record (a parsed mapping) and return the patient, or raise with every problem.
 
@@ -630,6 +842,9 @@ def not_utf8(error: UnicodeDecodeError) -> str:
     return f"not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start}); save the file as UTF-8"
 
 
+_ONE_OR_A_LIST = "a patient file holds a record (a mapping with at least an id) or a list of records"
+
+
 def load_records(path: str | Path) -> list[tuple[Any, str]]:
     """The raw records of a YAML or JSON file (one patient or a list), each with its source name."""
     path = Path(path)
@@ -639,8 +854,12 @@ def load_records(path: str | Path) -> list[tuple[Any, str]]:
         raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
     except UnicodeDecodeError as e:
         raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", not_utf8(e))]) from e
+    if not text.strip():
+        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"the file is empty; {_ONE_OR_A_LIST}")])
     try:
-        data = json.loads(text) if path.suffix == ".json" else parse_yaml(text)
+        data = parse_json(text) if path.suffix == ".json" else parse_yaml(text)
+    except RepeatedKeys as e:
+        raise TrialogicError(repeated_problems(e, str(path), text)) from e
     except json.JSONDecodeError as e:
         raise TrialogicError([Diagnostic(str(path), e.lineno, e.colno, "P000", f"not valid JSON: {e.msg}")]) from e
     except yaml.YAMLError as e:
@@ -648,19 +867,10 @@ def load_records(path: str | Path) -> list[tuple[Any, str]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = " ".join(filter(None, (getattr(e, "context", None), getattr(e, "problem", None)))) or str(e)
         raise TrialogicError([Diagnostic(str(path), line, column, "P000", f"not valid YAML: {problem}")]) from e
+    if data is None or data == []:
+        held = "only comments" if data is None else "an empty list"
+        raise TrialogicError(
+            [Diagnostic(str(path), 0, 0, "P000", f"the file holds no record ({held}); {_ONE_OR_A_LIST}")]
+        )
     records = data if isinstance(data, list) else [data]
     return [(record, str(path) if len(records) == 1 else f"{path}[{index}]") for index, record in enumerate(records)]
-
-
-def load_patients(path: str | Path, vocabulary: Vocabulary | None = None) -> list[Patient]:
-    """Load a YAML or JSON file holding one patient or a list of patients."""
-    patients: list[Patient] = []
-    problems: list[Diagnostic] = []
-    for record, source in load_records(path):
-        try:
-            patients.append(read_patient(record, source, vocabulary))
-        except TrialogicError as e:
-            problems.extend(e.diagnostics)
-    if problems:
-        raise TrialogicError(locate(problems))
-    return patients

@@ -9,12 +9,25 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import ast
 from .errors import Diagnostic, TrialogicError
-from .patient import Patient, load_records, not_utf8, read_patient
+from .patient import (
+    Patient,
+    RepeatedKeys,
+    load_records,
+    not_utf8,
+    parse_json,
+    read_patient,
+    record_id,
+    repeated_problems,
+)
 from .positions import locate
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, closest, suggestion
+
+if TYPE_CHECKING:
+    from .api import TrialSet
 
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
@@ -44,9 +57,14 @@ def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
         elif path.suffix == ".jsonl":
             try:
                 with path.open(encoding="utf-8-sig") as stream:
+                    empty = True
                     for number, line in enumerate(stream, 1):
                         if line.strip():
+                            empty = False
                             yield Line(line, str(path), number), f"{path}:{number}"
+                if empty:  # a stream with no record is named, not skipped
+                    message = "the file is empty; a .jsonl stream holds one patient record (a JSON object) a line"
+                    yield Unreadable([Diagnostic(str(path), 0, 0, "P000", message)]), str(path)
             except OSError as e:
                 problem = Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")
                 yield Unreadable([problem]), str(path)
@@ -73,14 +91,16 @@ def among_inputs(path: Path, paths: Iterable[str | Path]) -> bool:
 
 
 def decode(record: Any) -> Any:
-    """A record as read: JSONL lines are decoded here, a malformed one named by file and
-    line; an unreadable file's problems are raised here."""
+    """A record as read: JSONL lines are decoded here, a malformed one (or one giving a key
+    twice) named by file and line; an unreadable file's problems are raised here."""
     if isinstance(record, Unreadable):
         raise TrialogicError(record.diagnostics)
     if not isinstance(record, Line):
         return record
     try:
-        return json.loads(record.text)
+        return parse_json(record.text)
+    except RepeatedKeys as e:
+        raise TrialogicError(repeated_problems(e, record.path, record.text, record.number)) from e
     except json.JSONDecodeError as e:
         message = f"not valid JSON: {e.msg}"
         column = min(e.pos, len(record.text.rstrip("\r\n"))) + 1  # the record is this one line
@@ -103,20 +123,57 @@ class UniqueIds:
         return Diagnostic(source, 0, 0, "P012", message, field="id")
 
 
-def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary) -> list[Patient]:
-    """Every patient of every path, or an error listing every problem in every record."""
+def assessment_problems(patient: Patient, trials: TrialSet) -> list[Diagnostic]:
+    """P013 for each of the record's assessments that names a trial of the run and a criterion
+    it does not have, or one the record decides (only `manual` criteria are assessed): a
+    typo would otherwise leave the criterion silently unknown. Trials not in the run are
+    not looked at (a record may carry assessments for others)."""
+    problems = []
+    for index, assessment in enumerate(patient.assessments):
+        trial = trials.trials.get(assessment.trial)
+        if trial is None:
+            continue
+        criteria = {c.id: c for c in trial.criteria}
+        criterion = criteria.get(assessment.criterion)
+        name = f"{assessment.trial}:{assessment.criterion}"
+        if criterion is None:
+            manual = [c for c in criteria.values() if ast.holds_manual(c.expr, trials.defines(trial.id))]
+            message = f"{assessment.trial} has no criterion {assessment.criterion!r}" + suggestion(
+                closest(assessment.criterion, [c.id for c in manual] or list(criteria)),
+                "its manual criteria: " + (", ".join(c.id for c in manual) or "none"),
+            )
+        elif not ast.holds_manual(criterion.expr, trials.defines(trial.id)):
+            message = f"{name} is decided by the record, not by an assessment (only `manual` criteria are)"
+        else:
+            continue
+        field = assessment.field or f"assessments[{index}]"
+        problems.append(Diagnostic(patient.source, 0, 0, "P013", message, field=f"{field}.criterion"))
+    return locate(problems)
+
+
+def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary, trials: TrialSet | None = None) -> list[Patient]:
+    """Every patient of every path, or an error listing every problem in every record (with
+    `trials`, the run's trials, assessments of criteria they lack or decide too: P013)."""
     patients: list[Patient] = []
     problems: list[Diagnostic] = []
     ids = UniqueIds()
-    for record, source in patient_records(paths):
+    for raw, source in patient_records(paths):
+        record = None
         try:
-            patient = read_patient(decode(record), source, vocabulary)
+            record = decode(raw)
+            patient = read_patient(record, source, vocabulary)
         except TrialogicError as e:
             problems.extend(e.diagnostics)
+            # a record with errors still uses its id: a later record with that id is reported too
+            given = record_id(record)
+            if given is not None and (duplicate := ids.problem(given, source)):
+                problems.append(duplicate)
             continue
         duplicate = ids.problem(patient.id, source)
         if duplicate:
             problems.append(duplicate)
+        if trials is not None:
+            problems.extend(assessment_problems(patient, trials))
         patients.append(patient)
     if problems:
         raise TrialogicError(locate(problems))
