@@ -112,3 +112,42 @@ def test_dates_are_written_yyyy_mm_dd_only(date: str, tmp_path: Path) -> None:
     record.write_text(json.dumps({"id": "D1", "birth_date": date}))
     result = CliRunner().invoke(main, ["check", str(record), "--on", "2026-11-22"])
     assert result.exit_code == 1 and "error[P004]" in result.output
+
+
+def test_compile_unknown_trial_is_the_error_why_and_fix_give(tmp_path: Path) -> None:
+    trial, _, _ = write(tmp_path)
+    compiled = CliRunner().invoke(main, ["compile", "NCT0", "--trials", str(trial)])
+    assert compiled.exit_code == 1
+    expected = "<arguments>: error[E000]: unknown trial NCT0; known: NCT00000099"
+    assert compiled.output.strip() == expected
+    explained = CliRunner().invoke(main, ["why", str(tmp_path / "child.yaml"), "NCT0", "--trials", str(trial)])
+    assert explained.exit_code == 1 and explained.output.strip() == expected
+
+
+SECOND = """trial NCT00000098 "second" {
+  include adult "Adults 18 years or older": age >= 18 years
+}
+"""
+
+
+@pytest.mark.parametrize("command", ["why", "fix"])
+def test_a_trial_named_twice_is_answered_once_in_the_order_given(command: str, tmp_path: Path) -> None:
+    trial, child, _ = write(tmp_path)
+    (tmp_path / "second.tl").write_text(SECOND)
+    args = [command, str(child), "NCT00000098", "NCT00000099", "NCT00000098", "NCT00000099"]
+    result = CliRunner().invoke(main, [*args, "--trials", str(tmp_path), "--on", "2026-11-22", "--json"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.output)["explanations" if command == "why" else "repairs"]
+    assert [e["trial"] for e in entries] == ["NCT00000098", "NCT00000099"]
+    human = CliRunner().invoke(main, [*args, "--trials", str(tmp_path), "--on", "2026-11-22"])
+    assert human.exit_code == 0, human.output
+    assert human.output.count("CHILD × NCT00000099") == 1
+
+
+def test_compile_prints_a_trial_named_twice_once(tmp_path: Path) -> None:
+    trial, _, _ = write(tmp_path)
+    once = CliRunner().invoke(main, ["compile", "NCT00000099", "--trials", str(trial)])
+    twice = CliRunner().invoke(main, ["compile", "NCT00000099", "NCT00000099", "--trials", str(trial)])
+    assert once.exit_code == twice.exit_code == 0, twice.output
+    assert twice.output == once.output
+    assert twice.output.count('criterion("NCT00000099","adult",inclusion,n("NCT00000099",1)).') == 1

@@ -24,6 +24,7 @@ from .records import one_record, read_patients
 from .render import (
     explanations_json,
     flips_json,
+    plain,
     print_explanations,
     print_flips,
     print_repairs,
@@ -71,11 +72,23 @@ def trials_given(trial_paths: tuple[str, ...]) -> api.TrialSet:
     return trials
 
 
+def console() -> Console:
+    """Where the reports for people are printed. The text they hold is escaped (render.safe);
+    rich's `:name:` emoji codes are off, so that `:smile:` in an id prints as written."""
+    return Console(emoji=False)
+
+
+def echo(text: str, **options: Any) -> None:
+    """click.echo, with control characters but line breaks and tabs shown as signs (render.plain)."""
+    click.echo(plain(text, keep="\t\n"), **options)
+
+
 class Reported(click.ClickException):
-    """Diagnostics, printed as they are (each already says `file:line:col: error[CODE]`)."""
+    """Diagnostics, printed as they are (each already says `file:line:col: error[CODE]`),
+    but for control characters, shown as signs."""
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.format_message(), file=file, err=True)
+        echo(self.format_message(), file=file, err=True)
 
 
 @contextmanager
@@ -105,11 +118,11 @@ def check_command(
     reference = reference or dt.date.today()
     with reported():
         trials = trials_given(trial_paths)
-        results = api.check(read_patients(patients, trials.vocabulary), trials, on=reference)
+        results = api.check(read_patients(patients, trials.vocabulary, trials), trials, on=reference)
     if as_json:
         click.echo(results_json(results, reference))
     else:
-        print_results(results, reference, Console())
+        print_results(results, reference, console())
 
 
 @main.command("compile")
@@ -119,10 +132,8 @@ def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) ->
     """Print the ASP facts a trial compiles to (all trials when none is named)."""
     with reported():
         trials = trials_given(trial_paths)
-    unknown = [t for t in trial_ids if t not in trials.compiled]
-    if unknown:
-        raise click.ClickException(f"unknown trial {', '.join(unknown)}; known: {', '.join(sorted(trials.compiled))}")
-    click.echo(trials.program(trial_ids or None), nl=False)
+        chosen = api.chosen_trials(trials, trial_ids)  # each once; E000 as why and fix
+    click.echo(trials.program(chosen if trial_ids else None), nl=False)
 
 
 @main.command("why")
@@ -144,12 +155,12 @@ def why_command(
     reference = reference or dt.date.today()
     with reported():
         trials = trials_given(trial_paths)
-        patients = read_patients([patient], trials.vocabulary)
+        patients = read_patients([patient], trials.vocabulary, trials)
         explanations = [e for p in patients for e in api.why(p, trials, on=reference, trial_ids=list(trial_ids))]
     if as_json:
         click.echo(explanations_json(explanations, reference))
     else:
-        print_explanations(explanations, reference, show_all, Console())
+        print_explanations(explanations, reference, show_all, console())
 
 
 @main.command("fix")
@@ -180,13 +191,13 @@ def fix_command(
         trials = trials_given(trial_paths)
         repairs = [
             r
-            for p in read_patients([patient], trials.vocabulary)
+            for p in read_patients([patient], trials.vocabulary, trials)
             for r in api.fix(p, trials, on=reference, trial_ids=list(trial_ids), max_alternatives=max_alternatives)
         ]
     if as_json:
         click.echo(repairs_json(repairs, reference))
     else:
-        print_repairs(repairs, reference, trials.trials, Console())
+        print_repairs(repairs, reference, trials.trials, console())
 
 
 @main.command("fmt")
@@ -218,7 +229,7 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
         raise Reported(TrialogicError(locate(problems)).render())
     verb = "would reformat" if check_only else "reformatted"
     for path in changed:
-        click.echo(f"{verb} {path}")
+        echo(f"{verb} {path}")
     click.echo(f"{len(changed)} of {len(files)} files {verb}" if changed else f"{len(files)} files already formatted")
     if check_only and changed:
         raise SystemExit(1)
@@ -236,7 +247,7 @@ def import_command(study: str, out: str | None) -> None:
             Path(out).write_text(text, encoding="utf-8")
         except OSError as e:
             raise Reported(cannot_write(out, e).render()) from None
-        click.echo(f"wrote {out}")
+        echo(f"wrote {out}")
     else:
         click.echo(text, nl=False)
 
@@ -247,7 +258,7 @@ def lint_command(paths: tuple[str, ...]) -> None:
     """Every problem in criteria files: names, units, values, and contradictions the solver proves."""
     diagnostics = lint(list(paths))
     for diagnostic in diagnostics:
-        click.echo(diagnostic.render())
+        echo(diagnostic.render())
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
     click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
@@ -263,9 +274,9 @@ def test_command(paths: tuple[str, ...]) -> None:
         outcomes = run_tests([Path(p) for p in paths])
     for outcome in outcomes:
         mark = click.style("PASSED", fg="green") if outcome.passed else click.style("FAILED", fg="red")
-        click.echo(f"{outcome.file}::{outcome.trial}::{outcome.name} {mark}")
+        click.echo(f"{plain(outcome.file)}::{plain(outcome.trial)}::{plain(outcome.name)} {mark}")
         for difference in outcome.differences:
-            click.echo(f"    {difference}")
+            echo(f"    {difference}")
     failed = sum(not o.passed for o in outcomes)
     if not outcomes:
         click.echo("no examples found (write X.examples.yaml beside X.tl)")
@@ -328,7 +339,7 @@ def whatif_command(
         if as_json:
             click.echo(scenarios_json(outcomes, reference))
         else:
-            print_scenarios(outcomes, reference, Console())
+            print_scenarios(outcomes, reference, console())
         return
     if later is not None and later < reference:
         raise click.BadParameter(f"{later} is before the reference date {reference}", param_hint="--later")
@@ -348,9 +359,9 @@ def whatif_command(
     if as_json:
         click.echo(flips_json(flips, explanations, reference, later or reference))
     else:
-        print_flips(flips, explanations, Console(), (reference, later or reference))
+        print_flips(flips, explanations, console(), (reference, later or reference))
         for change in not_yet(changes, later or reference):
-            click.echo(f"note: {change.option} {change.text} is dated after {later or reference}, the day checked: "
+            echo(f"note: {change.option} {change.text} is dated after {later or reference}, the day checked: "
                        "it does not count yet (check a later day with --later)")  # fmt: skip
 
 
@@ -382,4 +393,4 @@ def screen_command(
     with reported():
         trials = change_trials(trials_given(trial_paths), changes)
         report = run_screen(patients, list(trial_paths), trials, reference, jobs, out, changes)
-    print_screen(report, Console())
+    print_screen(report, console())

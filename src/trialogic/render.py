@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from rich.console import Console
@@ -18,6 +19,38 @@ from .screen import Report
 from .whatif import Flip
 
 STATUS_STYLE = {"eligible": "bold green", "ineligible": "bold red", "undetermined": "bold yellow"}
+
+# control characters, and the marks that reorder text on the screen (bidirectional overrides and isolates)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _sign(character: str) -> str:
+    """A control character as the sign Unicode has for it (U+2400–U+2421), else U+FFFD."""
+    code = ord(character)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def plain(text: object, keep: str = "\t") -> str:
+    r"""The text with every control character but those in `keep` shown as a sign, one
+    character for one (a caret under a source line stays in place): a patient id or a
+    sentence can neither drive the terminal nor reorder what is printed around it.
+
+    >>> plain("P\x1b[31m1\x00")
+    'P␛[31m1␀'
+    """
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _sign(m.group()), str(text))
+
+
+def safe(text: object) -> str:
+    r"""Record, trial or command-line text to print through rich: control characters
+    neutralised and markup escaped, so that it shows as written (`[/]`, `[link=...]`).
+
+    >>> safe("[bold]B1[/bold]")
+    '\\[bold]B1\\[/bold]'
+    """
+    return escape(plain(text))
 
 
 def results_json(results: list[TrialResult], reference: dt.date) -> str:
@@ -50,16 +83,16 @@ def print_results(results: list[TrialResult], reference: dt.date, console: Conso
             detail = f"{blocking[0].id}: {blocking[0].text}"
         else:
             detail = ("unknown: " + ", ".join(c.id for c in unknown)) if unknown else ""
-        table.add_row(escape(r.patient), r.trial, f"[{STATUS_STYLE[r.status]}]{r.status}[/]", escape(detail))
+        table.add_row(safe(r.patient), safe(r.trial), f"[{STATUS_STYLE[r.status]}]{r.status}[/]", safe(detail))
     console.print(table)
     for r in results:
         shown = r.blocking() + r.unknown()
         if not shown:
             continue
-        console.print(f"\n[bold]{r.patient} × {r.trial}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/]")
+        console.print(f"\n[bold]{safe(r.patient)} × {safe(r.trial)}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/]")
         for c in shown:
             mark = "[yellow]?[/]" if c.status == "unknown" else "[red]✗[/]"
-            console.print(f"  {mark} {c.kind:9} {c.id:22} {c.status:8} [dim]{c.text}[/]", highlight=False)
+            console.print(f"  {mark} {c.kind:9} {safe(c.id):22} {c.status:8} [dim]{safe(c.text)}[/]", highlight=False)
 
 
 TRUTH_MARK = {"true": "[green]✓[/]", "false": "[red]✗[/]", "unknown": "[yellow]?[/]"}
@@ -121,11 +154,11 @@ def _print_part(part: Part, depth: int, console: Console, show_written: bool = T
         headline = part.written if not part.summary or not part.parts else f"{part.written} — {part.summary}"
         if part.parts and len(part.written) > 70:
             headline = part.summary or part.written
-        console.print(f"{pad}{TRUTH_MARK[part.truth]} {escape(headline)}", highlight=False)
+        console.print(f"{pad}{TRUTH_MARK[part.truth]} {safe(headline)}", highlight=False)
     for fact in part.evidence:
-        console.print(f"{pad}    [dim]·[/] {escape(fact.text)}", highlight=False)
+        console.print(f"{pad}    [dim]·[/] {safe(fact.text)}", highlight=False)
     for fact in part.missing:
-        console.print(f"{pad}    [yellow]needs[/] {escape(fact.text)}", highlight=False)
+        console.print(f"{pad}    [yellow]needs[/] {safe(fact.text)}", highlight=False)
     for child in part.parts:
         _print_part(child, depth + 1, console)
 
@@ -135,17 +168,17 @@ def print_explanations(
 ) -> None:
     for e in explanations:
         console.print(
-            f"\n[bold]{escape(e.patient)} × {e.trial}[/]: [{STATUS_STYLE[e.status]}]{e.status}[/] on {reference}"
-            f"  [dim]{escape(e.title)}[/]",
+            f"\n[bold]{safe(e.patient)} × {safe(e.trial)}[/]: [{STATUS_STYLE[e.status]}]{e.status}[/] on {reference}"
+            f"  [dim]{safe(e.title)}[/]",
             highlight=False,
         )
         shown = [c for c in e.criteria if show_all or c.blocks or c.status == "unknown"]
         if not shown:
             console.print("  every criterion is decided in the patient's favour (use --all to see the evidence)")
         for c in shown:
-            console.print(f"  {criterion_mark(c)} {c.kind} [bold]{c.id}[/] ({c.status})", highlight=False)
-            console.print(f"      “{escape(c.text)}”", highlight=False)
-            console.print(f"      [dim]as written:[/] {escape(c.written)}", highlight=False)
+            console.print(f"  {criterion_mark(c)} {c.kind} [bold]{safe(c.id)}[/] ({c.status})", highlight=False)
+            console.print(f"      “{safe(c.text)}”", highlight=False)
+            console.print(f"      [dim]as written:[/] {safe(c.written)}", highlight=False)
             _print_part(c.part, 3, console)
 
 
@@ -186,7 +219,7 @@ def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
 def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, Any], console: Console) -> None:
     for r in repairs:
         console.print(
-            f"\n[bold]{escape(r.patient)} × {r.trial}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/] on {reference}"
+            f"\n[bold]{safe(r.patient)} × {safe(r.trial)}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/] on {reference}"
         )
         if r.status == "eligible":
             console.print("  already eligible: nothing to change")
@@ -197,11 +230,11 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             if failing:
                 console.print("  [red]no change can make this patient eligible[/]; blocked for good by:")
                 for criterion in failing:
-                    console.print(f"    ✗ {criterion}: [dim]{escape(texts.get(criterion, ''))}[/]", highlight=False)
+                    console.print(f"    ✗ {safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]", highlight=False)
             if r.unknown_now:
                 console.print("  no action in the catalogue settles these; the record must say (ask, or look them up):")
                 for criterion in r.unknown_now:
-                    console.print(f"    ? {criterion}: [dim]{escape(texts.get(criterion, ''))}[/]", highlight=False)
+                    console.print(f"    ? {safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]", highlight=False)
             console.print("  (see `trialogic why` for the evidence)")
             continue
         total = max(r.alternatives_total, len(r.alternatives))
@@ -211,7 +244,7 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
         for number, alternative in enumerate(r.alternatives, 1):
             console.print(f"  {number}. eligible on {alternative.eligible_on}")
             for action in alternative.actions:
-                console.print(f"     - {escape(action.text)} [dim]({action.level})[/]", highlight=False)
+                console.print(f"     - {safe(action.text)} [dim]({safe(action.level)})[/]", highlight=False)
 
 
 def flips_json(
@@ -261,19 +294,19 @@ def print_flips(
         if not f.changed:
             continue
         arrow = f"[{STATUS_STYLE[f.before.status]}]{f.before.status}[/] → [{STATUS_STYLE[f.after.status]}]{f.after.status}[/]"
-        console.print(f"\n[bold]{f.trial}[/]: {arrow}")
+        console.print(f"\n[bold]{safe(f.trial)}[/]: {arrow}")
         by_id = {c.id: c for c in explanations[f.trial].criteria} if f.trial in explanations else {}
         for old, new in f.flipped:
             either = new or old
             name = either.id if either else "?"
             before = old.status if old else "(absent)"
             after = new.status if new else "(dropped)"
-            console.print(f"  {name}: {before} → {after}", highlight=False)
+            console.print(f"  {safe(name)}: {before} → {after}", highlight=False)
             if new is not None and new.id in by_id:
                 for fact in by_id[new.id].part.all_evidence() + by_id[new.id].part.all_missing():
-                    console.print(f"      [dim]·[/] {escape(fact.text)}", highlight=False)
+                    console.print(f"      [dim]·[/] {safe(fact.text)}", highlight=False)
     if unchanged:
-        console.print(f"\nunchanged: {', '.join(unchanged)}")
+        console.print(f"\nunchanged: {safe(', '.join(unchanged))}")
 
 
 def _criterion(result: CriterionResult | None) -> dict[str, Any] | None:
@@ -315,47 +348,49 @@ def print_scenarios(outcomes: list[Outcome], reference: dt.date, console: Consol
     for number, o in enumerate(outcomes, start=1):
         changes = "; ".join(f"{c.option} {c.text}" for c in o.scenario.changes)
         when = f" on {o.checked_on}" if o.checked_on != reference else ""
-        title = f"\n[bold]{number}. {escape(o.scenario.name)}[/]{when}"
-        console.print(title + (f" [dim]({escape(changes)})[/]" if changes else ""), highlight=False)
+        title = f"\n[bold]{number}. {safe(o.scenario.name)}[/]{when}"
+        console.print(title + (f" [dim]({safe(changes)})[/]" if changes else ""), highlight=False)
         for f in o.flips:
             if not f.changed:
                 continue
             arrow = f"[{STATUS_STYLE[f.before.status]}]{f.before.status}[/] → [{STATUS_STYLE[f.after.status]}]{f.after.status}[/]"
             criteria = ", ".join(_flipped(old, new) for old, new in f.flipped)
             console.print(
-                f"  {f.trial}: {arrow}" + (f"  [dim]{escape(criteria)}[/]" if criteria else ""), highlight=False
+                f"  {safe(f.trial)}: {arrow}" + (f"  [dim]{safe(criteria)}[/]" if criteria else ""), highlight=False
             )
         unchanged = [f.trial for f in o.flips if not f.changed]
         if len(unchanged) == len(o.flips):
             console.print("  no trial changes", highlight=False)
         elif unchanged:
-            console.print(f"  unchanged: {', '.join(unchanged)}", highlight=False)
+            console.print(f"  unchanged: {safe(', '.join(unchanged))}", highlight=False)
 
 
 def print_screen(report: Report, console: Console) -> None:
     if report.changes:
         said = "; ".join(f"{c.option} {c.text}" for c in report.changes)
-        console.print(f"what-if: {said} (counts after the change; gained and lost against the trials as written)",
+        console.print(f"what-if: {safe(said)} (counts after the change; gained and lost against the trials as written)",
                       highlight=False)  # fmt: skip
     changed = {c.text.partition(":")[0] for c in report.changes}
     for attrition in report.attrition.values():
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(attrition.statuses.items()))
-        table = Table(title=f"{attrition.trial}: {attrition.patients} patients — {counts}")
+        summary = attrition.as_dict()
+        counts = ", ".join(f"{n} {s}" for s, n in summary["statuses"].items())
+        table = Table(title=f"{safe(attrition.trial)}: {attrition.patients} patients — {counts}")
         for column in ("criterion", "excludes", "excludes alone", "unknown", "remaining"):
             table.add_column(column, justify="left" if column == "criterion" else "right")
-        for row in attrition.as_dict()["criteria"]:
-            table.add_row(row["id"], str(row["excluded"]), str(row["excluded_alone"]), str(row["unknown"]),
+        for row in summary["criteria"]:
+            table.add_row(safe(row["id"]), str(row["excluded"]), str(row["excluded_alone"]), str(row["unknown"]),
                           str(row["remaining"]))  # fmt: skip
         console.print(table)
         gained, lost = report.gained.get(attrition.trial, []), report.lost.get(attrition.trial, [])
         if gained or lost or attrition.trial in changed:
 
             def named(ids: list[str]) -> str:
-                return f" ({', '.join(ids[:20])}{', …' if len(ids) > 20 else ''})" if ids else ""
+                return f" ({safe(', '.join(ids[:20]))}{', …' if len(ids) > 20 else ''})" if ids else ""
 
             console.print(f"  what-if: {len(gained)} gained{named(gained)}, {len(lost)} lost{named(lost)}",
                           highlight=False)  # fmt: skip
     if report.out:
-        console.print(f"wrote {report.patients} patients × {len(report.attrition)} trials to {report.out}")
+        console.print(f"wrote {report.patients} patients × {len(report.attrition)} trials to {safe(report.out)}",
+                      highlight=False)  # fmt: skip
     if report.attrition_out:
-        console.print(f"wrote attrition per criterion to {report.attrition_out}")
+        console.print(f"wrote attrition per criterion to {safe(report.attrition_out)}", highlight=False)
