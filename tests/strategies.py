@@ -544,9 +544,9 @@ class Drawer:
         return entry
 
     def assessments(self, wanted: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-        pools = [p for p in (self.targets.manual, self.targets.manual, self.targets.criteria) if p]
-        if not pools:
-            return []
+        """Assessments of manual criteria (of others a record is refused, P013), and now and
+        then of a trial not in the run, which nothing reads."""
+        pools = [p for p in (self.targets.manual, [("NCT99999999", "elsewhere")]) if p]
         pairs = list(dict.fromkeys([*wanted, *self.some(6, lambda: self.pick(self.pick(pools)))]))
         entries = []
         for trial, criterion in pairs:

@@ -107,3 +107,12 @@ def test_load_patients_reads_what_the_commands_read(tmp_path: Path) -> None:
 def test_explanations_and_repairs_are_exported() -> None:
     assert trialogic.Repair is api.Repair and trialogic.TrialExplanation is api.TrialExplanation
     assert trialogic.CriterionExplanation is api.CriterionExplanation
+
+
+def test_the_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the project's own README
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split()[:2] == ["NCT01539902", "undetermined"] and len(printed) == 6

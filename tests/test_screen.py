@@ -104,7 +104,34 @@ def test_attrition_matches_a_direct_count(tmp_path: Path) -> None:
             first = {c.id for c in trial.criteria[: position + 1]}
             still_in = sum(not (first & (set(r["blocking"]) | set(r["unknown"]))) for r in mine)
             assert entry["remaining"] == still_in
-        assert attrition["statuses"] == dict(Counter(r["status"] for r in mine))
+        counted = Counter(r["status"] for r in mine)
+        assert attrition["statuses"] == {s: counted[s] for s in ("eligible", "ineligible", "undetermined")}
+
+
+def test_attrition_statuses_are_all_three_in_one_order() -> None:
+    attrition = Attrition("T", ["a"])
+    assert list(attrition.as_dict()["statuses"].items()) == [("eligible", 0), ("ineligible", 0), ("undetermined", 0)]
+    attrition.add(Row("1", "T", "undetermined", (), ("a",)))
+    attrition.add(Row("2", "T", "ineligible", ("a",), ()))
+    assert list(attrition.as_dict()["statuses"].items()) == [("eligible", 0), ("ineligible", 1), ("undetermined", 1)]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_attrition_statuses_in_every_output_format(suffix: str, tmp_path: Path) -> None:
+    stream = tmp_path / "one.jsonl"
+    stream.write_text('{"id": "U1"}\n')  # nothing known: undetermined for every trial
+    out = tmp_path / f"m{suffix}"
+    command = ["screen", str(stream), "--on", "2026-11-22", "--jobs", "1", "--out", str(out)]
+    result = CliRunner().invoke(main, command, env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    if suffix == ".json":
+        attrition = json.loads(out.read_text())["attrition"]
+    else:
+        attrition = [json.loads(line) for line in (tmp_path / "m.attrition.jsonl").read_text().splitlines()]
+    assert len(attrition) == 5
+    for entry in attrition:
+        assert list(entry["statuses"].items()) == [("eligible", 0), ("ineligible", 0), ("undetermined", 1)]
+    assert result.output.count("1 patients — 0 eligible, 0 ineligible, 1 undetermined") == 5
 
 
 def test_funnel_by_hand() -> None:
@@ -266,3 +293,24 @@ def test_an_output_that_cannot_be_put_in_place_is_s002_and_leaves_nothing_behind
     assert result.exit_code == 1
     assert f"{out}: error[S002]: cannot write the --out file: Is a directory" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.attrition.csv"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_screen_reports_what_check_reports_about_a_cohort(jobs: str, tmp_path: Path) -> None:
+    """An id used again after an invalid record (P012), and an assessment of a criterion
+    the trial lacks (P013), as `check` reports them: every problem, nothing written."""
+    cohort = tmp_path / "c.jsonl"
+    assessed = '{"trial": "NCT05631717", "criterion": "infecton", "result": "met", "date": "2026-11-01"}'
+    cohort.write_text(
+        f'{{"id": "X", "sex": "femal"}}\n{{"id": "Y"}}\n{{"id": "X"}}\n{{"id": "Z", "assessments": [{assessed}]}}\n'
+    )
+    out = tmp_path / "m.csv"
+    codes = {}
+    for command in (["screen", str(cohort), "--jobs", jobs, "--out", str(out)], ["check", str(cohort)]):
+        result = CliRunner().invoke(main, [*command, "--on", "2026-11-22"])
+        assert result.exit_code == 1, result.output
+        codes[command[0]] = sorted(
+            line.split("error[")[1][:4] for line in result.output.splitlines() if "error[" in line
+        )
+    assert codes["screen"] == codes["check"] == ["P005", "P012", "P013"]
+    assert not out.exists()

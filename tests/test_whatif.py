@@ -341,3 +341,14 @@ def test_a_change_dated_after_the_day_checked_is_said_not_to_count_yet() -> None
     )
     later = CliRunner().invoke(main, [*args, "--later", "2027-01-01"])
     assert "note:" not in later.output
+
+
+def test_assessments_are_checked_against_the_trials_as_loaded(trials: api.TrialSet) -> None:
+    """A typo in an assessment is P013; relaxing or dropping the manual criterion the record
+    assessed is a what-if, not an error in the record."""
+    typo = {**RECORD, "assessments": [{**RECORD["assessments"][0], "criterion": "opinon"}]}
+    with pytest.raises(TrialogicError, match=r"P013.*NCT00000099 has no criterion 'opinon'; did you mean 'opinion'"):
+        whatif(typo, [], trials, TODAY)
+    for change in (Change("--drop", "NCT00000099:opinion"), Change("--relax", "NCT00000099:opinion=sex = male")):
+        (flip,) = whatif(RECORD, [change], trials, TODAY)
+        assert flip.before.status != "" and flip.trial == "NCT00000099"

@@ -23,12 +23,11 @@ from .explain import CriterionExplanation, Narrator, TrialExplanation
 from .format import source
 from .parser import parse_cached
 from .patient import Patient, not_utf8, read_patient
-from .positions import locate
 from .records import UniqueIds, read_patients
 from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
 from .solve import Answer, Solver
-from .vocabulary import Vocabulary, closest, load_vocabulary, suggestion
+from .vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
     "fix",
@@ -250,13 +249,17 @@ def trial_results(
     ]
 
 
-def load_patients(paths: str | Path | Iterable[str | Path], vocabulary: Vocabulary | None = None) -> list[Patient]:
+def load_patients(
+    paths: str | Path | Iterable[str | Path], vocabulary: Vocabulary | None = None, trials: TrialSet | None = None
+) -> list[Patient]:
     """Every patient record in the files and folders given (YAML, JSON, JSON lines), as the
     commands read them: every problem of every record raised together, an id used twice
-    included (P012)."""
+    included (P012); with `trials`, assessments of criteria they lack or decide too (P013)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return read_patients(paths, vocabulary or load_vocabulary())
+    if trials is not None:
+        vocabulary = _trial_set(trials).vocabulary
+    return read_patients(paths, vocabulary or load_vocabulary(), trials)
 
 
 def _reference(on: dt.date | None) -> dt.date:
@@ -278,42 +281,13 @@ def _trial_set(trials: object) -> TrialSet:
     return trials
 
 
-def assessment_problems(patient: Patient, trials: TrialSet) -> list[Diagnostic]:
-    """P013 for each of the record's assessments that names a trial of the run and a criterion
-    it does not have, or one the record decides (only `manual` criteria are assessed): a
-    typo would otherwise leave the criterion silently unknown. Trials not in the run are
-    not looked at (a record may carry assessments for others)."""
-    problems = []
-    for index, assessment in enumerate(patient.assessments):
-        trial = trials.trials.get(assessment.trial)
-        if trial is None:
-            continue
-        criteria = {c.id: c for c in trial.criteria}
-        criterion = criteria.get(assessment.criterion)
-        name = f"{assessment.trial}:{assessment.criterion}"
-        if criterion is None:
-            manual = [c for c in criteria.values() if ast.holds_manual(c.expr, trials.defines(trial.id))]
-            message = f"{assessment.trial} has no criterion {assessment.criterion!r}" + suggestion(
-                closest(assessment.criterion, [c.id for c in manual] or list(criteria)),
-                "its manual criteria: " + (", ".join(c.id for c in manual) or "none"),
-            )
-        elif not ast.holds_manual(criterion.expr, trials.defines(trial.id)):
-            message = f"{name} is decided by the record, not by an assessment (only `manual` criteria are)"
-        else:
-            continue
-        field = assessment.field or f"assessments[{index}]"
-        problems.append(Diagnostic(patient.source, 0, 0, "P013", message, field=f"{field}.criterion"))
-    return locate(problems)
-
-
 def check(
     patients: Iterable[Patient], trials: TrialSet, on: dt.date | None = None, chunk: int = 500
 ) -> list[TrialResult]:
     """Decide every trial for every patient on the reference date (default today).
 
     Patients are solved `chunk` at a time; results come patient by patient, trials in
-    the order they were loaded. A patient id may be used once (P012), and an assessment
-    must name a manual criterion of a trial of the run, or a trial not in it (P013).
+    the order they were loaded. A patient id may be used once (P012).
     """
     reference = _reference(on)
     solver = _trial_set(trials).solver()
@@ -333,7 +307,8 @@ def check(
         if not isinstance(patient, Patient):
             raise TypeError(f"patients are Patient records from read_patient(), not {type(patient).__name__}")
         reused = ids.problem(patient.id, patient.source)
-        problems.extend([reused] if reused else assessment_problems(patient, trials))
+        if reused:
+            problems.append(reused)
         batch.append(patient)
         if len(batch) >= chunk and not problems:
             flush()
@@ -357,10 +332,7 @@ def why(
     ('not_met', ['age 14 years on 2026-11-22 (born 2012-01-01)'])
     """
     reference = _reference(on)
-    chosen = _chosen_trials(_trial_set(trials), trial_ids)
-    problems = assessment_problems(patient, trials)
-    if problems:
-        raise TrialogicError(problems)
+    chosen = chosen_trials(_trial_set(trials), trial_ids)
     answer, trace = trials.solver().trace(patient, reference)
     texts = {(t.id, c.id): c.text for t in trials.trials.values() for c in t.criteria}
     explanations = []
@@ -380,7 +352,7 @@ def why(
     return explanations
 
 
-def _chosen_trials(trials: TrialSet, trial_ids: str | Sequence[str] | None) -> list[str]:
+def chosen_trials(trials: TrialSet, trial_ids: str | Sequence[str] | None) -> list[str]:
     """The trials asked for (default all), each once, in the order given; E000 names unknown ones."""
     if isinstance(trial_ids, str):
         trial_ids = [trial_ids]
@@ -407,7 +379,7 @@ def fix(
     earliest date).
     """
     reference = _reference(on)
-    chosen = _chosen_trials(_trial_set(trials), trial_ids)
+    chosen = chosen_trials(_trial_set(trials), trial_ids)
     if max_alternatives < 0:
         raise ValueError(f"max_alternatives is 0 (every alternative) or more, not {max_alternatives}")
     today = {r.trial: r for r in check([patient], trials, on=reference)}

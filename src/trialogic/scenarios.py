@@ -41,6 +41,7 @@ from .api import TrialResult, TrialSet, read_patient, trial_results
 from .errors import Diagnostic, TrialogicError
 from .facts import patient_symbols, reference_symbols
 from .patient import Patient
+from .records import assessment_problems
 from .scenario_file import Scenario
 from .solve import Answer, Solver
 from .whatif import TRIAL_OPTIONS, Change, Flip, apply_changes, change_trials, compare
@@ -155,6 +156,9 @@ def run_scenarios(
     [('ineligible', 'undetermined')]
     """
     base_patient = read_patient(record, source, trials.vocabulary)
+    assessed = assessment_problems(base_patient, trials)  # against the trials as loaded
+    if assessed:
+        raise TrialogicError(assessed)
     base = Variant(base_patient, variant_facts(base_patient))
     problems: list[Diagnostic] = list(known)
     changed_trials: dict[tuple[Change, ...], TrialSet] = {(): trials}

@@ -18,8 +18,12 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials, read_patient
 from .errors import Diagnostic, TrialogicError, cannot_write
-from .records import UniqueIds, among_inputs, decode, no_records, patient_records
+from .patient import record_id
+from .records import UniqueIds, among_inputs, assessment_problems, decode, no_records, patient_records
 from .whatif import Change, change_trials
+
+# attrition counts every status, zeros too, always in this order
+STATUSES = ("eligible", "ineligible", "undetermined")
 
 
 class Row(NamedTuple):
@@ -49,7 +53,7 @@ class Attrition:
     unknown: dict[str, int] = field(default_factory=dict)
     # funnel[k]: patients still in after criteria 1..k are applied (passing them all)
     funnel: list[int] = field(default_factory=list)
-    statuses: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
 
     def add(self, row: Row) -> None:
         if not self.funnel:
@@ -72,7 +76,7 @@ class Attrition:
         return {
             "trial": self.trial,
             "patients": self.patients,
-            "statuses": self.statuses,
+            "statuses": {**dict.fromkeys(STATUSES, 0), **self.statuses},
             "criteria": [
                 {
                     "id": c,
@@ -122,11 +126,17 @@ def _screen_chunk(chunk: list[tuple[Any, str]]) -> Chunk:
     trials: TrialSet = _WORKER["trials"]
     patients, problems, read = [], [], []
     for record, source in chunk:
+        decoded = None
         try:
-            patients.append(read_patient(decode(record), source, trials.vocabulary))
+            decoded = decode(record)
+            patients.append(read_patient(decoded, source, trials.vocabulary))
             read.append((patients[-1].id, source))
+            problems.extend(assessment_problems(patients[-1], _WORKER["baseline"] or trials))  # as loaded
         except TrialogicError as e:
             problems.extend(e.diagnostics)
+            given = record_id(decoded)  # a record with errors still uses its id (P012)
+            if given is not None:
+                read.append((given, source))
     if problems:
         return Chunk([], problems, read)
     reference, baseline = _WORKER["reference"], _WORKER["baseline"]

@@ -36,6 +36,7 @@ from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, re
 from .dates import iso_date
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
+from .records import assessment_problems
 from .vocabulary import closest, suggestion
 
 # Every change option, in the order the CLI applies them (a scenario file applies its
@@ -312,6 +313,9 @@ def whatif(
     [('NCT05631717', 'ineligible', 'undetermined')]
     """
     before_patient = read_patient(record, source, trials.vocabulary)
+    assessed = assessment_problems(before_patient, trials)  # against the trials as loaded
+    if assessed:
+        raise TrialogicError(assessed)
     after_record = apply_changes(record, changes, trials, on)
     after_patient = read_patient(after_record, f"{source} (after the changes)", trials.vocabulary)
     after_trials = change_trials(trials, changes)
