@@ -555,8 +555,7 @@ class _Reader:
             self.problem(field, "P011", f"{what} is too large for trialogic to compare exactly (at most {most})")
         if too_large:
             return []
-        default = None if attribute.default_uln is None else attribute.default_uln * attribute.scale
-        return [Measurement(attribute.name, date, scaled, uln, recorded, where, default)]
+        return [Measurement(attribute.name, date, scaled, uln, recorded, where, attribute.scaled_default_uln)]
 
     def fits(self, attribute: Attribute, entry: dict[str, Any], where: str) -> bool:
         """Whether the entry's unit and limits suit the attribute: a unit when it has one, none

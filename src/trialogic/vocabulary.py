@@ -47,6 +47,11 @@ class Attribute:
     components: tuple[str, ...] = ()
     descending: bool = False  # a pair whose first component is never below its second
     derived: str | None = None
+    scaled_default_uln: Fraction | None = field(init=False, default=None)  # default_uln × scale, once
+
+    def __post_init__(self) -> None:
+        if self.default_uln is not None:
+            object.__setattr__(self, "scaled_default_uln", self.default_uln * self.scale)
 
 
 @dataclass(frozen=True)
