@@ -300,3 +300,17 @@ def test_a_dose_change_asks_for_a_start_or_change_of_dose_not_for_the_drug(tmp_p
     (criterion,) = explanation.criteria
     (needs,) = [m.text for m in criterion.part.all_missing()]
     assert needs.startswith("whether a drug immunosuppressant started, changed dose or stopped (the window is 12 weeks")
+
+
+def test_a_uln_is_shown_as_the_record_gives_it(tmp_path: Path) -> None:
+    """The comparison is exact on the ratio; the explanation shows the exact limit too (it
+    showed 40.0005 for a recorded 40.0001, and 60.0002 '>' 60.00075)."""
+    path = tmp_path / "t.tl"
+    path.write_text('trial NCT00000001 "uln" {\n  exclude alt_gt "a": alt > 1.5 x ULN\n}\n')
+    record = {"id": "C1", "measurements": [{"attribute": "alt", "value": "60.0002", "unit": "U/L",
+                                             "date": "2026-11-01", "uln": "40.0001"}]}  # fmt: skip
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=dt.date(2026, 11, 22))
+    (criterion,) = explanation.criteria
+    texts = [fact.text for fact in criterion.part.evidence]
+    assert criterion.status == "met"
+    assert "upper limit of normal 40.0001 U/L (from the result); 1.5 × ULN = 60.00015 U/L" in texts

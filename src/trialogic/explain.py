@@ -183,6 +183,13 @@ class Narrator:
     def unit(self, attribute: str) -> str:
         return self.vocabulary.attributes[attribute.partition(".")[0]].unit or ""
 
+    def exact_uln(self, attribute: str, date: dt.date, source: str) -> Fraction | None:
+        """The ULN a comparison used, exact (scaled): the result's own, or the vocabulary's."""
+        for m in self.patient.measurements:
+            if m.attribute == attribute and m.date == date and not isinstance(m.value, str):
+                return m.uln if source == "recorded" else m.default_uln
+        return None  # a computed value: the grains are exact there
+
     def scale(self, attribute: str) -> int:
         return self.vocabulary.attributes[attribute.partition(".")[0]].scale
 
@@ -249,7 +256,8 @@ class Narrator:
             )
         if name == "limit":
             attribute = expr.attribute if isinstance(expr, ast.Comparison) else ""
-            uln = Fraction(args[0].number, GRAIN) / self.scale(attribute)
+            uln = self.exact_uln(attribute, ordinal_date(args[2]), args[1].name) or Fraction(args[0].number, GRAIN)
+            uln /= self.scale(attribute)
             origin = "from the result" if args[1].name == "recorded" else "the vocabulary's default"
             factor = (
                 expr.operand.factor if isinstance(expr, ast.Comparison) and isinstance(expr.operand, ast.Uln) else 1
