@@ -126,7 +126,26 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         ("--drop", "NCT00000099:nothing", "no criterion NCT00000099:nothing"),
         ("--drop", "NCT00000099:sccr", "no criterion NCT00000099:sccr; did you mean 'NCT00000099:scr'?"),
         # errors point into the expression as written: just past its end when it ends too early
-        ("--relax", "NCT00000099:scr=serum_creatinine >", "--relax NCT00000099:scr:1:19: error[E001]"),
+        (
+            "--relax",
+            "NCT00000099:scr=serum_creatinine >",
+            "--relax NCT00000099:scr:1:19: error[E001]: the expression ends too early",
+        ),
+        (
+            "--relax",
+            "NCT00000099:scr=(sex = male",
+            "--relax NCT00000099:scr:1:12: error[E001]: the expression ends too early",
+        ),
+        (
+            "--relax",
+            "NCT00000099:scr=sex = male ) or manual",
+            "--relax NCT00000099:scr:1:12: error[E001]: unexpected ')'\n",
+        ),
+        (
+            "--relax",
+            "NCT00000099:scr=sex = male } concept z = {tacrolimus",
+            "write one criterion expression, nothing around it",
+        ),
         (
             "--relax",
             'NCT00000099:scr=manual } trial NCT99999999 "x" { include a "b": manual',

@@ -250,7 +250,8 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
             expressions[name] = expression
             module = _on_expression(functools.partial(parse, source, name), expressions)
             relaxed = module.trials[0] if len(module.trials) == 1 else None
-            if relaxed is None or len(relaxed.criteria) != 1 or relaxed.defines or relaxed.notes:
+            extra = module.concepts or module.defines or module.uses
+            if relaxed is None or len(relaxed.criteria) != 1 or relaxed.defines or relaxed.notes or extra:
                 raise _fail(change, "write one criterion expression, nothing around it")
             new_expr = module.trials[0].criteria[0].expr
             criteria = tuple(
@@ -277,7 +278,12 @@ def _on_expression(step: Callable[[], T], expressions: dict[str, str]) -> T:
             expression = expressions.get(d.file)
             if expression is not None and d.line >= RELAXED_LINE:
                 column = d.column if d.line == RELAXED_LINE else len(expression) + 1
-                d = dataclasses.replace(d, line=1, column=column, source_line=expression)
+                message = d.message
+                if d.code == "E001":  # the tokens the wrapper around the expression would take mean nothing here
+                    message = (
+                        "the expression ends too early" if d.line > RELAXED_LINE else message.split("; expected")[0]
+                    )
+                d = dataclasses.replace(d, line=1, column=column, source_line=expression, message=message)
             moved.append(d)
         raise TrialogicError(moved) from None
 
