@@ -116,3 +116,20 @@ def test_the_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys:
     exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the project's own README
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].split()[:2] == ["NCT01539902", "undetermined"] and len(printed) == 6
+
+
+def test_wrong_argument_types_say_what_is_right(trials: api.TrialSet, patient: api.Patient) -> None:
+    calls: list[tuple[Any, type[Exception], str]] = [
+        (lambda: api.why([patient], trials, on=ON), TypeError, "patient is one Patient"),
+        (lambda: api.fix([patient], trials, on=ON), TypeError, "patient is one Patient"),
+        (lambda: api.check(patient, trials, on=ON), TypeError, r"pass \[patient\]"),
+        (lambda: api.why(patient, trials, on=ON, trial_ids=5), TypeError, "trial_ids is a trial id or a list"),
+        (lambda: api.why(patient, trials, on=ON, trial_ids=b"NCT03580291"), TypeError, "trial_ids is"),
+        (lambda: api.fix(patient, trials, on=ON, max_alternatives=1.5), TypeError, "max_alternatives is a whole"),
+        (lambda: api.fix(patient, trials, on=ON, max_alternatives=True), TypeError, "max_alternatives is a whole"),
+        (lambda: api.load_patients([]), ValueError, "at least one file or folder"),
+    ]
+    for call, error, says in calls:
+        with pytest.raises(error, match=says):
+            call()
+    assert [p.id for p in api.load_patients(bytes(PATIENTS / "p01.yaml"))] == ["P01"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,16 +251,21 @@ def trial_results(
 
 
 def load_patients(
-    paths: str | Path | Iterable[str | Path], vocabulary: Vocabulary | None = None, trials: TrialSet | None = None
+    paths: str | os.PathLike[str] | bytes | Iterable[str | os.PathLike[str] | bytes],
+    vocabulary: Vocabulary | None = None,
+    trials: TrialSet | None = None,
 ) -> list[Patient]:
     """Every patient record in the files and folders given (YAML, JSON, JSON lines), as the
     commands read them: every problem of every record raised together, an id used twice
     included (P012); with `trials`, assessments of criteria they lack or decide too (P013)."""
-    if isinstance(paths, (str, Path)):
+    if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
+    given = [Path(os.fsdecode(p)) for p in paths]
+    if not given:
+        raise ValueError("load_patients needs at least one file or folder")
     if trials is not None:
         vocabulary = _trial_set(trials).vocabulary
-    return read_patients(paths, vocabulary or load_vocabulary(), trials)
+    return read_patients(given, vocabulary or load_vocabulary(), trials)
 
 
 def _reference(on: dt.date | None) -> dt.date:
@@ -273,6 +279,12 @@ def _reference(on: dt.date | None) -> dt.date:
     if problem:
         raise ValueError(problem)
     return day
+
+
+def _patient(patient: object) -> Patient:
+    if not isinstance(patient, Patient):
+        raise TypeError(f"patient is one Patient from read_patient() or load_patients(), not {type(patient).__name__}")
+    return patient
 
 
 def _trial_set(trials: object) -> TrialSet:
@@ -291,6 +303,8 @@ def check(
     """
     reference = _reference(on)
     solver = _trial_set(trials).solver()
+    if isinstance(patients, Patient):
+        raise TypeError("patients is a list of Patient records: pass [patient]")
     results: list[TrialResult] = []
     batch: list[Patient] = []
     ids = UniqueIds()
@@ -333,6 +347,7 @@ def why(
     """
     reference = _reference(on)
     chosen = chosen_trials(_trial_set(trials), trial_ids)
+    _patient(patient)
     answer, trace = trials.solver().trace(patient, reference)
     texts = {(t.id, c.id): c.text for t in trials.trials.values() for c in t.criteria}
     explanations = []
@@ -356,6 +371,10 @@ def chosen_trials(trials: TrialSet, trial_ids: str | Sequence[str] | None) -> li
     """The trials asked for (default all), each once, in the order given; E000 names unknown ones."""
     if isinstance(trial_ids, str):
         trial_ids = [trial_ids]
+    if trial_ids is not None and (
+        not isinstance(trial_ids, Sequence) or not all(isinstance(t, str) for t in trial_ids)
+    ):
+        raise TypeError(f"trial_ids is a trial id or a list of them, not {trial_ids!r}")
     chosen = list(dict.fromkeys(trial_ids)) if trial_ids else list(trials.trials)
     unknown = [t for t in chosen if t not in trials.trials]
     if unknown:
@@ -380,6 +399,9 @@ def fix(
     """
     reference = _reference(on)
     chosen = chosen_trials(_trial_set(trials), trial_ids)
+    _patient(patient)
+    if isinstance(max_alternatives, bool) or not isinstance(max_alternatives, int):
+        raise TypeError(f"max_alternatives is a whole number (0: every alternative), not {max_alternatives!r}")
     if max_alternatives < 0:
         raise ValueError(f"max_alternatives is 0 (every alternative) or more, not {max_alternatives}")
     today = {r.trial: r for r in check([patient], trials, on=reference)}
