@@ -54,6 +54,8 @@ def reference(raw: Any) -> Fraction | str:
     when its size is past 1e±30 (checked before Fraction builds its digits)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
         return REFUSED
+    if not str(raw).strip().isascii():  # digits of other scripts are refused, as --set refuses them
+        return REFUSED
     try:
         decimal = Decimal(str(raw).strip())
     except InvalidOperation:

@@ -383,6 +383,8 @@ def exact_ratio(raw: Any) -> tuple[int, int]:
     text = str(raw).strip()
     ratio = _text_ratio(text)
     if ratio is None:
+        if not text.isascii():  # Decimal reads other scripts' digits (١٠٠, １００): a record writes ASCII
+            raise InvalidOperation(text)
         decimal = Decimal(text)
         if not decimal.is_finite():
             raise ValueError("not finite")
