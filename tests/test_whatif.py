@@ -121,6 +121,7 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         ("--set", "serum_creatinine=\uff12umol/L", "is not a number"),  # a full-width digit, as records refuse
         ("--set", "blood_pressure=150/abc", "'150/abc' is not a pair of numbers; write e.g. blood_pressure=150/95mmHg"),
         ("--set", "blood_pressure=150mmHg", "'150mmHg' is not a pair of numbers"),
+        ("--set", "blood_pressure=150/95/80mmHg", "'150/95/80mmHg' is not a pair of numbers"),
         ("--stop", "tacrolimus", "the record has no tacrolimus still being taken"),
         ("--start", "rituximabb", "unknown drug code 'rituximabb'; did you mean 'rituximab'?"),
         ("--drop", "NCT00000099:nothing", "no criterion NCT00000099:nothing"),
@@ -164,6 +165,12 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
             "\n    sex = male and serum_creatinin > 2 mg/dL\n                   ^",
         ),
         ("--assess", "opinion=maybe", "write [TRIAL:]CRITERION=ok or =not_ok"),
+        (
+            "--assess",
+            "NCT00000099:opinon=ok",
+            "no trial has a criterion NCT00000099:opinon; did you mean 'NCT00000099:opinion'?",
+        ),
+        ("--assess", "opinon=ok", "no trial has a criterion opinon; did you mean 'opinion'?"),
         ("--set", "serum_creatinine=2mg/dL@2026-02-30", "'2026-02-30' is not a date"),
         ("--assess", "scr=ok", "NCT00000099:scr is decided by the record, not by an assessment"),
         ("--set", "serum_creatinine=-5umol/L", "-5 umol/L is impossible for serum creatinine"),

@@ -100,7 +100,8 @@ def apply_changes(
             entry: dict[str, Any] = {"attribute": attribute, "date": date}
             match = _VALUE_UNIT.match(value)
             known = trials.vocabulary.attribute(attribute)
-            if known is not None and known.type == "pair" and (match is None or "/" not in match.group(1)):
+            not_a_pair = match is None or "/" not in match.group(1) or match.group(2).startswith("/")
+            if known is not None and known.type == "pair" and not_a_pair:
                 raise _fail(change, f"{value!r} is not a pair of numbers; write e.g. {known.name}=150/95{known.unit}")
             if match:
                 entry["value"] = match.group(1)
@@ -184,7 +185,14 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
         if criterion.id == criterion_id and (not trial_id or trial.id == trial_id)
     ]
     if not found:
-        raise _fail(change, f"no trial has a criterion {target}")
+        manual = [
+            f"{trial.id}:{c.id}" if trial_id else c.id
+            for trial in trials.trials.values()
+            if not trial_id or trial.id == trial_id
+            for c in trial.criteria
+            if ast.holds_manual(c.expr, trials.defines(trial.id))
+        ]
+        raise _fail(change, f"no trial has a criterion {target}" + suggestion(closest(target, manual)))
     named = ", ".join(f"{trial}:{criterion.id}" for trial, criterion in found)
     found = [
         (trial, criterion) for trial, criterion in found if ast.holds_manual(criterion.expr, trials.defines(trial))
