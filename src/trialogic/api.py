@@ -62,6 +62,7 @@ class TrialSet:
     texts: dict[str, str] = field(default_factory=dict)
     _solver: Solver | None = field(default=None, repr=False)
     _repairer: Repairer | None = field(default=None, repr=False)
+    _assessable: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def program(self, trial_ids: Iterable[str] | None = None) -> str:
         """The ASP facts for the chosen trials (default all), as `trialogic compile` shows them."""
@@ -71,6 +72,15 @@ class TrialSet:
     def defines(self, trial_id: str) -> dict[str, ast.Define]:
         """The definitions a trial's criteria can use: the library's and its own."""
         return {**self.scope.defines, **{d.name: d for d in self.trials[trial_id].defines}}
+
+    def assessable(self, trial_id: str) -> list[str]:
+        """The ids of the trial's criteria an investigator's assessment settles (they hold a
+        `manual`, directly or through a definition), in the trial's order."""
+        if trial_id not in self._assessable:
+            defines = self.defines(trial_id)
+            criteria = self.trials[trial_id].criteria
+            self._assessable[trial_id] = [c.id for c in criteria if ast.holds_manual(c.expr, defines)]
+        return self._assessable[trial_id]
 
     def solver(self) -> Solver:
         if self._solver is None:

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import ast
 from .errors import Diagnostic, TrialogicError
 from .patient import (
     Patient,
@@ -133,22 +132,32 @@ def assessment_problems(patient: Patient, trials: TrialSet) -> list[Diagnostic]:
         trial = trials.trials.get(assessment.trial)
         if trial is None:
             continue
-        criteria = {c.id: c for c in trial.criteria}
-        criterion = criteria.get(assessment.criterion)
-        name = f"{assessment.trial}:{assessment.criterion}"
-        if criterion is None:
-            manual = [c for c in criteria.values() if ast.holds_manual(c.expr, trials.defines(trial.id))]
+        ids = [c.id for c in trial.criteria]
+        manual = trials.assessable(trial.id)
+        if assessment.criterion not in ids:
             message = f"{assessment.trial} has no criterion {assessment.criterion!r}" + suggestion(
-                closest(assessment.criterion, [c.id for c in manual] or list(criteria)),
-                "its manual criteria: " + (", ".join(c.id for c in manual) or "none"),
+                closest(assessment.criterion, manual or ids), "its manual criteria: " + (", ".join(manual) or "none")
             )
-        elif not ast.holds_manual(criterion.expr, trials.defines(trial.id)):
+        elif assessment.criterion not in manual:
+            name = f"{assessment.trial}:{assessment.criterion}"
             message = f"{name} is decided by the record, not by an assessment (only `manual` criteria are)"
         else:
             continue
         field = assessment.field or f"assessments[{index}]"
         problems.append(Diagnostic(patient.source, 0, 0, "P013", message, field=f"{field}.criterion"))
     return locate(problems)
+
+
+def read_record(raw: Any, source: str, vocabulary: Vocabulary) -> tuple[Patient | None, str | None, list[Diagnostic]]:
+    """One record as patient_records gives it, read: the patient (or None), the id it uses and
+    its problems. A record with errors still uses its id, so a later one with it is P012 too."""
+    record = None
+    try:
+        record = decode(raw)
+        patient = read_patient(record, source, vocabulary)
+    except TrialogicError as e:
+        return None, record_id(record), e.diagnostics
+    return patient, patient.id, []
 
 
 def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary, trials: TrialSet | None = None) -> list[Patient]:
@@ -158,20 +167,12 @@ def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary, trials: T
     problems: list[Diagnostic] = []
     ids = UniqueIds()
     for raw, source in patient_records(paths):
-        record = None
-        try:
-            record = decode(raw)
-            patient = read_patient(record, source, vocabulary)
-        except TrialogicError as e:
-            problems.extend(e.diagnostics)
-            # a record with errors still uses its id: a later record with that id is reported too
-            given = record_id(record)
-            if given is not None and (duplicate := ids.problem(given, source)):
-                problems.append(duplicate)
-            continue
-        duplicate = ids.problem(patient.id, source)
-        if duplicate:
+        patient, given, found = read_record(raw, source, vocabulary)
+        problems.extend(found)
+        if given is not None and (duplicate := ids.problem(given, source)):
             problems.append(duplicate)
+        if patient is None:
+            continue
         if trials is not None:
             problems.extend(assessment_problems(patient, trials))
         patients.append(patient)

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .api import TrialSet, blocks, load_trials, read_patient
+from .api import TrialSet, blocks, load_trials
 from .errors import Diagnostic, TrialogicError, cannot_write
-from .patient import record_id
-from .records import UniqueIds, among_inputs, assessment_problems, decode, no_records, patient_records
+from .records import UniqueIds, among_inputs, assessment_problems, no_records, patient_records, read_record
 from .whatif import Change, change_trials
 
 # attrition counts every status, zeros too, always in this order
@@ -126,17 +125,13 @@ def _screen_chunk(chunk: list[tuple[Any, str]]) -> Chunk:
     trials: TrialSet = _WORKER["trials"]
     patients, problems, read = [], [], []
     for record, source in chunk:
-        decoded = None
-        try:
-            decoded = decode(record)
-            patients.append(read_patient(decoded, source, trials.vocabulary))
-            read.append((patients[-1].id, source))
-            problems.extend(assessment_problems(patients[-1], _WORKER["baseline"] or trials))  # as loaded
-        except TrialogicError as e:
-            problems.extend(e.diagnostics)
-            given = record_id(decoded)  # a record with errors still uses its id (P012)
-            if given is not None:
-                read.append((given, source))
+        patient, given, found = read_record(record, source, trials.vocabulary)
+        problems.extend(found)
+        if given is not None:
+            read.append((given, source))
+        if patient is not None:
+            patients.append(patient)
+            problems.extend(assessment_problems(patient, _WORKER["baseline"] or trials))  # as loaded
     if problems:
         return Chunk([], problems, read)
     reference, baseline = _WORKER["reference"], _WORKER["baseline"]

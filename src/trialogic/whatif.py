@@ -186,17 +186,14 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
     ]
     if not found:
         manual = [
-            f"{trial.id}:{c.id}" if trial_id else c.id
+            f"{trial.id}:{c}" if trial_id else c
             for trial in trials.trials.values()
             if not trial_id or trial.id == trial_id
-            for c in trial.criteria
-            if ast.holds_manual(c.expr, trials.defines(trial.id))
+            for c in trials.assessable(trial.id)
         ]
         raise _fail(change, f"no trial has a criterion {target}" + suggestion(closest(target, manual)))
     named = ", ".join(f"{trial}:{criterion.id}" for trial, criterion in found)
-    found = [
-        (trial, criterion) for trial, criterion in found if ast.holds_manual(criterion.expr, trials.defines(trial))
-    ]
+    found = [(trial, criterion) for trial, criterion in found if criterion.id in trials.assessable(trial)]
     if not found:
         raise _fail(
             change,
