@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,29 @@ from strategies import dated_patient_records
 TODAY = dt.date(2026, 11, 22)
 
 SCENARIOS: list[dict[str, Any]] = [
+    {
+        "name": "a result judged against the usual ULN says so",
+        "criteria": 'exclude alt "ALT above 1.5 x ULN": alt > 1.5 x ULN',
+        "patient": {},
+        "alternatives": [["obtain a liver panel — assumed result: alt {59|60} U/L (its ULN taken as the usual 40 U/L)"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "no usual ULN: the result is assumed as a multiple of the lab's limit",
+        "criteria": 'exclude bili "bilirubin above 1.5 x ULN": total_bilirubin > 1.5 x ULN',
+        "patient": {},
+        "alternatives": [["obtain a liver panel — assumed result: total_bilirubin at {1.499|1.5} × its ULN"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "no usual ULN, a threshold on the value too: both are assumed",
+        "criteria": (
+            'exclude bili "bilirubin above 14 mg/L or 2 x ULN": total_bilirubin > 14 mg/L or total_bilirubin > 2 x ULN'
+        ),
+        "patient": {},
+        "alternatives": [["obtain a liver panel — assumed result: total_bilirubin {1.39|1.4} mg/dL, {1.999|2} × its ULN"]],
+        "eligible_on": "2026-11-22",
+    },
     {
         "name": "a washout ends: eligible from the exact day",
         "criteria": 'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks',
@@ -305,6 +329,10 @@ def apply(
         entry = {"attribute": attribute, "value": value, "date": on.isoformat()}
         if parts[0]["unit"]:
             entry["unit"] = parts[0]["unit"]
+        if "uln" in parts[0]:  # judged against the usual limit: the lab reports that one
+            entry["uln"] = parts[0]["uln"]
+        if "times_uln" in parts[0]:  # a multiple of the lab's limit: any value at that ratio
+            entry.update(uln_at(parts[0]["value"], parts[0]["times_uln"]))
         kept = [
             m
             for m in changed.get("measurements", [])
@@ -312,6 +340,17 @@ def apply(
         ]
         changed["measurements"] = [*kept, entry]
     return changed, on
+
+
+def uln_at(value: str, times: str) -> dict[str, str]:
+    """A value and an upper limit of normal whose ratio is `times` exactly: the value as
+    assumed with its limit value ÷ times, or, when the value is left open, times × 1 and 1."""
+    if not value:
+        return {"value": times, "uln": "1"}
+    uln = Fraction(value) / Fraction(times)
+    text = f"{float(uln):.12g}"
+    assert Fraction(text) == uln, f"{value} / {times} is no decimal: pick scenarios where it is"
+    return {"uln": text}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
@@ -352,7 +391,7 @@ def test_an_assumed_blood_pressure_is_one_a_record_may_hold(systolic: int, diast
 
 
 def test_fix_cli_json_and_human(tmp_path: Path) -> None:
-    scenario = SCENARIOS[1]
+    (scenario,) = (s for s in SCENARIOS if s["name"].startswith("waiting out a washout makes the biopsy stale"))
     trial = trial_file(tmp_path, scenario["criteria"], scenario.get("preamble", ""))
     patient = tmp_path / "f1.yaml"
     patient.write_text(yaml.safe_dump({"id": "F1", **scenario["patient"]}))

@@ -22,7 +22,7 @@ from .compiler import CompiledTrial
 from .dates import LATEST_REFERENCE, months_before, window_start
 from .explain import decimal_text
 from .facts import attribute_symbols, day, fact, patient_symbols, range_symbols, reference_dates, vocabulary_symbols
-from .patient import SECTION_OF_KIND, Patient
+from .patient import GRAIN, SECTION_OF_KIND, Patient
 from .resources import facts_dir
 from .solve import RULE_FILES, add_programs, rule_text
 from .vocabulary import Vocabulary, read_yaml
@@ -177,6 +177,8 @@ class Plan:
 
     at: dt.date
     picks: dict[str, clingo.Symbol]
+    ratios: dict[str, int] = field(default_factory=dict)  # assumed multiples of the ULN, in grains
+    ulns: dict[str, int] = field(default_factory=dict)  # the usual ULN an assumed result is judged against
     codes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     covers: dict[str, list[str]] = field(default_factory=dict)
 
@@ -293,6 +295,10 @@ class Repairer:
             elif s.name == "complete_covers":
                 kind, concept = s.arguments
                 plan.covers.setdefault(kind.name, []).append(concept.string)
+            elif s.name == "pick_ratio":
+                plan.ratios[s.arguments[0].string] = s.arguments[1].number
+            elif s.name == "assumed_uln":
+                plan.ulns[s.arguments[0].string] = s.arguments[1].number
         actions = [self.action(s.arguments[0], plan, patient, trial, today) for s in symbols if s.name == "action"]
         order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "complete": 4, "no_plans": 5, "assess": 6}
         actions.sort(key=lambda a: (order[a.kind], a.text))
@@ -322,11 +328,9 @@ class Repairer:
         if name == "test":
             test = args[0].string
             results = [
-                r
-                for attribute in catalogue["tests"][test]["gives"]
-                for r in self.assumed_results(attribute, plan.picks)
+                r for attribute in catalogue["tests"][test]["gives"] for r in self.assumed_results(attribute, plan)
             ]
-            assumed = "; ".join(f"{r['attribute']} {r['value']} {r['unit']}".strip() for r in results)
+            assumed = "; ".join(map(result_text, results))
             # the result counts on the day of eligibility: after a wait, the test is done then
             when = f" on {at}" if at > today else ""
             text = f"obtain a {test.replace('_', ' ')}{when}" + (f" — assumed result: {assumed}" if assumed else "")
@@ -360,16 +364,25 @@ class Repairer:
                           catalogue["assessment"]["level"], {"criterion": criterion, "result": result})  # fmt: skip
         raise ValueError(f"no words for the action {term}")
 
-    def assumed_results(self, attribute: str, picks: dict[str, clingo.Symbol]) -> list[dict[str, str]]:
+    def assumed_results(self, attribute: str, plan: Plan) -> list[dict[str, str]]:
         """The assumed results of one attribute as a record writes them: a pair's components
         (systolic before diastolic, the vocabulary's order) as one "a/b" value when both are
-        assumed, so that the result can be pasted into a record."""
+        assumed, so that the result can be pasted into a record; a result compared with a
+        multiple of its ULN also says which limit (`uln`, the vocabulary's usual one) or which
+        multiple of the lab's limit (`times_uln`, where the vocabulary knows no usual limit)."""
         components = self.vocabulary.attributes[attribute].components
         names = [f"{attribute}.{c}" for c in components] if components else [attribute]
-        parts = [self.assumed_result(n, picks[n]) for n in names if n in picks]
+        parts = [self.assumed_result(n, plan.picks[n]) for n in names if n in plan.picks]
         if components and len(parts) == len(names):
             value = "/".join(p["value"] for p in parts)
             return [{"attribute": attribute, "value": value, "unit": parts[0]["unit"]}]
+        if attribute in plan.ratios:
+            unit = self.vocabulary.attributes[attribute].unit or ""
+            result = parts[0] if parts else {"attribute": attribute, "value": "", "unit": unit}
+            return [{**result, "times_uln": decimal_text(Fraction(plan.ratios[attribute], GRAIN))}]
+        if attribute in plan.ulns and parts:
+            scale = self.vocabulary.attributes[attribute].scale
+            return [{**parts[0], "uln": decimal_text(Fraction(plan.ulns[attribute], GRAIN * scale))}]
         return parts
 
     def assumed_result(self, attribute: str, value: clingo.Symbol) -> dict[str, str]:
@@ -382,3 +395,16 @@ class Repairer:
             "value": decimal_text(Fraction(value.number, base.scale)),
             "unit": base.unit or "",
         }
+
+
+def result_text(result: dict[str, str]) -> str:
+    """An assumed result in words: "alt 61 U/L (ULN 40 U/L, the usual limit)",
+    "total_bilirubin at 1.499 × its ULN"."""
+    if "times_uln" in result and not result["value"]:
+        return f"{result['attribute']} at {result['times_uln']} × its ULN"
+    text = f"{result['attribute']} {result['value']} {result['unit']}".strip()
+    if "uln" in result:
+        return f"{text} (its ULN taken as the usual {result['uln']} {result['unit']})"
+    if "times_uln" in result:
+        return f"{text}, {result['times_uln']} × its ULN"
+    return text
