@@ -29,7 +29,9 @@ SCENARIOS: list[dict[str, Any]] = [
         "name": "a result judged against the usual ULN says so",
         "criteria": 'exclude alt "ALT above 1.5 x ULN": alt > 1.5 x ULN',
         "patient": {},
-        "alternatives": [["obtain a liver panel — assumed result: alt {59|60} U/L (its ULN taken as the usual 40 U/L)"]],
+        "alternatives": [
+            ["obtain a liver panel — assumed result: alt {59|60} U/L (its ULN taken as the usual 40 U/L)"]
+        ],
         "eligible_on": "2026-11-22",
     },
     {
@@ -45,7 +47,9 @@ SCENARIOS: list[dict[str, Any]] = [
             'exclude bili "bilirubin above 14 mg/L or 2 x ULN": total_bilirubin > 14 mg/L or total_bilirubin > 2 x ULN'
         ),
         "patient": {},
-        "alternatives": [["obtain a liver panel — assumed result: total_bilirubin {1.39|1.4} mg/dL, {1.999|2} × its ULN"]],
+        "alternatives": [
+            ["obtain a liver panel — assumed result: total_bilirubin {1.39|1.4} mg/dL, {1.999|2} × its ULN"]
+        ],
         "eligible_on": "2026-11-22",
     },
     {
