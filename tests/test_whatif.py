@@ -378,3 +378,20 @@ def test_assessments_are_checked_against_the_trials_as_loaded(trials: api.TrialS
     for change in (Change("--drop", "NCT00000099:opinion"), Change("--relax", "NCT00000099:opinion=sex = male")):
         (flip,) = whatif(RECORD, [change], trials, TODAY)
         assert flip.before.status != "" and flip.trial == "NCT00000099"
+
+
+@pytest.mark.parametrize("limit", [{"uln": 35}, {"reference_range": [7, 35]}])
+def test_set_on_a_day_with_a_result_keeps_the_laboratorys_limit(limit: dict[str, Any], tmp_path: Path) -> None:
+    """55 U/L is above 1.5 × the lab's 35 U/L (52.5) but not above 1.5 × the usual 40 U/L:
+    the replaced result's limit must stay (it was dropped, and the usual one used)."""
+    path = tmp_path / "alt.tl"
+    path.write_text('trial NCT09999992 "alt" {\n  exclude alt "ALT above 1.5 x ULN": alt > 1.5 x ULN\n}\n')
+    trials = api.load_trials([path])
+    record = {
+        "id": "A1",
+        "measurements": [{"attribute": "alt", "value": 30, "unit": "U/L", "date": "2026-11-22", **limit}],
+    }
+    (flip,) = whatif(record, [Change("--set", "alt=55U/L")], trials, TODAY)
+    assert {new.id: new.status for _, new in flip.flipped if new} == {"alt": "met"}
+    with pytest.raises(TrialogicError, match="has its .* in U/L; write the value in U/L"):
+        whatif(record, [Change("--set", "alt=0.9ukat/L")], trials, TODAY)

@@ -115,12 +115,11 @@ def apply_changes(
                     )
                 entry["value"] = value
             names = _names(trials, attribute)
-            kept = [
-                m
-                for m in changed.get("measurements", [])
-                if not (m.get("attribute") in names and str(m.get("date")) == date)
-            ]
-            changed["measurements"] = [*kept, entry]
+            measurements = changed.get("measurements", [])
+            replaced = [m for m in measurements if m.get("attribute") in names and str(m.get("date")) == date]
+            for old in replaced:
+                _keep_limit(change, old, entry)
+            changed["measurements"] = [m for m in measurements if m not in replaced] + [entry]
         elif option == "--unset":
             names = _names(trials, text)
             before = changed.get("measurements", [])
@@ -165,6 +164,24 @@ def apply_changes(
             ]
             changed["assessments"] = [*kept, *new]
     return changed
+
+
+def _keep_limit(change: Change, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """A result set on a day the record holds one of keeps that result's upper limit of
+    normal (`uln` or `reference_range`): the laboratory's limit does not change with the
+    value. The limit is written in the result's unit, so the new value must be in it too."""
+    limits = {key: old[key] for key in ("uln", "reference_range") if key in old}
+    if not limits:
+        return
+    unit = str(old.get("unit", "")).strip()
+    if str(new.get("unit", "")).strip() != unit:
+        key = next(iter(limits))
+        raise _fail(
+            change,
+            f"the {old.get('attribute')} result of {new['date']} it replaces has its {key} in {unit or 'no unit'}; "
+            f"write the value in {unit or 'no unit'} so that the laboratory's limit still applies",
+        )
+    new.update(limits)
 
 
 def _names(trials: TrialSet, attribute: str) -> set[str]:
