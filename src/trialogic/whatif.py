@@ -170,7 +170,7 @@ def _keep_limit(change: Change, old: dict[str, Any], new: dict[str, Any]) -> Non
     """A result set on a day the record holds one of keeps that result's upper limit of
     normal (`uln` or `reference_range`): the laboratory's limit does not change with the
     value. The limit is written in the result's unit, so the new value must be in it too."""
-    limits = {key: old[key] for key in ("uln", "reference_range") if key in old}
+    limits: dict[str, Any] = {key: old[key] for key in ("uln", "reference_range") if key in old}
     if not limits:
         return
     unit = str(old.get("unit", "")).strip()
