@@ -150,6 +150,7 @@ def apply_changes(
             if not still:
                 raise _fail(change, f"the record has no {code} still being taken")
             for drug in still:
+                _stoppable(change, drug, date)
                 drug["end"] = date
                 drug.pop("status", None)
             changed["drugs"] = drugs
@@ -164,6 +165,26 @@ def apply_changes(
             ]
             changed["assessments"] = [*kept, *new]
     return changed
+
+
+def _stoppable(change: Change, drug: dict[str, Any], date: str) -> None:
+    """A drug is stopped after it started and after its last recorded dose change (the
+    record says it was still taken then)."""
+    code = drug.get("code")
+    start = str(drug.get("start", ""))
+    if start > date:
+        raise _fail(change, f"{code} starts on {start}, after {date}; stop it on {start} or later")
+    later = sorted(str(d) for d in drug.get("dose_changes") or [] if str(d) > date)
+    if later:
+        try:
+            after = (iso_date(later[-1]) + dt.timedelta(days=1)).isoformat()
+        except ValueError:
+            return  # not a date: the record's own check names it
+        raise _fail(
+            change,
+            f"the record changes the dose of {code} on {later[-1]}, after {date}, so it was still taken then; "
+            f"stop it after that (--stop {code}@{after})",
+        )
 
 
 def _keep_limit(change: Change, old: dict[str, Any], new: dict[str, Any]) -> None:
