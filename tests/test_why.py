@@ -314,3 +314,32 @@ def test_a_uln_is_shown_as_the_record_gives_it(tmp_path: Path) -> None:
     texts = [fact.text for fact in criterion.part.evidence]
     assert criterion.status == "met"
     assert "upper limit of normal 40.0001 U/L (from the result); 1.5 × ULN = 60.00015 U/L" in texts
+
+
+def test_an_entry_that_only_may_count_says_why(tmp_path: Path) -> None:
+    """An entry that ended on an unknown date is a possible match for a different reason
+    under each construct; each sentence names its own (all once said "it may have ended
+    inside the window", even with no window)."""
+    path = tmp_path / "t.tl"
+    path.write_text(
+        'trial NCT00000097 "possible" {\n'
+        '  exclude exc "e": condition infection except herpes_zoster [resolved]\n'
+        '  exclude win "w": condition infection within 12 weeks\n'
+        '  exclude act "a": condition infection active\n'
+        '  exclude dose "d": dose_change tacrolimus within 12 weeks\n'
+        "}\n"
+    )
+    record = {
+        "id": "E1",
+        "conditions": [{"code": "herpes_zoster", "start": "2026-01-01", "status": "resolved"}],
+        "drugs": [{"code": "tacrolimus", "start": "2026-01-01", "status": "stopped"}],
+    }
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    reasons = {c.id: [t.partition(" — ")[2] for t in texts(c.part)] for c in explanation.criteria}
+    assert {c.id: c.status for c in explanation.criteria} == dict.fromkeys(reasons, "unknown")
+    assert reasons == {
+        "exc": ["the exception may remove it: its status on 2026-11-22 is unsure"],
+        "win": ["it may have ended inside the window"],
+        "act": ["it may still have been going on 2026-11-22"],
+        "dose": ["it may have stopped inside the window"],
+    }

@@ -219,7 +219,11 @@ class Narrator:
             text += f" {op} {operand_source(expr.operand)}"
         return Fact(text, data)
 
-    def event_fact(self, expr: ast.Expr, index: int, possible: bool) -> Fact:
+    def event_fact(self, expr: ast.Expr, index: int, possible: str) -> Fact:
+        """An entry in words; `possible` says why it only may count: "possible" (it ended on an
+        unknown date, perhaps inside the window or, for `active`, before R) or
+        "maybe_excepted" (an exception for a status removes it only if that was its status on
+        R, which the unknown end leaves unsure)."""
         event = self.patient.events[index]
         if event.end is not None and event.end != event.start:
             period = f"{event.start} to {event.end}"
@@ -235,7 +239,13 @@ class Narrator:
             elif event.end_known:
                 text += f"; still going on {self.reference}"
             text += "; " + self.window_phrase(window)
-        if possible:
+        if possible == "maybe_excepted":
+            text += f" — the exception may remove it: its status on {self.reference} is unsure"
+        elif possible and isinstance(expr, ast.Event) and expr.kind == "dose_change":
+            text += " — it may have stopped inside the window"
+        elif possible and window is not None and window.unit == "active":
+            text += f" — it may still have been going on {self.reference}"
+        elif possible:
             text += " — it may have ended inside the window"
         data = {"fact": "entry", "kind": event.kind, "code": event.code, "start": event.start.isoformat(),
                 "end": event.end.isoformat() if event.end else None, "field": event.field}  # fmt: skip
@@ -273,9 +283,9 @@ class Narrator:
             born = self.patient.birth_date
             return Fact(f"age {value} {unit} on {self.reference} (born {born})", {"fact": "age", unit: value})
         if name == "entry":
-            return self.event_fact(expr, args[0].number, possible=False)
-        if name == "possible":
-            return self.event_fact(expr, args[0].number, possible=True)
+            return self.event_fact(expr, args[0].number, possible="")
+        if name in ("possible", "maybe_excepted"):
+            return self.event_fact(expr, args[0].number, possible=name)
         if name == "dose_change":
             event, date = self.patient.events[args[0].number], ordinal_date(args[1])
             what = "started" if date == event.start else "dose changed" if date in event.dose_changes else "stopped"
