@@ -336,6 +336,7 @@ def test_an_entry_that_only_may_count_says_why(tmp_path: Path) -> None:
     }
     (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
     reasons = {c.id: [t.partition(" — ")[2] for t in texts(c.part)] for c in explanation.criteria}
+    assert {f.data["matched"] for c in explanation.criteria for f in c.part.all_evidence()} == {"maybe"}
     assert {c.id: c.status for c in explanation.criteria} == dict.fromkeys(reasons, "unknown")
     assert reasons == {
         "exc": ["the exception may remove it: its status on 2026-11-22 is unsure"],

@@ -248,7 +248,8 @@ class Narrator:
         elif possible:
             text += " — it may have ended inside the window"
         data = {"fact": "entry", "kind": event.kind, "code": event.code, "start": event.start.isoformat(),
-                "end": event.end.isoformat() if event.end else None, "field": event.field}  # fmt: skip
+                "end": event.end.isoformat() if event.end else None, "field": event.field,
+                "matched": "maybe" if possible else "yes"}  # fmt: skip
         return Fact(text, data)
 
     def evidence(self, expr: ast.Expr, symbol: clingo.Symbol, truth: str) -> Fact | None:
