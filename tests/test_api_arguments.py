@@ -5,14 +5,17 @@ letter by letter."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 import trialogic
 from trialogic import TrialogicError, api
-from trialogic.resources import rules_dir
+from trialogic.cli import main
+from trialogic.resources import facts_dir, rules_dir
 
 ON = dt.date(2026, 11, 22)
 PATIENTS = Path(__file__).parent.parent / "facts" / "patients"
@@ -114,8 +117,32 @@ def test_the_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys:
     block = readme.split("### Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.chdir(Path(__file__).parent.parent)
     exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the project's own README
-    printed = capsys.readouterr().out.splitlines()
-    assert printed[0].split()[:2] == ["NCT01539902", "undetermined"] and len(printed) == 6
+    printed = capsys.readouterr().out
+    lines = printed.splitlines()
+    assert lines[0].split()[:2] == ["NCT01539902", "undetermined"]
+    assert json.loads(printed[printed.index("\n{") :])["repairs"][0]["trial"] == "NCT03580291"
+
+
+@pytest.mark.parametrize("command", ["check", "why", "fix"])
+def test_to_json_writes_what_the_command_prints(command: str) -> None:
+    """trialogic.to_json of the API's answers is the document `COMMAND --json` prints."""
+    patient_file = str(facts_dir() / "patients" / "p05.yaml")
+    printed = CliRunner().invoke(main, [command, patient_file, "--on", ON.isoformat(), "--json"])
+    assert printed.exit_code == 0, printed.output
+    (patient,) = trialogic.load_patients(patient_file)
+    trials = trialogic.load_trials()
+    if command == "check":
+        answers: list[Any] = trialogic.check([patient], trials, on=ON)
+    else:
+        ask = trialogic.why if command == "why" else trialogic.fix
+        answers = ask(patient, trials, on=ON)
+    assert json.loads(trialogic.to_json(answers, on=ON)) == json.loads(printed.output)
+
+
+def test_to_json_refuses_answers_of_two_kinds(trials: api.TrialSet, patient: api.Patient) -> None:
+    mixed = [*api.check([patient], trials, on=ON)[:1], *api.fix(patient, trials, on=ON)[:1]]
+    with pytest.raises(TypeError, match="the answers of one of check, why or fix, not Repair, TrialResult"):
+        trialogic.to_json(mixed, on=ON)
 
 
 def test_wrong_argument_types_say_what_is_right(trials: api.TrialSet, patient: api.Patient) -> None:

@@ -22,6 +22,7 @@ from .api import (
     why,
 )
 from .errors import Diagnostic, TrialogicError
+from .render import to_json
 
 __all__ = [
     "CriterionExplanation",
@@ -38,5 +39,6 @@ __all__ = [
     "load_patients",
     "load_trials",
     "read_patient",
+    "to_json",
     "why",
 ]

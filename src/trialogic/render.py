@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -69,6 +70,22 @@ def results_json(results: list[TrialResult], reference: dt.date) -> str:
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def to_json(answers: Sequence[TrialResult | TrialExplanation | Repair], on: dt.date) -> str:
+    """The JSON document `check`, `why` or `fix --json` prints for these answers (all of one
+    kind, as `trialogic.check`, `why` or `fix` returns them) on the reference date `on`."""
+    kinds = {type(answer) for answer in answers}
+    writers: dict[type, Callable[[Any, dt.date], str]] = {
+        TrialResult: results_json,
+        TrialExplanation: explanations_json,
+        Repair: repairs_json,
+    }
+    if len(kinds) > 1 or not kinds <= writers.keys():
+        names = ", ".join(sorted(k.__name__ for k in kinds))
+        raise TypeError(f"to_json takes the answers of one of check, why or fix, not {names}")
+    (kind,) = kinds or {TrialResult}
+    return writers[kind](list(answers), on)
 
 
 def print_results(results: list[TrialResult], reference: dt.date, console: Console) -> None:
