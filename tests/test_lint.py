@@ -69,3 +69,13 @@ def test_the_language_pages_first_example_loads_and_lints_clean(tmp_path: Path) 
     example.write_text(page.split("```")[1])
     result = CliRunner().invoke(main, ["lint", str(example)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_uln_multiple_in_a_shared_definition_is_reported_once_where_it_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "t.tl"
+    path.write_text(
+        "define high_bili = total_bilirubin > 2 x ULN\n"
+        'trial NCT00000098 "a" {\n  exclude b "b": high_bili\n  exclude c "c": alt > 2 x ULN or high_bili\n}\n'
+        'trial NCT00000097 "b" {\n  exclude b "b": not high_bili\n}\n'
+    )
+    assert [(d.code, d.line, d.column) for d in lint([path])] == [("L005", 1, 20)]

@@ -201,11 +201,42 @@ def lint_trial(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
     return found
 
 
+def uln_without_usual_limit(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
+    """L005: a ULN multiple of an attribute the vocabulary gives no usual limit (`default_uln`):
+    a result recorded without its own `uln` or `reference_range` leaves it unknown. Each
+    comparison is reported once, where it is written (a definition's, in its file)."""
+    defines = trials.defines(trial.id)
+    found: dict[tuple[str, int, int], Diagnostic] = {}
+    seen: set[str] = set()
+    stack: list[ast.Expr] = [c.expr for c in trial.criteria]
+    while stack:
+        for node in ast.walk(stack.pop()):
+            if isinstance(node, ast.Reference) and node.name in defines and node.name not in seen:
+                seen.add(node.name)
+                stack.append(defines[node.name].body)
+            elif isinstance(node, ast.Comparison) and isinstance(node.operand, ast.Uln):
+                attribute = trials.vocabulary.attribute(node.attribute)
+                if attribute is not None and attribute.default_uln is None:
+                    message = (
+                        f"{attribute.name} has no usual upper limit of normal in the vocabulary: a result "
+                        f"recorded without its own uln or reference_range leaves this comparison unknown"
+                    )
+                    found[(node.pos.file, node.pos.line, node.pos.column)] = _diagnostic(
+                        node, "L005", message, "warning"
+                    )
+    return list(found.values())
+
+
 def lint(paths: Sequence[str | Path]) -> list[Diagnostic]:
     """Every diagnostic for the criteria files given (errors and warnings), in file order."""
     try:
         trials = load_trials(paths)
     except TrialogicError as e:
         return e.diagnostics
-    found = [d for trial in trials.trials.values() for d in lint_trial(trials, trial)]
+    found = [
+        d
+        for trial in trials.trials.values()
+        for d in (*lint_trial(trials, trial), *uln_without_usual_limit(trials, trial))
+    ]
+    found = list({(d.file, d.line, d.column, d.code): d for d in found}.values())  # a definition's, once
     return sorted(found, key=lambda d: (d.file, d.line, d.column))
