@@ -160,3 +160,74 @@ def test_a_repeat_on_a_jsonl_line_yaml_cannot_read_names_the_line(tmp_path: Path
     result = CliRunner().invoke(main, ["check", str(stream), *ON])
     assert result.exit_code == 1, result.output
     assert f"{stream}:2:1: error[P006]: the key 'id' is given twice{TWICE}\n    {line}\n    ^" in result.output
+
+
+# ----- one key written in two ways, and keys YAML would read alike --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "first", "second"),
+    [
+        ('id: A\n1: x\n"1": y\n', "1", 2, 3),  # YAML reads 1 and "1" as two keys: the field '1' twice
+        ('id: A\n"1": x\n1: y\n', "1", 2, 3),
+        ("id: A\n'1': x\nsex: female\n1: y\n", "1", 2, 4),
+        ('id: A\n"id": B\n', "id", 1, 2),
+    ],
+)
+def test_a_key_written_plain_and_quoted_is_one_key_named_at_its_second_line(
+    text: str, key: str, first: int, second: int, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    (diagnostic,) = refused(path)
+    assert (diagnostic.code, diagnostic.field, diagnostic.line, diagnostic.column) == ("P006", key, second, 1)
+    assert diagnostic.message == f"the key {key!r} is given twice (lines {first} and {second}){TWICE}"
+
+
+def test_a_repeat_of_int_like_keys_inside_an_entry_is_named_at_the_second(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("id: A\nmeasurements:\n  - {attribute: alt, 1: 3, '1': 4, value: 3, unit: U/L, date: 2026-01-01}\n")
+    (diagnostic,) = refused(path)
+    assert (diagnostic.field, diagnostic.line, diagnostic.column) == ("measurements[0].1", 3, 28)
+    assert diagnostic.message == f"the key '1' is given twice on line 3 (columns 22 and 28){TWICE}"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("1", "1.0"), ("true", "yes"), ("null", "~"), ("1", "0x1"), ("on", "True"), ("1", "+1"), ("1.5", "15e-1")],
+)
+def test_keys_yaml_would_read_alike_are_each_named_as_written_at_its_line(
+    first: str, second: str, tmp_path: Path
+) -> None:
+    # YAML 1.1 reads 1 and 1.0 (true and yes, ...) as one key, and kept only the second; a
+    # record's keys are names, read as written: each is an unknown section, at its own line
+    path = tmp_path / "p.yaml"
+    path.write_text(f"id: A\n{first}: x\n{second}: y\n")
+    found = [(d.code, d.field, d.line, d.message.split(";")[0]) for d in refused(path)]
+    assert found == [
+        ("P001", first, 2, f"unknown section {first!r}"),
+        ("P001", second, 3, f"unknown section {second!r}"),
+    ]
+
+
+def test_a_key_holding_a_dot_is_placed_at_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("id: A\ndrugs: []\nsex: female\ndrugs.code: rituximab\n")
+    (diagnostic,) = refused(path)
+    assert (diagnostic.field, diagnostic.line, diagnostic.column) == ("drugs.code", 4, 1)
+    assert diagnostic.source_line == "drugs.code: rituximab"
+
+
+def test_keys_are_read_as_written_by_every_reader_of_yaml() -> None:
+    assert parse_yaml("1: a\nyes: b\n~: c\n1.0: d\n") == {"1": "a", "yes": "b", "~": "c", "1.0": "d"}
+    with pytest.raises(yaml.YAMLError):
+        parse_yaml("? [a]\n: b\n")  # a key that is not a name is still refused
+
+
+@pytest.mark.parametrize("tag", ["!!map", "!!set"])
+def test_a_mapping_tag_on_a_list_is_invalid_yaml_not_a_crash(tag: str, tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(f"id: A\ndrugs: {tag} [a]\n")  # was a TypeError from the repeated-key check
+    result = CliRunner().invoke(main, ["check", str(path), *ON])
+    assert result.exit_code == 1
+    assert result.output == f"{path}:2:8: error[P000]: not valid YAML: expected a mapping node, but found sequence\n"

@@ -60,6 +60,15 @@ trials_option = click.option(
 )
 on_option = click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
+# patient files, folders of them, or `-`: standard input (JSON lines, or one YAML or JSON document)
+patient_path = click.Path(exists=True, allow_dash=True)
+
+
+def stdin_once(ctx: click.Context, param: click.Parameter, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """PATIENTS may name `-` once: standard input can be read once."""
+    if paths.count("-") > 1:
+        raise click.BadParameter("`-` (standard input) is given twice; it can be read once", ctx, param)
+    return paths
 
 
 def trials_given(trial_paths: tuple[str, ...]) -> api.TrialSet:
@@ -107,14 +116,14 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("patients", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("patients", nargs=-1, required=True, type=patient_path, callback=stdin_once)
 @trials_option
 @on_option
 @json_option
 def check_command(
     patients: tuple[str, ...], trial_paths: tuple[str, ...], reference: dt.date | None, as_json: bool
 ) -> None:
-    """Which trials does each patient qualify for?"""
+    """Which trials does each patient qualify for? PATIENTS are files, folders, or - for standard input."""
     reference = reference or dt.date.today()
     with reported():
         trials = trials_given(trial_paths)
@@ -137,7 +146,7 @@ def compile_command(trial_ids: tuple[str, ...], trial_paths: tuple[str, ...]) ->
 
 
 @main.command("why")
-@click.argument("patient", type=click.Path(exists=True))
+@click.argument("patient", type=patient_path)
 @click.argument("trial_ids", nargs=-1)
 @trials_option
 @on_option
@@ -151,7 +160,8 @@ def why_command(
     show_all: bool,
     as_json: bool,
 ) -> None:
-    """Why is a patient (not) eligible? Criterion by criterion, with the evidence."""
+    """Why is a patient (not) eligible? Criterion by criterion, with the evidence. PATIENT is a file, a
+    folder, or - for standard input."""
     reference = reference or dt.date.today()
     with reported():
         trials = trials_given(trial_paths)
@@ -164,7 +174,7 @@ def why_command(
 
 
 @main.command("fix")
-@click.argument("patient", type=click.Path(exists=True))
+@click.argument("patient", type=patient_path)
 @click.argument("trial_ids", nargs=-1)
 @trials_option
 @on_option
@@ -185,7 +195,8 @@ def fix_command(
     max_alternatives: int,
     as_json: bool,
 ) -> None:
-    """The smallest changes that would make a patient eligible, and from when."""
+    """The smallest changes that would make a patient eligible, and from when. PATIENT is a file, a
+    folder, or - for standard input."""
     reference = reference or dt.date.today()
     with reported():
         trials = trials_given(trial_paths)
@@ -295,7 +306,7 @@ def _parameter(option: str) -> str:
 
 
 @main.command("whatif")
-@click.argument("patient", type=click.Path(exists=True, dir_okay=False))
+@click.argument("patient", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--set", "set_", multiple=True, metavar=USAGE["--set"], help="A new result.")
 @click.option("--unset", multiple=True, metavar=USAGE["--unset"], help="Remove every result of ATTR.")
 @click.option("--add-condition", multiple=True, metavar=USAGE["--add-condition"], help="A new active condition.")
@@ -366,7 +377,7 @@ def whatif_command(
 
 
 @main.command("screen")
-@click.argument("patients", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("patients", nargs=-1, required=True, type=patient_path, callback=stdin_once)
 @trials_option
 @on_option
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
@@ -387,7 +398,8 @@ def screen_command(
     drop: tuple[str, ...],
     relax: tuple[str, ...],
 ) -> None:
-    """Screen a cohort (files, folders, JSONL streams): status matrix and attrition per criterion."""
+    """Screen a cohort (files, folders, JSONL streams, - for standard input): status matrix and attrition
+    per criterion."""
     reference = reference or dt.date.today()
     changes = [Change("--drop", d) for d in drop] + [Change("--relax", r) for r in relax]
     with reported():

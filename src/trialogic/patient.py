@@ -7,6 +7,7 @@ record with an error is used.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import re
@@ -19,7 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .dates import iso_date
-from .errors import Diagnostic, TrialogicError, source_line
+from .errors import Diagnostic, TrialogicError
 from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary, suggestion
 
 SECTION_OF_KIND = {
@@ -211,8 +212,9 @@ def _record_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
 
 
 class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML for records: plain dates and numbers (_record_resolvers), and every key of
-    a mapping given once (a repeat is collected in `repeated`, and parse_yaml refuses it)."""
+    """Safe YAML for records: plain dates and numbers (_record_resolvers), keys read as the
+    text written, and every key of a mapping given once (a repeat is collected in `repeated`,
+    and parse_yaml refuses it)."""
 
     yaml_implicit_resolvers = _record_resolvers()
 
@@ -222,8 +224,30 @@ class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
         self.checked: set[int] = set()
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """A mapping whose keys are names, each the text written (_key): `1:` and `"1":` are
+        the one key '1' (a repeat), `yes:` is 'yes' and `1.0:` is '1.0', never True or 1 (which
+        would make them one key with `true:` or `1:`, and name a field other than the one
+        written)."""
         self.check_keys(node)
-        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+        self.flatten_mapping(node)  # `<<: *base` merges, as SafeLoader does
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node)
+            try:
+                hash(key)
+            except TypeError:
+                problem = "found unhashable key"
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, problem, key_node.start_mark
+                ) from None
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def _key(self, key_node: yaml.Node) -> Any:
+        """A key as a record names it: a scalar key is its text, whatever YAML would resolve it to."""
+        if isinstance(key_node, yaml.ScalarNode):
+            return key_node.value
+        return self.construct_object(key_node, deep=True)
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         # a mapping merged into another (`<<: *base`) is flattened in place, perhaps before it
@@ -233,7 +257,10 @@ class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
 
     def check_keys(self, node: yaml.MappingNode) -> None:
         """Note each key of `node` given a second time, by the keys as they read (`id` and
-        "id" are one key); merge keys (`<<`) may override, as YAML says."""
+        "id" are one key, `1` and "1" too); merge keys (`<<`) may override, as YAML says."""
+        if not isinstance(node, yaml.MappingNode):  # `!!map [a]`: refused as YAML refuses it, not a crash
+            problem = f"expected a mapping node, but found {node.id}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
         if id(node) in self.checked:
             return
         self.checked.add(id(node))
@@ -241,7 +268,7 @@ class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
         for key_node, _ in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
-            key = self.construct_object(key_node, deep=True)
+            key = self._key(key_node)
             try:
                 first = seen.get(key)
             except TypeError:
@@ -255,6 +282,11 @@ class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
 def parse_yaml(text: str) -> Any:
     """A YAML text's one document, read with _RecordLoader; RepeatedKeys when a mapping in it
     gives a key twice."""
+    return _load_yaml(text)[1]
+
+
+def _load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """parse_yaml's document, with its node tree (None when the text holds no document)."""
     loader = _RecordLoader(text)
     try:
         root = loader.get_single_node()
@@ -269,7 +301,7 @@ def parse_yaml(text: str) -> Any:
             field = f"{paths.get(id(mapping), '')}.{key}".lstrip(".")
             repeats.append(Repeat(field, key, first.start_mark, second.start_mark))
         raise RepeatedKeys(sorted(repeats, key=lambda r: (r.second.line, r.second.column) if r.second else (0, 0)))
-    return data
+    return root, data
 
 
 def _mapping_paths(root: yaml.Node | None) -> dict[int, str]:
@@ -339,7 +371,8 @@ def repeated_problems(error: RepeatedKeys, file: str, text: str, stream_line: in
         line, column, shown = 0, 0, None
         if repeat.second is not None:
             line, column = first_line + repeat.second.line, repeat.second.column + 1
-            shown = source_line(text, repeat.second.line + 1)
+            lines = yaml_lines(text)
+            shown = lines[repeat.second.line] if repeat.second.line < len(lines) else None
         elif stream_line is not None:  # the record is its line
             line, column, shown = stream_line, 1, text.rstrip("\r\n")
         message = repeated_message(repeat, first_line)
@@ -709,7 +742,7 @@ class _Reader:
 
     def read(self, record: Any) -> Patient | None:
         if not isinstance(record, dict):
-            self.problem("", "P006", "a patient record is a mapping with at least an id")
+            self.problem("", "P006", f"a patient record is a mapping with at least an id, not {held(record)}")
             return None
         for key in record:
             if key not in TOP_LEVEL:
@@ -844,34 +877,140 @@ def not_utf8(error: UnicodeDecodeError) -> str:
 
 
 _ONE_OR_A_LIST = "a patient file holds a record (a mapping with at least an id) or a list of records"
+_WIDE = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16's: it begins with the same two bytes
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# the line breaks YAML counts lines by (PyYAML and libyaml alike), so that a mark's line is
+# the line shown
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
-def load_records(path: str | Path) -> list[tuple[Any, str]]:
-    """The raw records of a YAML or JSON file (one patient or a list), each with its source name."""
-    path = Path(path)
+def yaml_lines(text: str) -> list[str]:
+    """The lines of a text as YAML numbers them (a mark's `line` indexes this list)."""
+    return _YAML_BREAK.split(text)
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The encoding (UTF-16 or UTF-32) whose byte-order mark the bytes begin with, if any."""
+    return next((name for mark, name in _WIDE if data.startswith(mark)), None)
+
+
+def not_text(name: str, message: str) -> TrialogicError:
+    return TrialogicError([Diagnostic(name, 0, 0, "P000", message)])
+
+
+def not_utf8_at(byte: int, offset: int, line: int, fix: str = "save the file as UTF-8") -> str:
+    """A byte that is not UTF-8, by its offset in the file and its line (1-based)."""
+    return f"not UTF-8 text (byte {byte:#04x} at offset {offset}, line {line}); {fix}"
+
+
+def decoded(data: bytes, name: str, noun: str = "the file", fix: str = "save the file as UTF-8") -> str:
+    """A patient file's bytes as text: UTF-8, a byte-order mark (as some editors write) dropped,
+    and every line break read as \n (as text mode reads a file). P000 for a text in UTF-16 or
+    UTF-32 (named, not a confusing byte), or for the first byte that is not UTF-8, by its
+    offset and line."""
+    wide = wide_encoding(data)
+    if wide:
+        raise not_text(name, f"{noun} is {wide} text (it begins with a {wide} byte-order mark); {fix}")
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is no text
-    except OSError as e:
-        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")]) from e
+        text = data[start:].decode("utf-8")
     except UnicodeDecodeError as e:
-        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", not_utf8(e))]) from e
-    if not text.strip():
-        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", f"the file is empty; {_ONE_OR_A_LIST}")])
+        offset = start + e.start
+        raise not_text(name, not_utf8_at(data[offset], offset, data.count(b"\n", 0, offset) + 1, fix)) from e
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path) -> str:
+    """A patient file's text (see `decoded`); P000 when it cannot be read."""
     try:
-        data = parse_json(text) if path.suffix == ".json" else parse_yaml(text)
+        data = path.read_bytes()
+    except OSError as e:
+        raise not_text(str(path), f"cannot read the file: {e.strerror}") from e
+    return decoded(data, str(path))
+
+
+def held(data: Any) -> str:
+    """What a value read where a record is due is, for a message: `null`, `the number 5`, `a list`."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return str(data).lower()
+    if isinstance(data, (int, float, Decimal)):
+        return f"the number {data}"
+    if isinstance(data, str):
+        return f"the text {data if len(data) <= 40 else data[:39] + '…'!r}"
+    if isinstance(data, list):
+        return "a list"
+    return "a mapping" if isinstance(data, dict) else f"a {type(data).__name__}"
+
+
+class Document(NamedTuple):
+    """The records of one YAML or JSON document: each with its source name (the file, or
+    `file[2]` for the third of a list of several) and its index in the list (None when the
+    document is the record itself); and the document's YAML node tree when it was read as
+    YAML (None for JSON)."""
+
+    records: list[tuple[Any, str, int | None]]
+    root: yaml.Node | None
+
+
+def read_document(
+    text: str, name: str, syntax: str, noun: str = "the file", expected: str = _ONE_OR_A_LIST, hint: str = ""
+) -> Document:
+    """The records of a text holding one YAML or JSON document (one patient or a list of them).
+    `syntax` is "json" or "yaml"; `hint` follows the reason a text is not valid JSON.
+    P000 for a text that cannot be read or holds no record: nothing, only comments, an empty
+    list, or null, a number or a text instead of a record (at its line); P006 for a repeat."""
+    if not text.strip():
+        raise not_text(name, f"{noun} is empty; {expected}")
+    root, data = _parse_document(text, name, syntax, hint)
+    if syntax == "json":  # the value begins at the first character that is not white space
+        first = len(text) - len(text.lstrip(" \t\n\r"))
+        line = text.count("\n", 0, first)
+        where = (line, first - (text.rfind("\n", 0, first) + 1))
+    elif root is not None:
+        where = (root.start_mark.line, root.start_mark.column)
+    else:
+        raise not_text(name, f"{noun} holds no record (only comments); {expected}")
+    if data is None and isinstance(root, yaml.ScalarNode) and root.value == "":
+        raise not_text(name, f"{noun} holds no record (an empty document); {expected}")
+    if data == [] or not isinstance(data, (dict, list)):
+        lines = yaml_lines(text)
+        what = "no record (an empty list)" if data == [] else f"{held(data)}, not a record"
+        shown = lines[where[0]] if where[0] < len(lines) else None
+        diagnostic = Diagnostic(name, where[0] + 1, where[1] + 1, "P000", f"{noun} holds {what}; {expected}", shown)
+        raise TrialogicError([diagnostic])
+    if isinstance(data, dict):
+        return Document([(data, name, None)], root)
+    if len(data) == 1:
+        return Document([(data[0], name, 0)], root)
+    return Document([(record, f"{name}[{index}]", index) for index, record in enumerate(data)], root)
+
+
+def _parse_document(text: str, name: str, syntax: str, hint: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (None when read as JSON, or when YAML finds no document) and
+    data; TrialogicError for a text that is not valid JSON or YAML, or repeats a key."""
+    try:
+        return _load_yaml(text) if syntax == "yaml" else (None, parse_json(text))
     except RepeatedKeys as e:
-        raise TrialogicError(repeated_problems(e, str(path), text)) from e
+        raise TrialogicError(repeated_problems(e, name, text)) from e
     except json.JSONDecodeError as e:
-        raise TrialogicError([Diagnostic(str(path), e.lineno, e.colno, "P000", f"not valid JSON: {e.msg}")]) from e
+        message = f"not valid JSON: {e.msg}{hint}"
+        raise TrialogicError([Diagnostic(name, e.lineno, e.colno, "P000", message)]) from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = " ".join(filter(None, (getattr(e, "context", None), getattr(e, "problem", None)))) or str(e)
-        raise TrialogicError([Diagnostic(str(path), line, column, "P000", f"not valid YAML: {problem}")]) from e
-    if data is None or data == []:
-        held = "only comments" if data is None else "an empty list"
-        raise TrialogicError(
-            [Diagnostic(str(path), 0, 0, "P000", f"the file holds no record ({held}); {_ONE_OR_A_LIST}")]
-        )
-    records = data if isinstance(data, list) else [data]
-    return [(record, str(path) if len(records) == 1 else f"{path}[{index}]") for index, record in enumerate(records)]
+        raise TrialogicError([Diagnostic(name, line, column, "P000", f"not valid YAML: {problem}")]) from e
+
+
+def load_records(path: str | Path) -> list[tuple[Any, str]]:
+    """The raw records of a YAML or JSON file (one patient or a list), each with its source
+    name. A file ending .json (in any case: .JSON too) is read as JSON, any other as YAML."""
+    path = Path(path)
+    syntax = "json" if path.suffix.lower() == ".json" else "yaml"
+    return [(record, source) for record, source, _ in read_document(read_text(path), str(path), syntax).records]

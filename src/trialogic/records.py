@@ -1,34 +1,75 @@
-"""Patient records from the paths a command is given: files, folders of files, JSONL streams.
+"""Patient records from the paths a command is given: files, folders of files, JSONL streams,
+and standard input (`-`).
 
-Every command that reads patient files (`check`, `why`, `fix`, `screen`) finds them here,
-so a folder means the same cohort to each, and an id given twice is an error wherever it is.
+Every command that reads patient files (`check`, `why`, `fix`, `whatif`, `screen`) finds them
+here, so a folder means the same cohort to each, and an id given twice is an error wherever
+it is.
+
+Standard input is JSON lines when its first line that is not blank is a JSON object (read a
+line at a time, as a .jsonl file is: `screen` streams it), else one document holding a record
+or a list of them: JSON when it begins with `{` or `[` (YAML would read `"sex": }` as a sex
+of null), else YAML. Its errors name it `<stdin>`, with the line.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import io
+import itertools
 import json
+import re
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+import yaml
 
 from .errors import Diagnostic, TrialogicError
 from .patient import (
     Patient,
     RepeatedKeys,
-    load_records,
-    not_utf8,
+    decoded,
+    held,
+    not_utf8_at,
     parse_json,
+    read_document,
     read_patient,
+    read_text,
     record_id,
     repeated_problems,
+    wide_encoding,
+    yaml_lines,
 )
 from .positions import locate
-from .vocabulary import Vocabulary, closest, suggestion
+from .vocabulary import Vocabulary, closest, load_vocabulary, suggestion
 
 if TYPE_CHECKING:
     from .api import TrialSet
 
 PATIENT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+STDIN = "-"  # the path that means standard input
+STDIN_NAME = "<stdin>"  # how errors name it
+_ONE_A_LINE = "a .jsonl stream holds one patient record (a JSON object) a line"
+_STDIN_ONE_A_LINE = "JSON lines hold one patient record (a JSON object) a line"
+_STDIN_EXPECTED = (
+    "give one patient record (a mapping with at least an id), a list of records, or JSON lines (one record a line)"
+)
+_STDIN_FIX = "give UTF-8 text"
+_STDIN_JSON = " (standard input beginning with { or [ is read as JSON)"
+# a line of standard input longer than this (a cohort written on one line) is not kept with
+# each record read from it to be shown under an error: the line and column still are
+_LONGEST_SHOWN = 10_000
+# a character standing for a byte that is not UTF-8 (read with errors="surrogateescape")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_STEP_START = re.compile(r"[.\[]")
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def is_patient_file(path: Path) -> bool:
+    """Whether a folder's file is read as patients: by its suffix, in any case (`P1.JSON` too)."""
+    return path.suffix.lower() in PATIENT_SUFFIXES
 
 
 class Line(NamedTuple):
@@ -46,36 +87,163 @@ class Unreadable(NamedTuple):
     diagnostics: list[Diagnostic]
 
 
+class Places(NamedTuple):
+    """Where the fields of one record sit in the text it was read from: by field path
+    (`drugs[0].code`; "" for the record itself), the 0-based line and column of its key (of
+    the item, for a list's item); the text of those lines; and the number of the text's
+    first line (a JSONL stream's record is its line)."""
+
+    at: dict[str, tuple[int, int]]
+    lines: dict[int, str]
+    first_line: int
+
+    def find(self, field: str) -> tuple[int, int]:
+        """A field's place, or its nearest enclosing entry's when the record lacks it."""
+        if field in self.at:
+            return self.at[field]
+        for cut in reversed([step.start() for step in _STEP_START.finditer(field)]):
+            if field[:cut] in self.at:
+                return self.at[field[:cut]]
+        return self.at[""]
+
+
+class Parsed(NamedTuple):
+    """A record of a YAML or JSON document: the file it was read from (STDIN_NAME for standard
+    input), its position in the document's list (None: the document is the record), and, for
+    standard input, which cannot be read again, where its fields are."""
+
+    record: Any
+    file: str
+    position: int | None
+    places: Places | None = None
+
+
 def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
     """Records from files, folders of files (those ending in PATIENT_SUFFIXES, in name
-    order) and JSONL streams (one patient a line; those come as `Line`s, for `decode`)."""
+    order), JSONL streams (one patient a line; those come as `Line`s, for `decode`) and
+    standard input (`-`, once)."""
+    stdin_read = False
     for raw in paths:
+        if isinstance(raw, str) and raw == STDIN:
+            if stdin_read:
+                message = "`-` (standard input) is given twice; it can be read once: give it once"
+                yield Unreadable([Diagnostic(STDIN_NAME, 0, 0, "P000", message)]), STDIN_NAME
+            else:
+                stdin_read = True
+                yield from stdin_records()
+            continue
         path = Path(raw)
         if path.is_dir():
-            yield from patient_records(sorted(p for p in path.iterdir() if p.suffix in PATIENT_SUFFIXES))
-        elif path.suffix == ".jsonl":
-            try:
-                with path.open(encoding="utf-8-sig") as stream:
-                    empty = True
-                    for number, line in enumerate(stream, 1):
-                        if line.strip():
-                            empty = False
-                            yield Line(line, str(path), number), f"{path}:{number}"
-                if empty:  # a stream with no record is named, not skipped
-                    message = "the file is empty; a .jsonl stream holds one patient record (a JSON object) a line"
-                    yield Unreadable([Diagnostic(str(path), 0, 0, "P000", message)]), str(path)
-            except OSError as e:
-                problem = Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")
-                yield Unreadable([problem]), str(path)
-            except UnicodeDecodeError as e:
-                yield Unreadable([Diagnostic(str(path), 0, 0, "P000", not_utf8(e))]), str(path)
+            yield from patient_records(sorted(p for p in path.iterdir() if is_patient_file(p)))
+        elif path.suffix.lower() == ".jsonl":
+            yield from _stream_file(path)
         else:
-            try:
-                records = load_records(path)
-            except TrialogicError as e:
-                yield Unreadable(e.diagnostics), str(path)
-                continue
-            yield from records
+            yield from _file_records(path)
+
+
+def _file_records(path: Path) -> Iterator[tuple[Any, str]]:
+    """The records of a YAML or JSON file (.json, in any case, is JSON; any other is YAML)."""
+    syntax = "json" if path.suffix.lower() == ".json" else "yaml"
+    try:
+        document = read_document(read_text(path), str(path), syntax)
+    except TrialogicError as e:
+        yield Unreadable(e.diagnostics), str(path)
+        return
+    for record, source, index in document.records:
+        yield Parsed(record, str(path), index), source
+
+
+def _stream_file(path: Path) -> Iterator[tuple[Any, str]]:
+    try:
+        with path.open(encoding="utf-8", errors="surrogateescape", newline="") as stream:
+            yield from _stream(stream, str(path), "the file", _ONE_A_LINE, "save the file as UTF-8")
+    except OSError as e:
+        problem = Diagnostic(str(path), 0, 0, "P000", f"cannot read the file: {e.strerror}")
+        yield Unreadable([problem]), str(path)
+
+
+def _stream(lines: Iterable[str], name: str, noun: str, one_a_line: str, fix: str) -> Iterator[tuple[Any, str]]:
+    """The lines of a JSONL stream (read with errors="surrogateescape" and newline=""), each
+    that is not blank as a `Line`; a line holding a byte that is not UTF-8 is named by the
+    byte's offset in the stream and its line, and the others are read on."""
+    offset = 0  # in bytes: where the line begins in the stream
+    empty = True
+    for number, line in enumerate(lines, 1):
+        if number == 1:
+            wide = wide_encoding(line[:4].encode("utf-8", "surrogateescape"))
+            if wide:
+                message = f"{noun} is {wide} text (it begins with a {wide} byte-order mark); {fix}"
+                yield Unreadable([Diagnostic(name, 0, 0, "P000", message)]), name
+                return
+            if line.startswith("\ufeff"):  # a byte-order mark, as some editors write, is no text
+                line, offset = line[1:], 3
+        plain = line.isascii()  # O(1): most lines are, and hold no byte that is not UTF-8
+        size = len(line) if plain else len(line.encode("utf-8", "surrogateescape"))
+        if line.strip():
+            empty = False
+            bad = None if plain else _NOT_UTF8.search(line)
+            if bad is None:
+                yield Line(line, name, number), f"{name}:{number}"
+            else:
+                at = offset + len(line[: bad.start()].encode("utf-8", "surrogateescape"))
+                message = not_utf8_at(ord(bad.group()) - 0xDC00, at, number, fix)
+                yield Unreadable([Diagnostic(name, 0, 0, "P000", message)]), f"{name}:{number}"
+        offset += size
+    if empty:  # a stream with no record is named, not skipped
+        yield Unreadable([Diagnostic(name, 0, 0, "P000", f"{noun} is empty; {one_a_line}")]), name
+
+
+def stdin_records() -> Iterator[tuple[Any, str]]:
+    """The records of standard input: JSON lines when its first line that is not blank is a
+    JSON object (streamed, a line at a time), else one YAML or JSON document."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if sys.stdin is None:
+        yield Unreadable([Diagnostic(STDIN_NAME, 0, 0, "P000", "there is no standard input to read")]), STDIN_NAME
+        return
+    wrapper = None if buffer is None else io.TextIOWrapper(buffer, "utf-8", "surrogateescape", newline="")
+    stream: IO[str] = sys.stdin if wrapper is None else wrapper
+    try:
+        head: list[str] = []
+        for line in stream:
+            head.append(line)
+            if (line[1:] if len(head) == 1 and line.startswith("\ufeff") else line).strip():
+                break
+        if head and _json_object(head[-1].lstrip("\ufeff")):
+            lines = itertools.chain(head, stream)
+            yield from _stream(lines, STDIN_NAME, "standard input", _STDIN_ONE_A_LINE, _STDIN_FIX)
+        else:
+            yield from _stdin_document("".join(head) + stream.read())
+    except OSError as e:
+        problem = Diagnostic(STDIN_NAME, 0, 0, "P000", f"cannot read standard input: {e.strerror}")
+        yield Unreadable([problem]), STDIN_NAME
+    finally:
+        if wrapper is not None:
+            wrapper.detach()  # standard input itself stays open
+
+
+def _json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _stdin_document(raw: str) -> Iterator[tuple[Any, str]]:
+    """The records of one YAML or JSON document read from standard input, each with where its
+    fields are (the input cannot be read again when an error is to be placed)."""
+    try:
+        text = decoded(raw.encode("utf-8", "surrogateescape"), STDIN_NAME, "standard input", _STDIN_FIX)
+        syntax = "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+        document = read_document(text, STDIN_NAME, syntax, "standard input", _STDIN_EXPECTED, _STDIN_JSON)
+    except TrialogicError as e:
+        yield Unreadable(e.diagnostics), STDIN_NAME
+        return
+    root = document.root if document.root is not None else _compose(text)
+    lines = yaml_lines(text)
+    for record, source, index in document.records:
+        node = _record_node(root, index)
+        places = _places(node, lines, 1, _LONGEST_SHOWN) if node is not None else None
+        yield Parsed(record, STDIN_NAME, index, places), source
 
 
 def among_inputs(path: Path, paths: Iterable[str | Path]) -> bool:
@@ -83,27 +251,156 @@ def among_inputs(path: Path, paths: Iterable[str | Path]) -> bool:
     (by its suffix) inside one of the folders given."""
     target = path.resolve()
     for raw in paths:
+        if isinstance(raw, str) and raw == STDIN:
+            continue
         given = Path(raw).resolve()
-        if target == given or (given.is_dir() and target.parent == given and target.suffix in PATIENT_SUFFIXES):
+        if target == given or (given.is_dir() and target.parent == given and is_patient_file(target)):
             return True
     return False
 
 
 def decode(record: Any) -> Any:
     """A record as read: JSONL lines are decoded here, a malformed one (or one giving a key
-    twice) named by file and line; an unreadable file's problems are raised here."""
+    twice, or holding no JSON object) named by file and line; an unreadable file's problems
+    are raised here."""
     if isinstance(record, Unreadable):
         raise TrialogicError(record.diagnostics)
+    if isinstance(record, Parsed):
+        return record.record
     if not isinstance(record, Line):
         return record
     try:
-        return parse_json(record.text)
+        data = parse_json(record.text)
     except RepeatedKeys as e:
         raise TrialogicError(repeated_problems(e, record.path, record.text, record.number)) from e
     except json.JSONDecodeError as e:
         message = f"not valid JSON: {e.msg}"
         column = min(e.pos, len(record.text.rstrip("\r\n"))) + 1  # the record is this one line
         raise TrialogicError([Diagnostic(record.path, record.number, column, "P000", message)]) from e
+    if not isinstance(data, dict):
+        one_a_line = _STDIN_ONE_A_LINE if record.path == STDIN_NAME else _ONE_A_LINE
+        message = f"{held(data)} is not a patient record; {one_a_line}"
+        shown = record.text.rstrip("\r\n")
+        column = len(shown) - len(shown.lstrip()) + 1
+        raise TrialogicError([Diagnostic(record.path, record.number, column, "P000", message, shown)])
+    return data
+
+
+# ----- where a field of a record sits ----------------------------------------------------
+
+
+def place(diagnostics: list[Diagnostic], raw: Any, source: str) -> list[Diagnostic]:
+    """The diagnostics of one record (`raw`, as patient_records gives it, read from `source`),
+    each that names a field and has no column yet given the line, column and text of that
+    field, as positions.locate does for files; here, because standard input cannot be read
+    again, and because a key holding `.` or `[` (`1.0:`) is found as the record holds it."""
+    if not any(_unplaced(d, source) for d in diagnostics):
+        return diagnostics
+    found = _places_of(raw)
+    if found is None:
+        return diagnostics
+    file, places, index = found
+    prefix = f"[{index}]" if index is not None and source != file else ""
+    placed = []
+    for diagnostic in diagnostics:
+        if not _unplaced(diagnostic, source):
+            placed.append(diagnostic)
+            continue
+        field = diagnostic.field or ""
+        line, column = places.find(field)
+        named = f"{prefix}.{field}" if prefix and field else prefix or field
+        shown = places.lines.get(line)
+        placed.append(
+            dataclasses.replace(
+                diagnostic,
+                file=file,
+                field=named,
+                line=places.first_line + line,
+                column=column + 1,
+                source_line=shown,
+            )
+        )
+    return placed
+
+
+def _unplaced(diagnostic: Diagnostic, source: str) -> bool:
+    return diagnostic.column == 0 and diagnostic.field is not None and diagnostic.file == source
+
+
+def _places_of(raw: Any) -> tuple[str, Places, int | None] | None:
+    """The file a record was read from, where its fields are, and its index in a list file."""
+    if isinstance(raw, Line):
+        node = _compose(raw.text)
+        return (raw.path, _places(node, yaml_lines(raw.text), raw.number, None), None) if node is not None else None
+    if not isinstance(raw, Parsed):
+        return None
+    if raw.places is not None:
+        return raw.file, raw.places, raw.position
+    if raw.file == STDIN_NAME:
+        return None
+    path = Path(raw.file)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    root, lines = _composed_file(raw.file, (stat.st_mtime_ns, stat.st_size))
+    node = _record_node(root, raw.position)
+    return (raw.file, _places(node, lines, 1, None), raw.position) if node is not None else None
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """A text's YAML node tree (JSON is YAML too), or None when YAML cannot read it."""
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_COMPOSER)
+    except yaml.YAMLError:
+        return None
+    return node
+
+
+@functools.lru_cache(maxsize=8)
+def _composed_file(file: str, stamp: tuple[int, int]) -> tuple[yaml.Node | None, list[str]]:
+    """A file's node tree and lines (`stamp`: its modification time and size, so that a file
+    changed since is read again); records of one file are placed from one reading."""
+    try:
+        text = read_text(Path(file))
+    except TrialogicError:
+        return None, []
+    return _compose(text), yaml_lines(text)
+
+
+def _record_node(root: yaml.Node | None, index: int | None) -> yaml.Node | None:
+    if index is None:
+        return root
+    if isinstance(root, yaml.SequenceNode) and index < len(root.value):
+        item: yaml.Node = root.value[index]
+        return item
+    return None
+
+
+def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int | None) -> Places:
+    """Where each field under `node` is (see Places); a node reached again through an alias
+    is not walked again. Lines longer than `longest` are not kept."""
+    at: dict[str, tuple[int, int]] = {}
+    walked: set[int] = set()
+    stack: list[tuple[yaml.Node, str, yaml.Node]] = [(node, "", node)]
+    while stack:
+        value, path, mark = stack.pop()
+        at.setdefault(path, (mark.start_mark.line, mark.start_mark.column))
+        if id(value) in walked:
+            continue
+        walked.add(id(value))
+        if isinstance(value, yaml.MappingNode):
+            for key_node, value_node in reversed(value.value):
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                stack.append((value_node, f"{path}.{key}" if path else key, key_node))
+        elif isinstance(value, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value.value))))
+    used = {line for line, _ in at.values() if line < len(lines)}
+    shown = {line: lines[line] for line in used if longest is None or len(lines[line]) <= longest}
+    return Places(at, shown, first_line)
+
+
+# ----- reading a run's records ---------------------------------------------------------
 
 
 class UniqueIds:
@@ -150,19 +447,21 @@ def assessment_problems(patient: Patient, trials: TrialSet) -> list[Diagnostic]:
 
 def read_record(raw: Any, source: str, vocabulary: Vocabulary) -> tuple[Patient | None, str | None, list[Diagnostic]]:
     """One record as patient_records gives it, read: the patient (or None), the id it uses and
-    its problems. A record with errors still uses its id, so a later one with it is P012 too."""
+    its problems, placed (`place`). A record with errors still uses its id, so a later one
+    with it is P012 too."""
     record = None
     try:
         record = decode(raw)
         patient = read_patient(record, source, vocabulary)
     except TrialogicError as e:
-        return None, record_id(record), e.diagnostics
+        return None, record_id(record), place(e.diagnostics, raw, source)
     return patient, patient.id, []
 
 
 def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary, trials: TrialSet | None = None) -> list[Patient]:
     """Every patient of every path, or an error listing every problem in every record (with
     `trials`, the run's trials, assessments of criteria they lack or decide too: P013)."""
+    paths = list(paths)
     patients: list[Patient] = []
     problems: list[Diagnostic] = []
     ids = UniqueIds()
@@ -170,11 +469,11 @@ def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary, trials: T
         patient, given, found = read_record(raw, source, vocabulary)
         problems.extend(found)
         if given is not None and (duplicate := ids.problem(given, source)):
-            problems.append(duplicate)
+            problems.extend(place([duplicate], raw, source))
         if patient is None:
             continue
         if trials is not None:
-            problems.extend(assessment_problems(patient, trials))
+            problems.extend(place(assessment_problems(patient, trials), raw, source))
         patients.append(patient)
     if problems:
         raise TrialogicError(locate(problems))
@@ -184,16 +483,27 @@ def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary, trials: T
 
 
 def one_record(path: str | Path) -> tuple[Any, str]:
-    """The single record a file holds (`whatif` changes one patient), decoded, with its source."""
-    records = [(decode(record), source) for record, source in patient_records([path])]
+    """The single record a file (or standard input) holds (`whatif` changes one patient),
+    decoded, with its source. A record from standard input is read here too, so that its
+    problems are placed while its text is at hand."""
+    read = list(patient_records([path]))
+    records = [(decode(record), source) for record, source in read]
     if len(records) != 1:
-        held = f"holds {len(records)} records" if records else "holds no record"
-        message = f"{held}; give a file with one patient record (whatif changes one patient)"
-        raise TrialogicError([Diagnostic(str(path), 0, 0, "P000", message)])
+        held_here = f"holds {len(records)} records" if records else "holds no record"
+        message = f"{held_here}; give a file with one patient record (whatif changes one patient)"
+        raise TrialogicError([Diagnostic(_shown_path(path), 0, 0, "P000", message)])
+    if isinstance(path, str) and path == STDIN:
+        _, _, problems = read_record(*read[0], load_vocabulary())
+        if problems:
+            raise TrialogicError(problems)
     return records[0]
 
 
+def _shown_path(path: str | Path) -> str:
+    return STDIN_NAME if isinstance(path, str) and path == STDIN else str(path)
+
+
 def no_records(paths: Iterable[str | Path]) -> Diagnostic:
-    where = ", ".join(str(p) for p in paths)
+    where = ", ".join(_shown_path(p) for p in paths)
     message = f"no patient records here (files ending {', '.join(PATIENT_SUFFIXES)}, or folders of them)"
     return Diagnostic(where, 0, 0, "P000", message)
