@@ -176,6 +176,18 @@ def _age_too_fine() -> tuple[str, str]:
     return diagnostic.code, f"### {diagnostic.code} — an age the language cannot hold\n\n{body}"
 
 
+def _fhir_section() -> str:
+    """The F codes, as docs/fhir.md's table lists them (examples are in tests/test_fhir.py)."""
+    rows = [line for line in (DOC.parent / "fhir.md").read_text().splitlines() if re.match(r"\| F\d{3} \|", line)]
+    return (
+        "## FHIR R4 Bundles read as patient records (F…)\n\n"
+        "A Bundle's errors and notes name the FHIR element (`entry[3].resource.valueQuantity.unit`) "
+        "with its line; notes (warnings) are printed after the answer and leave the exit code as it is. "
+        "See [fhir.md](fhir.md) for what is read and how.\n\n"
+        "| code | severity | meaning |\n|------|----------|---------|\n" + "\n".join(rows) + "\n"
+    )
+
+
 def render() -> str:
     criteria = yaml.safe_load((FIXTURES / "bad_criteria.yaml").read_text())
     patients = parse_yaml((FIXTURES / "bad_patients.yaml").read_text())
@@ -196,6 +208,7 @@ def render() -> str:
     ):
         parts.append(f"## {title}\n")
         parts.extend(text for _, text in sorted(sections, key=lambda s: s[0]))
+    parts.append(_fhir_section())
     return "\n".join(parts)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -92,6 +92,20 @@ def echo(text: str, **options: Any) -> None:
     click.echo(plain(text, keep="\t\n"), **options)
 
 
+NOTES_SHOWN = 20  # screen prints at most this many notes, and how many there were
+
+
+def print_notes(notes: Sequence[Diagnostic], most: int | None = None) -> None:
+    """What the records' sources held that the records do not say (docs/fhir.md), on the
+    error stream after the answer; the exit code stays the answer's."""
+    shown = notes if most is None else notes[:most]
+    for note in shown:
+        echo(note.render(), err=True)
+    if len(shown) < len(notes):
+        echo(f"... and {len(notes) - len(shown)} more notes ({len(notes)} in all); "
+             "`trialogic check` on one record prints all of its notes", err=True)  # fmt: skip
+
+
 class Reported(click.ClickException):
     """Diagnostics, printed as they are (each already says `file:line:col: error[CODE]`),
     but for control characters, shown as signs."""
@@ -127,11 +141,13 @@ def check_command(
     reference = reference or dt.date.today()
     with reported():
         trials = trials_given(trial_paths)
-        results = api.check(read_patients(patients, trials.vocabulary, trials), trials, on=reference)
+        read = read_patients(patients, trials.vocabulary, trials)
+        results = api.check(read, trials, on=reference)
     if as_json:
         click.echo(results_json(results, reference))
     else:
         print_results(results, reference, console())
+    print_notes([note for p in read for note in p.notes])
 
 
 @main.command("compile")
@@ -171,6 +187,7 @@ def why_command(
         click.echo(explanations_json(explanations, reference))
     else:
         print_explanations(explanations, reference, show_all, console())
+    print_notes([note for p in patients for note in p.notes])
 
 
 @main.command("fix")
@@ -200,15 +217,17 @@ def fix_command(
     reference = reference or dt.date.today()
     with reported():
         trials = trials_given(trial_paths)
+        read = read_patients([patient], trials.vocabulary, trials)
         repairs = [
             r
-            for p in read_patients([patient], trials.vocabulary, trials)
+            for p in read
             for r in api.fix(p, trials, on=reference, trial_ids=list(trial_ids), max_alternatives=max_alternatives)
         ]
     if as_json:
         click.echo(repairs_json(repairs, reference))
     else:
         print_repairs(repairs, reference, trials.trials, console())
+    print_notes([note for p in read for note in p.notes])
 
 
 @main.command("fmt")
@@ -344,20 +363,21 @@ def whatif_command(
             raise click.UsageError(f"{', '.join(given)} cannot go with --scenarios: write the changes in the file")
         with reported():
             trials = trials_given(trial_paths)
-            record, source = one_record(patient)
+            record, source, notes = one_record(patient)
             scenarios, problems = read_scenarios(scenarios_file)
             outcomes = run_scenarios(record, scenarios, trials, reference, source, problems)
         if as_json:
             click.echo(scenarios_json(outcomes, reference))
         else:
             print_scenarios(outcomes, reference, console())
+        print_notes(notes)
         return
     if later is not None and later < reference:
         raise click.BadParameter(f"{later} is before the reference date {reference}", param_hint="--later")
     changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
     with reported():
         trials = trials_given(trial_paths)
-        record, source = one_record(patient)
+        record, source, notes = one_record(patient)
         flips = whatif(record, changes, trials, reference, later, source)
         changed = [f for f in flips if f.changed]
         after = api.read_patient(apply_changes(record, changes, trials, reference), source, trials.vocabulary)
@@ -374,6 +394,7 @@ def whatif_command(
         for change in not_yet(changes, later or reference):
             echo(f"note: {change.option} {change.text} is dated after {later or reference}, the day checked: "
                        "it does not count yet (check a later day with --later)")  # fmt: skip
+    print_notes(notes)
 
 
 @main.command("screen")
@@ -406,3 +427,4 @@ def screen_command(
         trials = change_trials(trials_given(trial_paths), changes)
         report = run_screen(patients, list(trial_paths), trials, reference, jobs, out, changes)
     print_screen(report, console())
+    print_notes(report.notes, most=NOTES_SHOWN)

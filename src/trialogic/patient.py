@@ -134,6 +134,9 @@ class Patient:
     assessments: tuple[Assessment, ...] = ()
     negatives: tuple[Negative, ...] = ()
     complete: frozenset[str] = field(default_factory=frozenset)
+    # what the source held that the record does not say (a FHIR Bundle's resources not
+    # read: docs/fhir.md), as warnings; the commands print them after the answer
+    notes: tuple[Diagnostic, ...] = ()
 
 
 class Repeat(NamedTuple):

@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 import yaml
 
 from .errors import Diagnostic, TrialogicError
+from .fhir import bundle_to_record, is_bundle, patient_id, read_bundle
 from .patient import (
     Patient,
     RepeatedKeys,
@@ -58,9 +59,9 @@ _STDIN_EXPECTED = (
 )
 _STDIN_FIX = "give UTF-8 text"
 _STDIN_JSON = " (standard input beginning with { or [ is read as JSON)"
-# a line of standard input longer than this (a cohort written on one line) is not kept with
-# each record read from it to be shown under an error: the line and column still are
-_LONGEST_SHOWN = 10_000
+# a line longer than this (a cohort, or a FHIR Bundle, written on one line) is not shown
+# under an error about it: its line and column still are
+_LONGEST_SHOWN = 300
 # a character standing for a byte that is not UTF-8 (read with errors="surrogateescape")
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _STEP_START = re.compile(r"[.\[]")
@@ -242,7 +243,7 @@ def _stdin_document(raw: str) -> Iterator[tuple[Any, str]]:
     lines = yaml_lines(text)
     for record, source, index in document.records:
         node = _record_node(root, index)
-        places = _places(node, lines, 1, _LONGEST_SHOWN) if node is not None else None
+        places = _places(node, lines, 1) if node is not None else None
         yield Parsed(record, STDIN_NAME, index, places), source
 
 
@@ -331,7 +332,7 @@ def _places_of(raw: Any) -> tuple[str, Places, int | None] | None:
     """The file a record was read from, where its fields are, and its index in a list file."""
     if isinstance(raw, Line):
         node = _compose(raw.text)
-        return (raw.path, _places(node, yaml_lines(raw.text), raw.number, None), None) if node is not None else None
+        return (raw.path, _places(node, yaml_lines(raw.text), raw.number), None) if node is not None else None
     if not isinstance(raw, Parsed):
         return None
     if raw.places is not None:
@@ -345,7 +346,7 @@ def _places_of(raw: Any) -> tuple[str, Places, int | None] | None:
         return None
     root, lines = _composed_file(raw.file, (stat.st_mtime_ns, stat.st_size))
     node = _record_node(root, raw.position)
-    return (raw.file, _places(node, lines, 1, None), raw.position) if node is not None else None
+    return (raw.file, _places(node, lines, 1), raw.position) if node is not None else None
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -377,9 +378,9 @@ def _record_node(root: yaml.Node | None, index: int | None) -> yaml.Node | None:
     return None
 
 
-def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int | None) -> Places:
+def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int = _LONGEST_SHOWN) -> Places:
     """Where each field under `node` is (see Places); a node reached again through an alias
-    is not walked again. Lines longer than `longest` are not kept."""
+    is not walked again. Lines longer than `longest` are not kept (not shown)."""
     at: dict[str, tuple[int, int]] = {}
     walked: set[int] = set()
     stack: list[tuple[yaml.Node, str, yaml.Node]] = [(node, "", node)]
@@ -396,7 +397,7 @@ def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int | N
         elif isinstance(value, yaml.SequenceNode):
             stack.extend((item, f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value.value))))
     used = {line for line, _ in at.values() if line < len(lines)}
-    shown = {line: lines[line] for line in used if longest is None or len(lines[line]) <= longest}
+    shown = {line: lines[line] for line in used if len(lines[line]) <= longest}
     return Places(at, shown, first_line)
 
 
@@ -452,9 +453,14 @@ def read_record(raw: Any, source: str, vocabulary: Vocabulary) -> tuple[Patient 
     record = None
     try:
         record = decode(raw)
-        patient = read_patient(record, source, vocabulary)
+        if is_bundle(record):
+            patient, notes = read_bundle(record, source, vocabulary)
+            patient = dataclasses.replace(patient, notes=tuple(place(notes, raw, source)))
+        else:
+            patient = read_patient(record, source, vocabulary)
     except TrialogicError as e:
-        return None, record_id(record), place(e.diagnostics, raw, source)
+        given = patient_id(record) if is_bundle(record) else record_id(record)
+        return None, given, place(e.diagnostics, raw, source)
     return patient, patient.id, []
 
 
@@ -482,7 +488,7 @@ def read_patients(paths: Iterable[str | Path], vocabulary: Vocabulary, trials: T
     return patients
 
 
-def one_record(path: str | Path) -> tuple[Any, str]:
+def one_record(path: str | Path) -> tuple[Any, str, list[Diagnostic]]:
     """The single record a file (or standard input) holds (`whatif` changes one patient),
     decoded, with its source. A record from standard input is read here too, so that its
     problems are placed while its text is at hand."""
@@ -496,7 +502,14 @@ def one_record(path: str | Path) -> tuple[Any, str]:
         _, _, problems = read_record(*read[0], load_vocabulary())
         if problems:
             raise TrialogicError(problems)
-    return records[0]
+    record, source = records[0]
+    if is_bundle(record):  # whatif changes the record the Bundle makes
+        try:
+            record, notes = bundle_to_record(record, source)
+        except TrialogicError as e:
+            raise TrialogicError(place(e.diagnostics, read[0][0], source)) from None
+        return record, source, place(notes, read[0][0], source)
+    return record, source, []
 
 
 def _shown_path(path: str | Path) -> str:

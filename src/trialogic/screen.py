@@ -119,6 +119,7 @@ class Chunk(NamedTuple):
     rows: list[Row]
     problems: list[Diagnostic]
     patients: list[tuple[str, str]]
+    notes: list[Diagnostic] = []  # what the records' sources held that was not read (FHIR)
 
 
 def _screen_chunk(chunk: list[tuple[Any, str]]) -> Chunk:
@@ -151,7 +152,7 @@ def _screen_chunk(chunk: list[tuple[Any, str]]) -> Chunk:
                     befores[index].trial_status[trial_id] if befores else None,
                 )
             )
-    return Chunk(rows, [], read)
+    return Chunk(rows, [], read, [note for patient in patients for note in patient.notes])
 
 
 def screen(
@@ -192,6 +193,7 @@ class Report:
     out: str | None
     attrition_out: str | None = None
     changes: tuple[Change, ...] = ()  # the trial-side what-ifs (--drop, --relax) screened under
+    notes: tuple[Diagnostic, ...] = ()  # what the records' sources held that was not read
 
 
 class _Writer:
@@ -317,6 +319,7 @@ def run_screen(
     paths = list(paths)
     writer = _Writer(out, reference, paths)
     problems: list[Diagnostic] = []
+    notes: list[Diagnostic] = []
     ids = UniqueIds()
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("patients"), TimeElapsedColumn())
     # on the terminal's error stream, and only on a terminal: the output stays the answer alone
@@ -329,6 +332,7 @@ def run_screen(
                 problems.extend(filter(None, (ids.problem(*patient) for patient in chunk.patients)))
                 if problems:
                     continue  # keep validating, write nothing more
+                notes.extend(chunk.notes)
                 for row in chunk.rows:
                     writer.write(row)
                     attrition[row.trial].add(row)
@@ -348,4 +352,4 @@ def run_screen(
         raise TrialogicError(problems)
     writer.close(attrition)
     attrition_out = str(writer.attrition_path) if writer.attrition_path else None
-    return Report(len(ids.first), attrition, gained, lost, out, attrition_out, tuple(changes))
+    return Report(len(ids.first), attrition, gained, lost, out, attrition_out, tuple(changes), tuple(notes))

@@ -1,0 +1,840 @@
+"""FHIR R4 Bundles read as patient records (trialogic.fhir, facts/fhir.yaml, docs/fhir.md).
+
+Golden Bundles in tests/fixtures/fhir/ give their expected record and notes; the same
+patients written by hand as YAML (in other units) get the same answers from the seed
+trials; each bad input gets its own message, named by its FHIR element. Regenerate the
+mapping tables of docs/fhir.md with `python tests/test_fhir.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import trialogic
+from trialogic.errors import TrialogicError
+from trialogic.fhir import (
+    Mapping,
+    bundle_to_record,
+    convert,
+    is_bundle,
+    load_mapping,
+    mapping_problems,
+    patient_id,
+    read_bundle,
+)
+from trialogic.patient import parse_yaml
+from trialogic.positions import locate
+from trialogic.vocabulary import UnitError, load_vocabulary
+
+FIXTURES = Path(__file__).parent / "fixtures" / "fhir"
+DOC = Path(__file__).parent.parent / "docs" / "fhir.md"
+ON = dt.date(2026, 11, 22)
+LOINC, SNOMED, UCUM = "http://loinc.org", "http://snomed.info/sct", "http://unitsofmeasure.org"
+CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+# ----- the mapping ----------------------------------------------------------------------
+
+
+def test_the_mapping_names_only_attributes_values_and_concepts_the_vocabulary_has() -> None:
+    assert mapping_problems(load_mapping(), load_vocabulary()) == []
+
+
+def test_a_mapping_naming_an_unknown_concept_is_caught() -> None:
+    mapping = load_mapping()
+    broken = Mapping(**{**mapping.__dict__, "observations": {("loinc", "1-1"): "serum_creatinin"}})
+    assert mapping_problems(broken, load_vocabulary()) == [
+        "observations loinc 1-1: 'serum_creatinin' is not a numeric or category attribute"
+    ]
+
+
+def test_every_unit_spelling_the_mapping_gives_is_one_the_record_reader_converts() -> None:
+    vocabulary = load_vocabulary()
+    measured = [a for a in vocabulary.attributes.values() if a.unit is not None]
+    unconvertible = []
+    for ucum, spelling in load_mapping().units.items():
+        converts = []
+        for attribute in measured:
+            try:
+                vocabulary.conversion(attribute, spelling)
+                converts.append(attribute.name)
+            except UnitError:
+                pass
+        if not converts:
+            unconvertible.append(ucum)
+    assert unconvertible == []
+
+
+def test_icd10_and_atc_codes_are_read_by_their_longest_listed_prefix() -> None:
+    mapping = load_mapping()
+    conditions = mapping.concepts["condition"]["icd10"]
+    assert mapping.lookup(conditions, "icd10", "M32.14").concepts == ("lupus_nephritis",)  # type: ignore[union-attr]
+    assert mapping.lookup(conditions, "icd10", "M32.9").concepts == ("systemic_lupus_erythematosus",)  # type: ignore[union-attr]
+    assert mapping.lookup(conditions, "icd10", "c44.911").concepts == ("basal_cell_carcinoma",)  # type: ignore[union-attr]
+    assert mapping.lookup(conditions, "icd10", "C50.9").concepts == ("malignancy",)  # type: ignore[union-attr]
+    assert mapping.lookup(conditions, "icd10", "N08") is None  # asterisk codes name no disease of their own
+    drugs = mapping.concepts["drug"]["atc"]
+    assert mapping.lookup(drugs, "atc", "L04AB05").concepts == ("tnf_inhibitor",)  # type: ignore[union-attr]
+    assert mapping.lookup(drugs, "atc", "L04AD02").concepts == ("tacrolimus",)  # type: ignore[union-attr]
+
+
+# ----- golden Bundles ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ln_flare", "ln_new_onset"])
+def test_a_golden_bundle_gives_its_expected_record_and_notes(name: str) -> None:
+    expected = fixture(f"{name}.expected.json")
+    converted = convert(fixture(f"{name}.json"), f"{name}.json")
+    assert converted.errors == []
+    assert converted.record == expected["record"]
+    assert [[n.code, n.field] for n in converted.notes] == expected["notes"]
+    assert all(n.severity == "warning" for n in converted.notes)
+
+
+# The golden patients written by hand, as a coordinator would, in other units.
+FLARE_YAML = """
+id: F01
+birth_date: 1992-05-14
+sex: female
+measurements:
+  - {attribute: biopsy_class, value: IV, date: 2024-02-01}
+  - {attribute: biopsy_class, value: "IV+V", date: 2026-10-01}
+  - {attribute: glomerular_sclerosis_percent, value: 10, unit: "%", date: 2026-10-01}
+  - {attribute: cellular_crescents_percent, value: 15, unit: "%", date: 2026-10-01}
+  - {attribute: glomerular_necrosis_percent, value: 0, unit: "%", date: 2026-10-01}
+  - {attribute: glomerular_microthrombi_percent, value: 0, unit: "%", date: 2026-10-01}
+  - {attribute: serum_creatinine, value: 75.14, unit: umol/L, date: 2026-06-02, reference_range: [44.2, 97.24]}
+  - {attribute: serum_creatinine, value: 86.632, unit: umol/L, date: 2026-11-10, reference_range: [44.2, 97.24]}
+  - {attribute: weight, value: 61000, unit: g, date: 2026-11-10}
+  - {attribute: upcr, value: 0.4, unit: mg/mg, date: 2026-06-02}
+  - {attribute: upcr, value: 2.35, unit: mg/mg, date: 2026-11-10}
+  - {attribute: sledai_2k, value: 12, date: 2026-11-10}
+  - {attribute: bilag_renal, value: A, date: 2026-11-10}
+  - {attribute: wbc, value: 4800, unit: /uL, date: 2026-11-10}
+  - {attribute: hemoglobin, value: 112, unit: g/L, date: 2026-11-10}
+  - {attribute: platelets, value: 198000, unit: /uL, date: 2026-11-10}
+  - {attribute: alt, value: 31, unit: U/L, date: 2026-11-10, uln: 35}
+  - {attribute: ast, value: 24, unit: U/L, date: 2026-11-10, reference_range: [10, 35]}
+  - {attribute: total_bilirubin, value: 0.585, unit: mg/dL, date: 2026-11-10}
+  - {attribute: blood_pressure, value: 132/84, unit: mmHg, date: 2026-11-10}
+  - {attribute: urine_pregnancy_test, value: negative, date: 2026-11-10}
+  - {attribute: serum_pregnancy_test, value: negative, date: 2026-11-10}
+  - {attribute: chest_xray, value: normal, date: 2026-11-10}
+conditions:
+  - {code: systemic_lupus_erythematosus, start: 2018-04-01}
+  - {code: lupus_nephritis, start: 2024-02-01}
+  - {code: malar_rash, start: 2018-04-01}
+  - {code: photosensitivity, start: 2018-04-01}
+  - {code: nonerosive_arthritis, start: 2018-04-01}
+  - {code: antinuclear_antibody_positive, start: 2018-04-01}
+  - {code: sle_immunologic_disorder, start: 2018-04-01}
+  - {code: sle_renal_disorder, start: 2024-02-01}
+drugs:
+  - {code: hydroxychloroquine, start: 2018-05-01}
+  - {code: prednisone, start: 2018-05-01}
+  - {code: methylprednisolone, start: 2024-02-05, end: 2024-02-07}
+  - {code: mycophenolate_mofetil, start: 2024-02-10}
+  - {code: hormonal_contraceptive, start: 2024-02-01}
+  - {code: rituximab, start: 2023-01-10, end: 2023-01-24}
+procedures: [{code: renal_biopsy, date: 2024-02-01}, {code: renal_biopsy, date: 2026-10-01}]
+vaccines: [{code: recombinant_zoster_vaccine, date: 2025-10-01}]
+hospitalizations: [{code: infection_hospitalization, start: 2025-03-01, end: 2025-03-05}]
+consents: [{code: informed_consent, date: 2026-11-12}, {code: contraception_agreement, date: 2026-11-12}]
+planned: [{kind: procedure, code: major_surgery, date: 2027-01-10}]
+negatives:
+  - {kind: condition, code: hiv_infection}
+  - {kind: condition, code: tuberculosis}
+  - {kind: condition, code: herpes_zoster}
+  - {kind: condition, code: malignancy}
+  - {kind: condition, code: pregnancy}
+  - {kind: condition, code: peptic_ulcer_disease}
+"""
+
+NEW_ONSET_YAML = """
+id: F02
+birth_date: 2000-03-02
+sex: female
+measurements:
+  - {attribute: biopsy_class, value: IV, date: 2026-10-20}
+  - {attribute: glomerular_sclerosis_percent, value: 5, unit: "%", date: 2026-10-20}
+  - {attribute: cellular_crescents_percent, value: 20, unit: "%", date: 2026-10-20}
+  - {attribute: glomerular_necrosis_percent, value: 5, unit: "%", date: 2026-10-20}
+  - {attribute: glomerular_microthrombi_percent, value: 0, unit: "%", date: 2026-10-20}
+  - {attribute: weight, value: 58.5129, unit: kg, date: 2026-11-16}
+  - {attribute: bilag_renal, value: A, date: 2026-11-16}
+  - {attribute: chest_xray, value: normal, date: 2026-11-16}
+  - {attribute: serum_creatinine, value: 98, unit: umol/L, date: 2026-11-16, uln: 84}
+  - {attribute: proteinuria_24h, value: 3.2, unit: g/24h, date: 2026-11-14}
+  - {attribute: sledai_2k, value: 14, date: 2026-11-16}
+  - {attribute: wbc, value: 3900, unit: /uL, date: 2026-11-16}
+  - {attribute: hemoglobin, value: 10.4, unit: g/dL, date: 2026-11-16}
+  - {attribute: platelets, value: 165, unit: x10^9/L, date: 2026-11-16}
+  - {attribute: alt, value: 22, unit: U/L, date: 2026-11-16, uln: 40}
+  - {attribute: ast, value: 30, unit: U/L, date: 2026-11-16, uln: 40}
+  - {attribute: total_bilirubin, value: 8.547, unit: umol/L, date: 2026-11-16}
+  - {attribute: blood_pressure, value: 138/88, unit: mmHg, date: 2026-11-16}
+  - {attribute: urine_pregnancy_test, value: negative, date: 2026-11-16}
+conditions:
+  - {code: systemic_lupus_erythematosus, start: 2026-09-15}
+  - {code: lupus_nephritis, start: 2026-10-21}
+  - {code: nonerosive_arthritis, start: 2026-08-15}
+  - {code: malar_rash, start: 2026-09-01}
+  - {code: oral_ulcers, start: 2026-09-01}
+  - {code: antinuclear_antibody_positive, start: 2026-09-15}
+  - {code: sle_immunologic_disorder, start: 2026-09-15}
+  - {code: sle_hematologic_disorder, start: 2026-09-15}
+  - {code: sle_renal_disorder, start: 2026-09-20}
+  - {code: infection, start: 2026-06-01, end: 2026-06-10}
+drugs:
+  - {code: hydroxychloroquine, start: 2026-09-25}
+  - {code: methylprednisolone, start: 2026-10-20, end: 2026-10-22}
+  - {code: prednisone, start: 2026-10-23}
+procedures: [{code: renal_biopsy, date: 2026-10-20}]
+consents: [{code: informed_consent, date: 2026-11-16}, {code: contraception_agreement, date: 2026-11-16}]
+planned: [{kind: procedure, code: renal_biopsy}]
+complete: [conditions, drugs, procedures, vaccines, hospitalizations, trial_participations, planned]
+"""
+
+
+def answers(patient: trialogic.Patient, trials: trialogic.TrialSet) -> dict[str, tuple[str, list[str], list[str]]]:
+    return {
+        r.trial: (r.status, [c.id for c in r.blocking()], [c.id for c in r.unknown()])
+        for r in trialogic.check([patient], trials, on=ON)
+    }
+
+
+@pytest.fixture(scope="module")
+def trials() -> trialogic.TrialSet:
+    return trialogic.load_trials()
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "expected"),
+    [
+        (
+            "ln_flare",
+            FLARE_YAML,
+            {"NCT03580291": ("ineligible", ["immunosuppressants"]), "NCT01539902": ("undetermined", [])},
+        ),
+        (
+            "ln_new_onset",
+            NEW_ONSET_YAML,
+            {"NCT03580291": ("eligible", []), "NCT04318600": ("ineligible", ["renal_function", "pregnancy"])},
+        ),
+    ],
+)
+def test_a_golden_bundle_gets_the_answers_of_the_same_patient_written_by_hand(
+    name: str, written: str, expected: dict[str, tuple[str, list[str]]], trials: trialogic.TrialSet
+) -> None:
+    from_bundle, notes = read_bundle(fixture(f"{name}.json"), f"{name}.json")
+    by_hand = trialogic.read_patient(parse_yaml(written), f"{name}.yaml")
+    got = answers(from_bundle, trials)
+    assert got == answers(by_hand, trials)
+    assert len(got) == 5
+    for trial, (status, blocking) in expected.items():
+        assert got[trial][:2] == (status, blocking)
+
+
+def test_a_patient_read_from_a_bundle_is_checked_by_the_public_api(trials: trialogic.TrialSet) -> None:
+    patient, _ = read_bundle(fixture("ln_new_onset.json"), "ln_new_onset.json")
+    assert isinstance(patient, trialogic.Patient) and patient.source == "ln_new_onset.json"
+    (repair,) = trialogic.fix(patient, trials, on=ON, trial_ids="NCT05631717")
+    assert [a.kind for alt in repair.alternatives for a in alt.actions] == ["test"]  # the serum hCG not drawn
+
+
+# ----- small Bundles -----------------------------------------------------------------------
+
+
+P1 = {"resourceType": "Patient", "id": "P1", "gender": "female", "birthDate": "1990-01-01"}
+
+
+def bundle(*resources: dict[str, Any], patient: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A collection: a Patient P1 (female, born 1990-01-01), then the resources, each about P1."""
+    person = patient if patient is not None else P1
+    entries = [{"fullUrl": "https://ehr.example.org/fhir/Patient/P1", "resource": person}]
+    for resource in resources:
+        entries.append({"resource": {**resource, "subject": resource.get("subject", {"reference": "Patient/P1"})}})
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def cc(system: str, code: str) -> dict[str, Any]:
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def creatinine(value: Any = 1.2, unit: str = "mg/dL", when: Any = "2026-11-10", **more: Any) -> dict[str, Any]:
+    resource = {"resourceType": "Observation", "status": "final", "code": cc(LOINC, "2160-0")}
+    if when is not None:
+        resource["effectiveDateTime"] = when
+    resource["valueQuantity"] = {"value": value, "unit": unit, "system": UCUM, "code": unit}
+    return {**resource, **more}
+
+
+def condition(
+    code: dict[str, Any], clinical: str | None = "active", verification: str | None = None, **more: Any
+) -> dict[str, Any]:
+    resource: dict[str, Any] = {"resourceType": "Condition", "code": code}
+    if clinical:
+        resource["clinicalStatus"] = cc(CLINICAL, clinical)
+    if verification:
+        resource["verificationStatus"] = cc(VERIFICATION, verification)
+    return {**resource, **more}
+
+
+def problems(document: Any) -> list[str]:
+    with pytest.raises(TrialogicError) as raised:
+        read_bundle(document, "b.json")
+    return [d.render() for d in raised.value.diagnostics]
+
+
+def notes_of(document: Any) -> list[str]:
+    _, notes = read_bundle(document, "b.json")
+    return [n.render() for n in notes]
+
+
+def test_is_bundle_tells_a_bundle_from_a_record() -> None:
+    assert is_bundle(fixture("ln_flare.json"))
+    assert not is_bundle({"id": "P1", "resourceType": "Patient"})
+    assert not is_bundle([fixture("ln_flare.json")])
+
+
+def test_the_record_id_of_a_bundle_is_its_patients_id_not_the_bundles() -> None:
+    document = fixture("ln_flare.json")
+    assert document["id"] == "export-f01"
+    assert patient_id(document) == "F01"
+    assert patient_id(bundle(patient={"resourceType": "Patient"})) is None
+    two = bundle()
+    two["entry"].append(copy.deepcopy(two["entry"][0]))
+    assert patient_id(two) is None
+
+
+def test_bundle_to_record_raises_every_problem_of_the_bundle_at_once() -> None:
+    document = bundle(creatinine(when="2026-11"), creatinine(value=1.3, when="2026-10", unit="mg/dL"))
+    with pytest.raises(TrialogicError) as raised:
+        bundle_to_record(document, "b.json")
+    assert [d.field for d in raised.value.diagnostics] == [
+        "entry[1].resource.effectiveDateTime",
+        "entry[2].resource.effectiveDateTime",
+    ]
+
+
+def test_a_datetime_is_read_as_the_calendar_date_written_in_its_own_zone() -> None:
+    late_evening = creatinine(when="2026-11-16T23:40:00-05:00")  # 04:40 UTC on the 17th
+    record, _ = bundle_to_record(bundle(late_evening), "b.json")
+    assert record["measurements"][0]["date"] == "2026-11-16"
+
+
+def test_of_two_results_on_one_day_the_later_by_time_is_read_and_the_earlier_noted() -> None:
+    document = bundle(
+        creatinine(1.4, when="2026-11-10T09:00:00+01:00"), creatinine(1.1, when="2026-11-10T07:30:00+01:00")
+    )
+    record, notes = bundle_to_record(document, "b.json")
+    assert [m["value"] for m in record["measurements"]] == [1.4]
+    assert [n.render() for n in notes] == [
+        "b.json: entry[2].resource: warning[F103]: not read: an earlier serum_creatinine result on 2026-11-10 "
+        "than entry[1], which is read"
+    ]
+
+
+def test_a_reference_range_becomes_the_records_range_and_its_high_end_the_uln() -> None:
+    ranged = creatinine(
+        referenceRange=[{"low": {"value": 0.5, "code": "mg/dL"}, "high": {"value": 1.1, "code": "mg/dL"}}]
+    )
+    high_only = creatinine(when="2026-11-11", referenceRange=[
+        {"type": cc("http://terminology.hl7.org/CodeSystem/referencerange-meaning", "treatment"), "high": {"value": 3}},
+        {"high": {"value": 1.0}},
+    ])  # fmt: skip
+    record, _ = bundle_to_record(bundle(ranged, high_only), "b.json")
+    assert [(m.get("reference_range"), m.get("uln")) for m in record["measurements"]] == [
+        ([0.5, 1.1], None),
+        (None, 1.0),
+    ]
+
+
+def test_a_preliminary_result_is_read_with_a_note() -> None:
+    document = bundle(creatinine(status="preliminary"))
+    record, notes = bundle_to_record(document, "b.json")
+    assert record["measurements"][0]["value"] == 1.2
+    assert [n.render() for n in notes] == [
+        "b.json: entry[1].resource.status: warning[F103]: a preliminary result, read as it stands: a final one may differ"
+    ]
+
+
+def test_a_cancelled_or_mistaken_result_is_skipped_without_a_word() -> None:
+    document = bundle(creatinine(status="cancelled"), creatinine(status="entered-in-error"))
+    assert bundle_to_record(document, "b.json") == ({"id": "P1", "birth_date": "1990-01-01", "sex": "female"}, [])
+
+
+def test_an_unmapped_code_is_noted_and_the_patient_is_still_read() -> None:
+    document = bundle(condition(cc(SNOMED, "235595009"), onsetDateTime="2020-01-01"))
+    assert notes_of(document) == [
+        "b.json: entry[1].resource.code: warning[F101]: Condition http://snomed.info/sct|235595009 not read: "
+        "facts/fhir.yaml maps none of its codes to a condition (add one there, or code it in urn:trialogic:condition)"
+    ]
+
+
+def test_a_refuted_condition_is_an_explicit_negative_only_when_its_code_means_the_whole_concept() -> None:
+    same = condition(cc(SNOMED, "86406008"), clinical=None, verification="refuted")
+    narrower = condition(cc("http://hl7.org/fhir/sid/icd-10", "B18.1"), clinical=None, verification="refuted")
+    record, notes = bundle_to_record(bundle(same, narrower), "b.json")
+    assert record["negatives"] == [{"kind": "condition", "code": "hiv_infection"}]
+    assert [n.code for n in notes] == ["F102"] and "narrower than hepatitis_b" in notes[0].message
+
+
+@pytest.mark.parametrize(
+    ("clinical", "abatement", "expected"),
+    [
+        ("active", {}, {"status": "active"}),
+        ("relapse", {}, {"status": "active"}),
+        ("remission", {}, {"status": "resolved"}),
+        ("resolved", {"abatementDateTime": "2020-03-01"}, {"status": "resolved", "end": "2020-03-01"}),
+        (None, {"abatementDateTime": "2020-03-01"}, {"status": "resolved", "end": "2020-03-01"}),
+        ("inactive", {"abatementString": "after the second course"}, {"status": "resolved"}),
+    ],
+)
+def test_a_conditions_clinical_status_and_abatement_become_the_records_status_and_end(
+    clinical: str | None, abatement: dict[str, Any], expected: dict[str, str]
+) -> None:
+    document = bundle(condition(cc(SNOMED, "91302008"), clinical, onsetDateTime="2020-02-01", **abatement))
+    record, _ = bundle_to_record(document, "b.json")
+    assert record["conditions"] == [{"code": "sepsis", "start": "2020-02-01", **expected}]
+
+
+def test_a_condition_without_an_onset_begins_on_its_recorded_date_said_in_a_note() -> None:
+    document = bundle(
+        condition(cc(SNOMED, "91302008"), "resolved", recordedDate="2021-05-01", abatementDateTime="2020-03-01")
+    )
+    record, notes = bundle_to_record(document, "b.json")
+    assert record["conditions"] == [
+        {"code": "sepsis", "start": "2020-03-01", "status": "resolved", "end": "2020-03-01"}
+    ]
+    assert [n.render() for n in notes] == [
+        "b.json: entry[1].resource.recordedDate: warning[F103]: no onset date: read as begun on 2020-03-01, "
+        "the recordedDate (it had begun by then)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "period", "expected"),
+    [
+        ("active", {"effectivePeriod": {"start": "2026-01-05"}}, {"start": "2026-01-05"}),
+        (
+            "completed",
+            {"effectivePeriod": {"start": "2026-01-05", "end": "2026-03-01"}},
+            {"start": "2026-01-05", "end": "2026-03-01"},
+        ),
+        ("stopped", {"effectivePeriod": {"start": "2026-01-05"}}, {"start": "2026-01-05", "status": "stopped"}),
+        ("completed", {"effectiveDateTime": "2026-01-05T10:00:00Z"}, {"start": "2026-01-05", "end": "2026-01-05"}),
+    ],
+)
+def test_a_medication_statements_status_and_period_become_the_drugs_start_and_end(
+    status: str, period: dict[str, Any], expected: dict[str, str]
+) -> None:
+    statement = {
+        "resourceType": "MedicationStatement",
+        "status": status,
+        "medicationCodeableConcept": cc("http://www.whocc.no/atc", "L04AD02"),
+        **period,
+    }
+    record, _ = bundle_to_record(bundle(statement), "b.json")
+    assert record["drugs"] == [{"code": "tacrolimus", **expected}]
+
+
+def test_an_intended_drug_and_a_procedure_in_preparation_are_planned_events() -> None:
+    intended = {
+        "resourceType": "MedicationStatement",
+        "status": "intended",
+        "medicationCodeableConcept": cc("http://www.nlm.nih.gov/research/umls/rxnorm", "121191"),
+    }
+    surgery = {
+        "resourceType": "Procedure",
+        "status": "preparation",
+        "code": cc("http://snomed.info/sct", "70536003"),
+        "performedDateTime": "2027-02-01",
+    }
+    record, _ = bundle_to_record(bundle(intended, surgery), "b.json")
+    assert record["planned"] == [
+        {"kind": "drug", "code": "rituximab"},
+        {"kind": "procedure", "code": "kidney_transplantation", "date": "2027-02-01"},
+    ]
+
+
+def test_an_allergy_or_intolerance_becomes_the_condition_the_vocabulary_names() -> None:
+    def allergy(kind: str | None, category: str, code: dict[str, Any]) -> dict[str, Any]:
+        resource = {"resourceType": "AllergyIntolerance", "category": [category], "code": code, "patient": {"reference": "Patient/P1"},
+                    "clinicalStatus": cc("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active"),
+                    "onsetDateTime": "2025-04-01"}  # fmt: skip
+        return {**resource, "type": kind} if kind else resource
+
+    mmf = cc("http://www.nlm.nih.gov/research/umls/rxnorm", "68149")
+    penicillin = cc(SNOMED, "764146007")
+    document = bundle(
+        allergy("intolerance", "medication", mmf),
+        allergy("allergy", "medication", penicillin),
+        allergy(None, "food", penicillin),
+    )
+    record, notes = bundle_to_record(document, "b.json")
+    assert [c["code"] for c in record["conditions"]] == ["mmf_intolerance", "drug_allergy"]
+    assert [n.render() for n in notes] == [
+        "b.json: entry[3].resource.type: warning[F102]: not read: no type (allergy or intolerance), and the record tells them apart"
+    ]
+
+
+def test_a_gender_the_record_cannot_hold_leaves_sex_unknown_with_a_note() -> None:
+    record, notes = bundle_to_record(bundle(patient={**P1, "gender": "unknown"}), "b.json")
+    assert "sex" not in record
+    assert [n.code for n in notes] == ["F102"]
+
+
+def test_the_bundles_problems_and_the_records_come_together() -> None:
+    document = bundle(creatinine(when="2026-11"), creatinine(value=900, when="2026-11-12"))
+    assert [p.split(": error")[0] for p in problems(document)] == [
+        "b.json: entry[1].resource.effectiveDateTime",
+        "b.json: entry[2].resource.valueQuantity.value",
+    ]
+
+
+def test_a_list_says_a_section_is_complete_only_while_every_resource_of_its_kind_is_read() -> None:
+    complete = {
+        "resourceType": "List",
+        "status": "current",
+        "mode": "snapshot",
+        "code": cc("urn:trialogic:complete", "conditions"),
+    }
+    record, _ = bundle_to_record(bundle(complete), "b.json")
+    assert record["complete"] == ["conditions"]
+    unmapped = condition(cc(SNOMED, "235595009"), onsetDateTime="2020-01-01")
+    assert problems(bundle(complete, unmapped)) == [
+        "b.json: entry[2].resource: error[F003]: entry[1] says the conditions are complete, but entry[2] was not read "
+        "(see its note); map its code in facts/fhir.yaml or fix it, or drop the List"
+    ]
+    working = {**complete, "mode": "working"}
+    assert "complete" not in bundle_to_record(bundle(working), "b.json")[0]
+
+
+def test_a_bad_bundle_is_named_by_line_and_column_in_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle(creatinine(unit="mm[Hg]")), indent=2))
+    with pytest.raises(TrialogicError) as raised:
+        read_bundle(json.loads(path.read_text()), str(path))
+    (located,) = locate(raised.value.diagnostics)
+    line = path.read_text().splitlines()[located.line - 1]
+    assert (located.field, line.strip()) == ("entry[1].resource.valueQuantity.code", '"code": "mm[Hg]"')
+    column = line.index('"code"') + 1
+    assert located.render().startswith(
+        f"{path}:{located.line}:{column}: entry[1].resource.valueQuantity.code: error[P002]"
+    )
+
+
+# ----- bad input: one case each, with its message -------------------------------------------
+
+BAD: list[tuple[str, Any, list[str]]] = [
+    (
+        "a history bundle",
+        {**bundle(), "type": "history"},
+        [
+            "b.json: type: error[F001]: a history Bundle holds past versions of resources; give the current ones (a searchset or collection)"
+        ],
+    ),
+    (
+        "no patient",
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": creatinine()}]},
+        ["b.json: entry: error[F001]: the Bundle holds no Patient resource; give the one patient it describes"],
+    ),
+    (
+        "two patients",
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": P1}, {"resource": {**P1, "id": "P2"}}]},
+        [
+            "b.json: entry[1].resource: error[F001]: a second Patient resource (the first is entry[0]); a Bundle is read as one patient: give each patient a Bundle of their own"
+        ],
+    ),
+    (
+        "a resource about another patient",
+        bundle(creatinine(subject={"reference": "Patient/P9"})),
+        [
+            "b.json: entry[1].resource.subject.reference: error[F001]: 'Patient/P9' is not the Bundle's Patient (Patient/P1): a Bundle holds one patient's resources only"
+        ],
+    ),
+    (
+        "a patient without an id",
+        bundle(patient={"resourceType": "Patient", "gender": "male"}),
+        [
+            "b.json: entry[0].resource.id: error[F001]: the Patient has no id; give it the id the patient is known by in the run (Patient.id)"
+        ],
+    ),
+    (
+        "an entry without a resource",
+        {**bundle(), "entry": [{"resource": P1}, {"fullUrl": "urn:uuid:1"}]},
+        ["b.json: entry[1]: error[F001]: the entry holds no resource"],
+    ),
+    (
+        "a result dated by its month only",
+        bundle(creatinine(when="2026-11")),
+        [
+            "b.json: entry[1].resource.effectiveDateTime: error[P004]: '2026-11' gives no day, and trialogic compares whole days: give the full date (YYYY-MM-DD); trialogic never picks a day for you"
+        ],
+    ),
+    (
+        "a condition begun in a year",
+        bundle(condition(cc(SNOMED, "91302008"), onsetDateTime="2018")),
+        [
+            "b.json: entry[1].resource.onsetDateTime: error[P004]: '2018' gives no day, and trialogic compares whole days: give the full date (YYYY-MM-DD); trialogic never picks a day for you"
+        ],
+    ),
+    (
+        "a birth date that is not a date",
+        bundle(patient={**P1, "birthDate": "1990-02-30"}),
+        [
+            "b.json: entry[0].resource.birthDate: error[P004]: '1990-02-30' is not a date (day is out of range for month)"
+        ],
+    ),
+    (
+        "a result without a date",
+        bundle(creatinine(when=None)),
+        [
+            "b.json: entry[1].resource: error[P004]: a serum_creatinine result needs the date it was taken (effectiveDateTime or effectivePeriod)"
+        ],
+    ),
+    (
+        "a value given as below a limit",
+        bundle(creatinine(valueQuantity={"value": 0.2, "comparator": "<", "code": "mg/dL", "system": UCUM})),
+        [
+            "b.json: entry[1].resource.valueQuantity.comparator: error[F002]: <0.2 is not a value trialogic can compare exactly; give the measured value, or leave the result out (it stays unknown)"
+        ],
+    ),
+    (
+        "a unit of the wrong dimension",
+        bundle(creatinine(unit="mm[Hg]")),
+        [
+            "b.json: entry[1].resource.valueQuantity.code: error[P002]: 'mmHg' cannot be converted to 'umol/L' for serum_creatinine (use a unit of the same dimension as 'umol/L' or 'mg/dL')"
+        ],
+    ),
+    (
+        "an impossible value",
+        bundle(creatinine(value=900)),
+        [
+            "b.json: entry[1].resource.valueQuantity.value: error[P008]: 900 mg/dL is impossible for serum creatinine (possible: 1 to 5000 umol/L)"
+        ],
+    ),
+    (
+        "a reference range in another unit",
+        bundle(creatinine(referenceRange=[{"high": {"value": 97, "system": UCUM, "code": "umol/L"}}])),
+        [
+            "b.json: entry[1].resource.referenceRange[0].high.code: error[F002]: the reference range is in 'umol/L' but the result in 'mg/dL'; trialogic reads a range in the result's unit"
+        ],
+    ),
+    (
+        "a pregnancy test result no mapping reads",
+        bundle(
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": cc(LOINC, "2106-3"),
+                "effectiveDateTime": "2026-11-10",
+                "valueCodeableConcept": cc(SNOMED, "82334004"),
+            }
+        ),  # fmt: skip
+        [
+            "b.json: entry[1].resource.valueCodeableConcept: error[P005]: no value of urine_pregnancy_test (negative, positive) in valueCodeableConcept; give a valueCodeableConcept whose coding facts/fhir.yaml maps (or whose code is the value), or a valueString"
+        ],
+    ),
+    (
+        "a blood pressure panel without its diastolic",
+        bundle(
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": cc(LOINC, "85354-9"),
+                "effectiveDateTime": "2026-11-10",
+                "component": [
+                    {"code": cc(LOINC, "8480-6"), "valueQuantity": {"value": 150, "system": UCUM, "code": "mm[Hg]"}}
+                ],
+            }
+        ),  # fmt: skip
+        ["b.json: entry[1].resource.component: error[F002]: the blood_pressure panel has no diastolic component"],
+    ),
+    (
+        "a result with no value and no reason",
+        bundle(
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": cc(LOINC, "2160-0"),
+                "effectiveDateTime": "2026-11-10",
+            }
+        ),
+        [
+            "b.json: entry[1].resource: error[F002]: a serum_creatinine result without a value (value[x], or dataAbsentReason)"
+        ],
+    ),
+    (
+        "an unknown attribute in trialogic's own system",
+        bundle(
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": cc("urn:trialogic:attribute", "biopsy_clas"),
+                "effectiveDateTime": "2026-11-10",
+                "valueString": "IV",
+            }
+        ),  # fmt: skip
+        [
+            "b.json: entry[1].resource.code.coding[0].code: error[F002]: unknown attribute 'biopsy_clas'; did you mean 'biopsy_class'?"
+        ],
+    ),
+    (
+        "an unknown concept in trialogic's own system",
+        bundle(
+            condition(
+                {"coding": [{"system": "urn:trialogic:condition", "code": "lupus_nefritis"}]},
+                onsetDateTime="2020-01-01",
+            )
+        ),
+        [
+            "b.json: entry[1].resource.code.coding[0].code: error[F002]: unknown condition concept 'lupus_nefritis' in urn:trialogic:condition; did you mean 'lupus_nephritis'?"
+        ],
+    ),
+    (
+        "an active condition that abated",
+        bundle(condition(cc(SNOMED, "91302008"), "active", onsetDateTime="2020-01-01", abatementDateTime="2020-02-01")),
+        [
+            "b.json: entry[1].resource.abatementDateTime: error[F002]: clinicalStatus 'active' contradicts abatementDateTime: a condition with an abatement is inactive, in remission or resolved"
+        ],
+    ),
+    (
+        "a refuted condition the Bundle also confirms",
+        bundle(
+            condition(cc(SNOMED, "56717001"), clinical=None, verification="refuted"),
+            condition(cc("http://hl7.org/fhir/sid/icd-10", "A15.0"), onsetDateTime="2019-01-01"),
+        ),
+        [
+            "b.json: entry[1].resource.verificationStatus: error[P009]: the record says there never was a condition tuberculosis, which conflicts with entry[2] (tuberculosis itself); keep the one that holds"
+        ],
+    ),
+    (
+        "two results on one day without times",
+        bundle(creatinine(1.2), creatinine(1.3)),
+        ["b.json: entry[2].resource: error[P010]: a second serum_creatinine result on 2026-11-10 (first: entry[1])"],
+    ),
+    (
+        "a medication reference to nothing",
+        bundle(
+            {
+                "resourceType": "MedicationStatement",
+                "status": "active",
+                "medicationReference": {"reference": "Medication/m9"},
+                "effectivePeriod": {"start": "2026-01-01"},
+            }
+        ),
+        [
+            "b.json: entry[1].resource.medicationReference: error[F001]: 'Medication/m9' names no Medication in the Bundle (nor a contained one)"
+        ],
+    ),
+    (
+        "an unknown section declared complete",
+        bundle(
+            {
+                "resourceType": "List",
+                "status": "current",
+                "mode": "snapshot",
+                "code": cc("urn:trialogic:complete", "drug"),
+            }
+        ),
+        ["b.json: entry[1].resource.code.coding[0].code: error[F002]: unknown section 'drug'; did you mean 'drugs'?"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "expected"), [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+def test_bad_input_is_refused_with_a_message_naming_the_fhir_element(document: Any, expected: list[str]) -> None:
+    assert problems(document) == expected
+
+
+# ----- docs/fhir.md ---------------------------------------------------------------------
+
+
+def mapping_tables() -> str:
+    """The mapping tables of docs/fhir.md, made from facts/fhir.yaml."""
+    mapping = load_mapping()
+    uris: dict[str, list[str]] = {}
+    for uri, short in mapping.systems.items():
+        uris.setdefault(short, []).append(uri)
+    lines = ["| system | URIs | codes read |", "|---|---|---|"]
+    for short, names in uris.items():
+        how = "by longest listed prefix (dots ignored)" if short in mapping.prefix else "as written"
+        lines.append(f"| {short} | {', '.join(f'`{u}`' for u in names)} | {how} |")
+    lines += ["", "### Observations → attributes", "", "| system | code | attribute |", "|---|---|---|"]
+    lines += [f"| {s} | {c} | {a} |" for (s, c), a in mapping.observations.items()]
+    for (s, c), a in mapping.panels.items():
+        parts = ", ".join(f"{cs} {cc_} = {n}" for (cs, cc_), n in mapping.components[a].items())
+        lines.append(f"| {s} | {c} (panel: {parts}) | {a} |")
+    lines += ["", "### Coded values", "", "| system | code | value |", "|---|---|---|"]
+    lines += [f"| {s} | {c} | {v} |" for (s, c), v in mapping.values.items()]
+    lines += ["", "### UCUM units → the record's spellings", "", "| UCUM | record |", "|---|---|"]
+    lines += [f"| `{u}` | `{r}` |" for u, r in mapping.units.items()]
+    for kind, by_system in mapping.concepts.items():
+        lines += [
+            "",
+            f"### {kind.capitalize()} codes → concepts",
+            "",
+            "| system | code | concept | means |",
+            "|---|---|---|---|",
+        ]
+        for system, table in by_system.items():
+            for mapped in table.values():
+                means = "exactly" if mapped.same else "within"
+                lines.append(f"| {system} | {mapped.written} | {', '.join(mapped.concepts)} | {means} |")
+    classes = ", ".join(f"{s} {c}" for s, c in sorted(mapping.encounter_classes))
+    reasons = ", ".join(f"a reason at or below {c} → {h}" for c, h in mapping.encounter_by_reason.items())
+    lines += ["", "### Encounters and allergies", "", f"- Encounter classes read as hospitalizations: {classes}; "
+              f"concept {mapping.encounter_concept}; {reasons}."]  # fmt: skip
+    for kind, table in mapping.allergies.items():
+        lines.append(
+            f"- AllergyIntolerance type {kind}: " + ", ".join(f"category {c} → {v}" for c, v in table.items()) + "."
+        )
+    lines.append(
+        "- An intolerance of: "
+        + ", ".join(f"a drug at or below {d} → {c}" for d, c in mapping.intolerance_by_drug.items())
+        + "."
+    )
+    return "\n".join(lines) + "\n"
+
+
+BEGIN, END = (
+    "<!-- mapping tables: made from facts/fhir.yaml by `python tests/test_fhir.py` -->\n",
+    "<!-- end of mapping tables -->\n",
+)
+
+
+def test_the_documented_mapping_tables_are_the_mappings() -> None:
+    text = DOC.read_text()
+    assert text.count(BEGIN) == 1 and text.count(END) == 1, "docs/fhir.md lost its mapping-table markers"
+    shown = text.split(BEGIN)[1].split(END)[0]
+    assert shown.strip() == mapping_tables().strip(), "docs/fhir.md is stale: run `python tests/test_fhir.py`"
+
+
+def test_the_documented_error_codes_are_the_ones_the_reader_gives() -> None:
+    source = (Path(trialogic.__file__).parent / "fhir.py").read_text()
+    import re
+
+    given = set(re.findall(r'"(F\d{3})"', source))
+    documented = set(re.findall(r"^\| (F\d{3}) \|", DOC.read_text(), re.M))
+    assert given == documented
+
+
+if __name__ == "__main__":
+    text = DOC.read_text()
+    head, rest = text.split(BEGIN)
+    DOC.write_text(head + BEGIN + "\n" + mapping_tables() + "\n" + END + rest.split(END)[1])
+    sys.exit(0)
