@@ -825,7 +825,7 @@ def test_the_documented_mapping_tables_are_the_mappings() -> None:
 
 
 def test_the_documented_error_codes_are_the_ones_the_reader_gives() -> None:
-    source = (Path(trialogic.__file__).parent / "fhir.py").read_text()
+    source = "".join(p.read_text() for p in sorted((Path(trialogic.__file__).parent / "fhir").glob("*.py")))
     import re
 
     given = set(re.findall(r'"(F\d{3})"', source))

@@ -1,121 +1,198 @@
-"""Where a field of a patient file sits: its line and column, for error messages.
+"""Where a field of a record sits: its line and column, for error messages.
 
-Records are read with a plain YAML or JSON loader, which keeps no positions. Only when a
-record is refused is its file read again, as a YAML node tree (JSON is YAML too), to find
-each field the diagnostics name: `measurements[1].unit` in `p.yaml`, in the third record
-of a list file (`p.yaml[2]`), or on line 7 of a JSONL stream (`cohort.jsonl:7`). A field
-the record lacks is placed at the nearest enclosing entry.
+Records are read with a plain YAML or JSON loader, which keeps no positions. A record's
+fields are placed from its YAML node tree (JSON is YAML too): `Places` holds where each
+field path is (`measurements[1].unit`, `drugs[0].code`; a key holding `.` or `[` is found
+as the record holds it), and a field the record lacks is placed at its nearest enclosing
+entry. The tree is the one kept for standard input (which cannot be read again), a JSONL
+line's, or the file's, read again when an error is to be placed: `locate` finds the record
+a diagnostic's source names (`p.yaml`, the third record of a list file `p.yaml[2]`, line 7
+of a JSONL stream `cohort.jsonl:7`) and `placed` places a record's diagnostics.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
-from .errors import Diagnostic
+from .errors import Diagnostic, TrialogicError
+from .patient import read_text, yaml_lines
 
 _INDEXED_SOURCE = re.compile(r"(?P<file>.+)\[(?P<index>\d+)\]")
 _STREAM_SOURCE = re.compile(r"(?P<file>.+\.jsonl):(?P<line>\d+)")
-_FIELD_STEP = re.compile(r"\[(?P<index>\d+)\]|(?P<key>[^.\[\]]+)")
-# (file, line of a stream or None) -> its lines and node tree, composed once per `locate`
-_Files = dict[tuple[Path, int | None], tuple[list[str], yaml.Node | None]]
+_STEP_START = re.compile(r"[.\[]")
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# a record's line longer than this (a cohort, or a FHIR Bundle, written on one line) is not
+# shown under an error about it: its line and column still are. `locate` shows every line.
+_LONGEST_SHOWN = 300
+
+
+class Places(NamedTuple):
+    """Where the fields of one record sit in the text it was read from: by field path
+    (`drugs[0].code`; "" for the record itself), the 0-based line and column of its key (of
+    the item, for a list's item); the text of those lines; and the number of the text's
+    first line (a JSONL stream's record is its line)."""
+
+    at: dict[str, tuple[int, int]]
+    lines: dict[int, str]
+    first_line: int
+
+    def find(self, field: str) -> tuple[int, int]:
+        """A field's place, or its nearest enclosing entry's when the record lacks it."""
+        if field in self.at:
+            return self.at[field]
+        for cut in reversed([step.start() for step in _STEP_START.finditer(field)]):
+            if field[:cut] in self.at:
+                return self.at[field[:cut]]
+        return self.at[""]
+
+
+def compose(text: str) -> yaml.Node | None:
+    """A text's YAML node tree (JSON is YAML too), or None when YAML cannot read it."""
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_COMPOSER)
+    except yaml.YAMLError:
+        return None
+    return node
+
+
+def record_places(
+    root: yaml.Node | None,
+    lines: list[str],
+    index: int | None,
+    first_line: int = 1,
+    longest: int | None = _LONGEST_SHOWN,
+) -> Places | None:
+    """Where the fields of a document's record are: the document's own (`index` None), or
+    those of its list's item `index`; None when the document has no such record. Lines
+    longer than `longest` are not kept (not shown)."""
+    if index is not None:
+        root = root.value[index] if isinstance(root, yaml.SequenceNode) and index < len(root.value) else None
+    return _places(root, lines, first_line, longest) if root is not None else None
+
+
+def file_places(file: str, index: int | None, longest: int | None = _LONGEST_SHOWN) -> Places | None:
+    """`record_places` of a file, read again (once for all its records, while it is unchanged)."""
+    try:
+        stat = Path(file).stat()
+    except OSError:
+        return None
+    root, lines = _composed_file(file, (stat.st_mtime_ns, stat.st_size))
+    return record_places(root, lines, index, 1, longest)
+
+
+def line_places(text: str, number: int, longest: int | None = _LONGEST_SHOWN) -> Places | None:
+    """Where the fields of the record on line `number` of a JSONL stream (`text`) are."""
+    return record_places(compose(text), yaml_lines(text), None, number, longest)
+
+
+def placed(
+    diagnostics: list[Diagnostic], source: str, file: str, places: Places, index: int | None
+) -> list[Diagnostic]:
+    """The diagnostics of the record read from `source`, each that names a field and has no
+    column yet given the line, column and text of that field. The record sits in `file`
+    (at `index` in its list: a field is then named from the list, `[2].drugs[0].code`,
+    when the source names the item)."""
+    prefix = f"[{index}]" if index is not None and source != file else ""
+    located = []
+    for diagnostic in diagnostics:
+        if not unplaced(diagnostic, source):
+            located.append(diagnostic)
+            continue
+        field = diagnostic.field or ""
+        line, column = places.find(field)
+        named = f"{prefix}.{field}" if prefix and field else prefix or field
+        located.append(
+            dataclasses.replace(
+                diagnostic,
+                file=file,
+                field=named,
+                line=places.first_line + line,
+                column=column + 1,
+                source_line=places.lines.get(line),
+            )
+        )
+    return located
+
+
+def unplaced(diagnostic: Diagnostic, source: str) -> bool:
+    """Whether a diagnostic of the record read from `source` is still to be placed."""
+    return diagnostic.column == 0 and diagnostic.field is not None and diagnostic.file == source
 
 
 def locate(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics, each one that names a field of a readable patient file (and has no
     column yet) given the line, column and text of that field; a record of a list file is
     named by the file and the field's path from the list (`[2].drugs[0].code`)."""
-    records: dict[str, _Record | None] = {}
-    files: _Files = {}
-    located = []
-    for diagnostic in diagnostics:
-        place = None
-        if diagnostic.column == 0 and diagnostic.field is not None:
-            if diagnostic.file not in records:
-                records[diagnostic.file] = _record(diagnostic.file, files)
-            record = records[diagnostic.file]
-            place = record.place(diagnostic.field) if record else None
-        if place is None:
-            located.append(diagnostic)
-            continue
-        file, field, line, column, text = place
-        located.append(
-            dataclasses.replace(diagnostic, file=file, field=field, line=line, column=column, source_line=text)
-        )
+    located = list(diagnostics)
+    for source in dict.fromkeys(d.file for d in located if unplaced(d, d.file)):
+        found = _source_places(source)
+        if found is not None:
+            located = placed(located, source, *found)
     return located
 
 
-@dataclasses.dataclass
-class _Record:
-    """One record's node tree, and where it sits: its file, the lines of text it was
-    composed from, the number of the first of them, and its index in a list file."""
-
-    file: str
-    node: yaml.Node
-    lines: list[str]
-    first_line: int
-    index: int | None
-
-    def place(self, field: str) -> tuple[str, str, int, int, str | None]:
-        node = mark = self.node  # the caret goes under a field's name, or a list's item
-        for step in _FIELD_STEP.finditer(field):
-            inner = _step(node, step["key"], step["index"])
-            if inner is None:
-                break
-            mark, node = inner
-        line = mark.start_mark.line
-        text = self.lines[line] if line < len(self.lines) else None
-        named = field if self.index is None else f"[{self.index}].{field}" if field else f"[{self.index}]"
-        return self.file, named, self.first_line + line, mark.start_mark.column + 1, text
-
-
-def _record(source: str, files: _Files) -> _Record | None:
-    """The record a source name stands for: `p.yaml`, `p.yaml[2]` (a list's third record) or
-    `cohort.jsonl:7` (a stream's seventh line)."""
+def _source_places(source: str) -> tuple[str, Places, int | None] | None:
+    """The file of the record a source name stands for, where its fields are, and its index
+    in a list file: `p.yaml`, `p.yaml[2]` (a list's third record) or `cohort.jsonl:7` (a
+    stream's seventh line)."""
+    file, index, places = source, None, None
     if Path(source).is_file():
-        lines, node = _compose(Path(source), None, files)
-        return _Record(source, node, lines, 1, None) if node is not None else None
-    if (match := _INDEXED_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
-        lines, node = _compose(Path(match["file"]), None, files)
-        index = int(match["index"])
-        if isinstance(node, yaml.SequenceNode) and index < len(node.value):
-            return _Record(match["file"], node.value[index], lines, 1, index)
-    if (match := _STREAM_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
-        number = int(match["line"])
-        lines, node = _compose(Path(match["file"]), number, files)
-        return _Record(match["file"], node, lines, number, None) if node is not None else None
-    return None
+        places = file_places(file, index, None)
+    elif (match := _INDEXED_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
+        file, index = match["file"], int(match["index"])
+        places = file_places(file, index, None)
+    elif (match := _STREAM_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
+        file, number = match["file"], int(match["line"])
+        places = line_places(_stream_line(Path(file), number), number, None)
+    return (file, places, index) if places is not None else None
 
 
-def _compose(path: Path, line: int | None, files: _Files) -> tuple[list[str], yaml.Node | None]:
-    """A file's lines and node tree; with `line`, that one line's. Kept in `files`."""
-    if (path, line) not in files:
-        files[(path, line)] = _read(path, line)
-    return files[(path, line)]
-
-
-def _read(path: Path, line: int | None) -> tuple[list[str], yaml.Node | None]:
+def _stream_line(path: Path, number: int) -> str:
+    """Line `number` of a JSONL stream ("" when it cannot be read)."""
     try:
         with path.open(encoding="utf-8") as stream:
-            text = stream.read() if line is None else next(itertools.islice(stream, line - 1, None), "")
-        return text.splitlines(), yaml.compose(text, Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return [], None
+            return next(itertools.islice(stream, number - 1, None), "")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
-def _step(node: yaml.Node, key: str | None, index: str | None) -> tuple[yaml.Node, yaml.Node] | None:
-    """One step inside `node`: a mapping's key and its value, or a list's item (twice)."""
-    if key is not None and isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if key_node.value == key:
-                return key_node, value_node
-        return None
-    if index is not None and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
-        item: yaml.Node = node.value[int(index)]
-        return item, item
-    return None
+@functools.lru_cache(maxsize=8)
+def _composed_file(file: str, stamp: tuple[int, int]) -> tuple[yaml.Node | None, list[str]]:
+    """A file's node tree and lines (`stamp`: its modification time and size, so that a file
+    changed since is read again)."""
+    try:
+        text = read_text(Path(file))
+    except TrialogicError:
+        return None, []
+    return compose(text), yaml_lines(text)
+
+
+def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int | None) -> Places:
+    """Where each field under `node` is (see Places); a node reached again through an alias
+    is not walked again. Lines longer than `longest` are not kept (not shown)."""
+    at: dict[str, tuple[int, int]] = {}
+    walked: set[int] = set()
+    stack: list[tuple[yaml.Node, str, yaml.Node]] = [(node, "", node)]
+    while stack:
+        value, path, mark = stack.pop()
+        at.setdefault(path, (mark.start_mark.line, mark.start_mark.column))
+        if id(value) in walked:
+            continue
+        walked.add(id(value))
+        if isinstance(value, yaml.MappingNode):
+            for key_node, value_node in reversed(value.value):
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                stack.append((value_node, f"{path}.{key}" if path else key, key_node))
+        elif isinstance(value, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value.value))))
+    used = {line for line, _ in at.values() if line < len(lines)}
+    shown = {line: lines[line] for line in used if longest is None or len(lines[line]) <= longest}
+    return Places(at, shown, first_line)

@@ -14,7 +14,6 @@ of null), else YAML. Its errors name it `<stdin>`, with the line.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import io
 import itertools
 import json
@@ -23,8 +22,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
-
-import yaml
 
 from .errors import Diagnostic, TrialogicError
 from .fhir import bundle_to_record, is_bundle, patient_id, read_bundle
@@ -43,7 +40,7 @@ from .patient import (
     wide_encoding,
     yaml_lines,
 )
-from .positions import locate
+from .positions import Places, compose, file_places, line_places, locate, placed, record_places, unplaced
 from .vocabulary import Vocabulary, closest, load_vocabulary, suggestion
 
 if TYPE_CHECKING:
@@ -59,13 +56,8 @@ _STDIN_EXPECTED = (
 )
 _STDIN_FIX = "give UTF-8 text"
 _STDIN_JSON = " (standard input beginning with { or [ is read as JSON)"
-# a line longer than this (a cohort, or a FHIR Bundle, written on one line) is not shown
-# under an error about it: its line and column still are
-_LONGEST_SHOWN = 300
 # a character standing for a byte that is not UTF-8 (read with errors="surrogateescape")
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
-_STEP_START = re.compile(r"[.\[]")
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def is_patient_file(path: Path) -> bool:
@@ -86,26 +78,6 @@ class Unreadable(NamedTuple):
     problems, so that reading goes on with the next file and every problem is reported."""
 
     diagnostics: list[Diagnostic]
-
-
-class Places(NamedTuple):
-    """Where the fields of one record sit in the text it was read from: by field path
-    (`drugs[0].code`; "" for the record itself), the 0-based line and column of its key (of
-    the item, for a list's item); the text of those lines; and the number of the text's
-    first line (a JSONL stream's record is its line)."""
-
-    at: dict[str, tuple[int, int]]
-    lines: dict[int, str]
-    first_line: int
-
-    def find(self, field: str) -> tuple[int, int]:
-        """A field's place, or its nearest enclosing entry's when the record lacks it."""
-        if field in self.at:
-            return self.at[field]
-        for cut in reversed([step.start() for step in _STEP_START.finditer(field)]):
-            if field[:cut] in self.at:
-                return self.at[field[:cut]]
-        return self.at[""]
 
 
 class Parsed(NamedTuple):
@@ -239,12 +211,10 @@ def _stdin_document(raw: str) -> Iterator[tuple[Any, str]]:
     except TrialogicError as e:
         yield Unreadable(e.diagnostics), STDIN_NAME
         return
-    root = document.root if document.root is not None else _compose(text)
+    root = document.root if document.root is not None else compose(text)
     lines = yaml_lines(text)
     for record, source, index in document.records:
-        node = _record_node(root, index)
-        places = _places(node, lines, 1) if node is not None else None
-        yield Parsed(record, STDIN_NAME, index, places), source
+        yield Parsed(record, STDIN_NAME, index, record_places(root, lines, index)), source
 
 
 def among_inputs(path: Path, paths: Iterable[str | Path]) -> bool:
@@ -292,113 +262,23 @@ def decode(record: Any) -> Any:
 
 def place(diagnostics: list[Diagnostic], raw: Any, source: str) -> list[Diagnostic]:
     """The diagnostics of one record (`raw`, as patient_records gives it, read from `source`),
-    each that names a field and has no column yet given the line, column and text of that
-    field, as positions.locate does for files; here, because standard input cannot be read
-    again, and because a key holding `.` or `[` (`1.0:`) is found as the record holds it."""
-    if not any(_unplaced(d, source) for d in diagnostics):
+    placed (positions.placed) from the text it was read from: a JSONL line's, the node tree
+    kept for standard input (which cannot be read again), or its file's, read again."""
+    if not any(unplaced(d, source) for d in diagnostics):
         return diagnostics
     found = _places_of(raw)
-    if found is None:
-        return diagnostics
-    file, places, index = found
-    prefix = f"[{index}]" if index is not None and source != file else ""
-    placed = []
-    for diagnostic in diagnostics:
-        if not _unplaced(diagnostic, source):
-            placed.append(diagnostic)
-            continue
-        field = diagnostic.field or ""
-        line, column = places.find(field)
-        named = f"{prefix}.{field}" if prefix and field else prefix or field
-        shown = places.lines.get(line)
-        placed.append(
-            dataclasses.replace(
-                diagnostic,
-                file=file,
-                field=named,
-                line=places.first_line + line,
-                column=column + 1,
-                source_line=shown,
-            )
-        )
-    return placed
-
-
-def _unplaced(diagnostic: Diagnostic, source: str) -> bool:
-    return diagnostic.column == 0 and diagnostic.field is not None and diagnostic.file == source
+    return placed(diagnostics, source, *found) if found is not None else diagnostics
 
 
 def _places_of(raw: Any) -> tuple[str, Places, int | None] | None:
     """The file a record was read from, where its fields are, and its index in a list file."""
     if isinstance(raw, Line):
-        node = _compose(raw.text)
-        return (raw.path, _places(node, yaml_lines(raw.text), raw.number), None) if node is not None else None
-    if not isinstance(raw, Parsed):
+        places = line_places(raw.text, raw.number)
+        return (raw.path, places, None) if places is not None else None
+    if not isinstance(raw, Parsed) or (raw.places is None and raw.file == STDIN_NAME):
         return None
-    if raw.places is not None:
-        return raw.file, raw.places, raw.position
-    if raw.file == STDIN_NAME:
-        return None
-    path = Path(raw.file)
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    root, lines = _composed_file(raw.file, (stat.st_mtime_ns, stat.st_size))
-    node = _record_node(root, raw.position)
-    return (raw.file, _places(node, lines, 1), raw.position) if node is not None else None
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """A text's YAML node tree (JSON is YAML too), or None when YAML cannot read it."""
-    try:
-        node: yaml.Node | None = yaml.compose(text, Loader=_COMPOSER)
-    except yaml.YAMLError:
-        return None
-    return node
-
-
-@functools.lru_cache(maxsize=8)
-def _composed_file(file: str, stamp: tuple[int, int]) -> tuple[yaml.Node | None, list[str]]:
-    """A file's node tree and lines (`stamp`: its modification time and size, so that a file
-    changed since is read again); records of one file are placed from one reading."""
-    try:
-        text = read_text(Path(file))
-    except TrialogicError:
-        return None, []
-    return _compose(text), yaml_lines(text)
-
-
-def _record_node(root: yaml.Node | None, index: int | None) -> yaml.Node | None:
-    if index is None:
-        return root
-    if isinstance(root, yaml.SequenceNode) and index < len(root.value):
-        item: yaml.Node = root.value[index]
-        return item
-    return None
-
-
-def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int = _LONGEST_SHOWN) -> Places:
-    """Where each field under `node` is (see Places); a node reached again through an alias
-    is not walked again. Lines longer than `longest` are not kept (not shown)."""
-    at: dict[str, tuple[int, int]] = {}
-    walked: set[int] = set()
-    stack: list[tuple[yaml.Node, str, yaml.Node]] = [(node, "", node)]
-    while stack:
-        value, path, mark = stack.pop()
-        at.setdefault(path, (mark.start_mark.line, mark.start_mark.column))
-        if id(value) in walked:
-            continue
-        walked.add(id(value))
-        if isinstance(value, yaml.MappingNode):
-            for key_node, value_node in reversed(value.value):
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-                stack.append((value_node, f"{path}.{key}" if path else key, key_node))
-        elif isinstance(value, yaml.SequenceNode):
-            stack.extend((item, f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value.value))))
-    used = {line for line, _ in at.values() if line < len(lines)}
-    shown = {line: lines[line] for line in used if len(lines[line]) <= longest}
-    return Places(at, shown, first_line)
+    places = raw.places if raw.places is not None else file_places(raw.file, raw.position)
+    return (raw.file, places, raw.position) if places is not None else None
 
 
 # ----- reading a run's records ---------------------------------------------------------

@@ -1,0 +1,70 @@
+"""Where a field sits (trialogic.positions): one mechanism for a file read again on error
+(`locate`, by the source a diagnostic names) and for a record as it was read (`place`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trialogic.errors import Diagnostic
+from trialogic.positions import locate
+from trialogic.records import Line, Parsed, place
+
+
+def unplaced(source: str, field: str) -> Diagnostic:
+    return Diagnostic(source, 0, 0, "P001", "m", field=field)
+
+
+def where(diagnostic: Diagnostic) -> tuple[str, str | None, int, int, str | None]:
+    return diagnostic.file, diagnostic.field, diagnostic.line, diagnostic.column, diagnostic.source_line
+
+
+def test_a_file_read_again_and_a_record_as_read_are_placed_alike(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("- id: A\n- id: B\n  drugs:\n    - code: x\n      date: 2020-01-01\n")
+    source = f"{path}[1]"
+    fields = ["drugs[0].date", "drugs[0].end", "drugs[3]", "sex", ""]
+    located = locate([unplaced(source, f) for f in fields])
+    placed = place([unplaced(source, f) for f in fields], Parsed({}, str(path), 1), source)
+    assert located == placed
+    assert [where(d)[1:4] for d in located] == [
+        ("[1].drugs[0].date", 5, 7),
+        ("[1].drugs[0].end", 4, 7),  # the record lacks it: its entry
+        ("[1].drugs[3]", 3, 3),  # the list: its key
+        ("[1].sex", 2, 3),  # and the record itself
+        ("[1]", 2, 3),
+    ]
+
+
+def test_a_key_holding_a_dot_or_a_bracket_is_found_as_the_file_holds_it(tmp_path: Path) -> None:
+    path = tmp_path / "t.examples.yaml"
+    path.write_text('examples:\n  - name: one\n    "1.0": x\n    "a[0]": y\n')
+    located = locate([unplaced(str(path), "examples[0].1.0"), unplaced(str(path), "examples[0].a[0]")])
+    assert [where(d)[2:] for d in located] == [(3, 5, '    "1.0": x'), (4, 5, '    "a[0]": y')]
+
+
+def test_a_stream_line_is_placed_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    lines = ['{"id": "A"}', '{"id": "B", "drugs": [{"code": "x"}]}']
+    path.write_text("\n".join(lines) + "\n")
+    source = f"{path}:2"
+    (located,) = locate([unplaced(source, "drugs[0].code")])
+    assert where(located) == (str(path), "drugs[0].code", 2, 24, lines[1])
+    assert place([unplaced(source, "drugs[0].code")], Line(lines[1], str(path), 2), source) == [located]
+
+
+def test_a_long_line_of_a_record_is_not_shown_but_a_file_read_again_shows_it(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    text = '{"id": "A", "note": "' + "x" * 400 + '", "sex": "f"}'
+    path.write_text(text)
+    (located,) = locate([unplaced(str(path), "sex")])
+    (placed,) = place([unplaced(str(path), "sex")], Parsed({}, str(path), None), str(path))
+    assert where(located)[:4] == where(placed)[:4] == (str(path), "sex", 1, text.index('"sex"') + 1)
+    assert (located.source_line, placed.source_line) == (text, None)
+
+
+def test_a_diagnostic_placed_already_or_naming_no_file_is_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("id: A\n")
+    placed_already = Diagnostic(str(path), 1, 1, "P001", "m", field="id")
+    elsewhere = unplaced("<what-if>", "id")
+    assert locate([placed_already, elsewhere]) == [placed_already, elsewhere]
