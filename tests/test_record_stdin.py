@@ -281,3 +281,21 @@ def test_json_lines_from_standard_input_are_read_as_they_are_needed(monkeypatch:
     assert [source for _, source in first[:2]] == ["<stdin>:1", "<stdin>:2"]
     assert first[-1][1] == "<stdin>:1000"
     assert raw.reads < 2000
+
+
+@pytest.mark.parametrize("command", ["check", "screen"])
+def test_an_assessment_of_no_criterion_is_placed_in_a_one_record_list_and_on_standard_input(
+    command: str, tmp_path: Path
+) -> None:
+    """P013 was placed at 1:1 for a list file holding one record, and without a line for
+    `screen -`: it is at the criterion, in a file and on standard input alike."""
+    text = (
+        "- id: P1\n  assessments:\n    - {trial: NCT01539902, criterion: study_staf, result: met, date: 2026-11-01}\n"
+    )
+    path = tmp_path / "one.yaml"
+    path.write_text(text)
+    for given, name, stdin in ((str(path), str(path), None), ("-", "<stdin>", text)):
+        args = [command, given, "--on", "2026-11-22"] + (["--jobs", "1"] if command == "screen" else [])
+        result = CliRunner().invoke(main, args, input=stdin)
+        assert result.exit_code == 1
+        assert f"{name}:3:28: assessments[0].criterion: error[P013]" in result.stderr, result.stderr

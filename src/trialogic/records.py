@@ -323,7 +323,7 @@ def assessment_problems(patient: Patient, trials: TrialSet) -> list[Diagnostic]:
             continue
         field = assessment.field or f"assessments[{index}]"
         problems.append(Diagnostic(patient.source, 0, 0, "P013", message, field=f"{field}.criterion"))
-    return locate(problems)
+    return problems  # placed by the caller, which has the record as read (`place`)
 
 
 def read_record(raw: Any, source: str, vocabulary: Vocabulary) -> tuple[Patient | None, str | None, list[Diagnostic]]:

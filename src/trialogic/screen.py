@@ -18,7 +18,15 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials
 from .errors import Diagnostic, TrialogicError, cannot_write
-from .records import UniqueIds, among_inputs, assessment_problems, no_records, patient_records, read_record
+from .records import (
+    UniqueIds,
+    among_inputs,
+    assessment_problems,
+    no_records,
+    patient_records,
+    place,
+    read_record,
+)
 from .whatif import Change, change_trials
 
 # attrition counts every status, zeros too, always in this order
@@ -132,7 +140,8 @@ def _screen_chunk(chunk: list[tuple[Any, str]]) -> Chunk:
             read.append((given, source))
         if patient is not None:
             patients.append(patient)
-            problems.extend(assessment_problems(patient, _WORKER["baseline"] or trials))  # as loaded
+            found = assessment_problems(patient, _WORKER["baseline"] or trials)  # as loaded
+            problems.extend(place(found, record, source))
     if problems:
         return Chunk([], problems, read)
     reference, baseline = _WORKER["reference"], _WORKER["baseline"]
