@@ -267,14 +267,25 @@ def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
     today, record = data.draw(dated_patient_records(SEED_MODULES))
     drawn = data.draw(changes(record, today))
     edited = json.loads(json.dumps(record, default=str))
+    other_unit = False  # a result replaced whose lab limit is in another unit than the new value's
     for _, _, addition in drawn:
         for section, entry in addition.items():
-            if section == "measurements":  # a new result replaces one of the same attribute (any synonym) and day
-                edited[section] = [
+            if section == "measurements":  # a new result replaces one of the same attribute (any synonym) and day,
+                # keeping its laboratory's limit
+                same_day = [
                     m for m in edited.get(section, [])
-                    if not (canonical(m["attribute"]) == entry["attribute"] and str(m["date"]) == entry["date"])
+                    if canonical(m["attribute"]) == entry["attribute"] and str(m["date"]) == entry["date"]
                 ]  # fmt: skip
+                for old in same_day:
+                    limits = {k: old[k] for k in ("uln", "reference_range") if k in old}
+                    other_unit |= bool(limits) and str(old.get("unit", "")).strip() != entry["unit"]
+                    entry.update(limits)
+                edited[section] = [m for m in edited.get(section, []) if m not in same_day]
             edited.setdefault(section, []).append(entry)
+    if other_unit:
+        with pytest.raises(TrialogicError, match="write the value in"):
+            whatif(record, [Change(o, t) for o, t, _ in drawn], SEEDS, today)
+        return
     try:
         by_hand = {r.trial: r for r in api.check([api.read_patient(edited)], SEEDS, on=today)}
     except TrialogicError:
