@@ -26,6 +26,13 @@ TODAY = dt.date(2026, 11, 22)
 
 SCENARIOS: list[dict[str, Any]] = [
     {
+        "name": "a consent the record says was never given is not signed in a plan (the record would contradict)",
+        "criteria": 'include agreed "Agrees to use contraception": consent contraception_agreement',
+        "patient": {"negatives": [{"kind": "consent", "code": "contraception_agreement"}]},
+        "alternatives": [],
+        "blocked_by": ["agreed"],
+    },
+    {
         "name": "a test the record holds a result of today is taken tomorrow: the wait is needed",
         "criteria": 'include activity "x": sledai_2k > 8 or bilag_renal in {A, B}',
         "patient": {"measurements": [{"attribute": "sledai_2k", "value": 3, "date": "2026-11-22"}]},
