@@ -82,7 +82,7 @@ from trialogic.patient import read_patient
 from trialogic.resources import rules_dir
 from trialogic.vocabulary import EVENT_KINDS, Attribute, load_vocabulary
 
-from strategies import TYPICAL, UNITS, below, exact_decimal, patient_records, reference_dates
+from strategies import TYPICAL, UNITS, Choices, below, exact_decimal, patient_records, reference_dates
 
 VOCABULARY = load_vocabulary()
 LIBRARY_PATH = rules_dir() / "library.tl"
@@ -235,11 +235,6 @@ PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # ----- drawing -------------------------------------------------------------------
 
 
-@cache
-def integers(low: int, high: int) -> st.SearchStrategy[int]:
-    return st.integers(low, high)
-
-
 @dataclass
 class Visible:
     """The names an expression may use where it is being drawn."""
@@ -252,25 +247,15 @@ class Visible:
         return Visible(dict(self.sets), list(self.defines), list(self.library_defines))
 
 
-class Writer:
-    """Draws one set of criteria files. Every choice goes through `integer` (one cached
-    strategy per range), so shrinking goes toward the first option of each `pick`."""
+class Writer(Choices):
+    """Draws one set of criteria files."""
 
     def __init__(self, draw: st.DrawFn):
-        self.draw = draw
+        super().__init__(draw)
         self.serial = 0
         self.set_members: dict[str, set[str]] = {}  # every concept set -> vocabulary codes
 
     # -- primitives
-    def integer(self, low: int, high: int) -> int:
-        return self.draw(integers(low, high))
-
-    def pick(self, options: Sequence[Any]) -> Any:
-        return options[self.integer(0, len(options) - 1)]
-
-    def chance(self, percent: int) -> bool:
-        return self.integer(0, 99) < percent
-
     def fresh(self, prefix: str) -> str:
         self.serial += 1
         return f"{prefix}{self.serial}"

@@ -352,17 +352,13 @@ RESULTS = [a for a in VOCABULARY.attributes.values() if a.type != "age" and a.na
 # ----- drawing one record --------------------------------------------------------
 
 
-class Drawer:
-    """Draws the parts of one record. Every choice goes through `pick` / `integer` / `chance`
-    (one cached integer strategy each), which keeps drawing fast and shrinking simple."""
+class Choices:
+    """Every choice goes through `pick` / `integer` / `chance` (one cached integer strategy
+    each), which keeps drawing fast and shrinking simple (toward each `pick`'s first option)."""
 
-    def __init__(self, draw: st.DrawFn, targets: Targets, today: dt.date):
+    def __init__(self, draw: st.DrawFn):
         self.draw = draw
-        self.targets = targets
-        self.today = today
-        self.windows = targets.windows + TYPICAL_WINDOWS
 
-    # -- primitives
     def integer(self, low: int, high: int) -> int:
         return self.draw(integers(low, high))
 
@@ -372,6 +368,17 @@ class Drawer:
     def chance(self, percent: int) -> bool:
         return self.integer(0, 99) < percent
 
+
+class Drawer(Choices):
+    """Draws the parts of one record."""
+
+    def __init__(self, draw: st.DrawFn, targets: Targets, today: dt.date):
+        super().__init__(draw)
+        self.targets = targets
+        self.today = today
+        self.windows = targets.windows + TYPICAL_WINDOWS
+
+    # -- primitives
     def some(self, most: int, item: Callable[[], Any]) -> list[Any]:
         return [item() for _ in range(self.integer(0, most))]
 
