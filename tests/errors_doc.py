@@ -59,13 +59,14 @@ def _patient_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
 LINT_FILE = "contradictory.tl"
 
 
-def lint_source(criteria: str) -> str:
-    """A lint case's criteria in the trial they are linted in (the header is line 1)."""
+def lint_source(criteria: str, head: str = "") -> str:
+    """A lint case's criteria in the trial they are linted in, after the file-level
+    statements of `head` (the trial's header is the line after them)."""
     rows = "".join(f"  {row}\n" for row in criteria.splitlines())
-    return f'trial NCT00000098 "contradictory" {{\n{rows}}}\n'
+    return f'{head}trial NCT00000098 "contradictory" {{\n{rows}}}\n'
 
 
-def run_lint(criteria: str) -> tuple[str, int]:
+def run_lint(criteria: str, head: str = "") -> tuple[str, int]:
     """What `trialogic lint contradictory.tl` prints for a lint case, and its exit code."""
     from click.testing import CliRunner
 
@@ -73,7 +74,7 @@ def run_lint(criteria: str) -> tuple[str, int]:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / LINT_FILE
-        path.write_text(lint_source(criteria))
+        path.write_text(lint_source(criteria, head))
         result = CliRunner().invoke(main, ["lint", str(path)])
     return result.output.replace(str(path), LINT_FILE), result.exit_code
 
@@ -85,11 +86,11 @@ def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if "fix" not in case:
             continue
         code = case["expected"][0][0]
-        output, exit_code = run_lint(case["criteria"])
+        output, exit_code = run_lint(case["criteria"], case.get("head", ""))
         for level, printed in re.findall(r": (error|warning)\[(L\d+)\]", output):
             levels.setdefault(printed, set()).add(level)
         body = (
-            f"```\n{lint_source(case['criteria']).rstrip()}\n```\n\n"
+            f"```\n{lint_source(case['criteria'], case.get('head', '')).rstrip()}\n```\n\n"
             f"`trialogic lint {LINT_FILE}` prints (exit code {exit_code}):\n\n"
             f"```\n{output.rstrip()}\n```\n\n**Fix:** {case['fix']}\n"
         )

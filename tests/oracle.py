@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -50,7 +50,8 @@ class Context:
     patient: Patient
     today: dt.date  # the reference date R
     vocabulary: Vocabulary
-    scope: Scope
+    scope: Scope  # names where the expression is written: a trial's own over the files'
+    files: dict[str, ast.Define] = field(default_factory=dict)  # the files' definitions alone
     trial: str = ""
     criterion: str = ""
 
@@ -67,7 +68,7 @@ def evaluate(
     for module in modules:
         for trial in module.trials:
             scope = Scope(dict(shared.concepts), {**shared.defines, **{d.name: d for d in trial.defines}})
-            ctx = Context(patient, reference_date, vocabulary, scope, trial.id)
+            ctx = Context(patient, reference_date, vocabulary, scope, shared.defines, trial.id)
             statuses = {c.id: criterion_status(ctx, c) for c in trial.criteria}
             results[trial.id] = (trial_status(trial, statuses), statuses)
     return results
@@ -154,7 +155,10 @@ def conditional(ctx: Context, node: ast.Conditional) -> Truth:
 
 
 def reference(ctx: Context, node: ast.Reference) -> Truth:
-    return expr(ctx, ctx.scope.defines[node.name].body)
+    define = ctx.scope.defines[node.name]
+    if ctx.files.get(node.name) is define:  # a file's definition sees only the files' names
+        ctx = replace(ctx, scope=Scope(ctx.scope.concepts, ctx.files))
+    return expr(ctx, define.body)
 
 
 # ----- time ----------------------------------------------------------------------

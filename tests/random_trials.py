@@ -33,7 +33,9 @@ Drawn (CONSTRUCTS, checked by tests/test_random_trials.py to occur):
 - manual criteria (alone, negated, inside larger expressions and definitions)
 - and / or / not / `at least K of [...]` / `if … then …`, parentheses (needed and not),
   an event with `except` in an `at least` list (parenthesised, as the language requires)
-- `define` in the file, in the file's own library and inside a trial; `use library`
+- `define` in the file, in the file's own library and inside a trial, a trial's own
+  `define` reusing the name of a file's or library's definition (it counts in the
+  trial's own text only: lexical scope, docs/language.md); `use library`
   (the bundled definitions and concept sets) and `use` of a library written beside the
   trial file; notes, comments, several trials per file (reusing criterion ids and local
   definition names), singular time units (`within 1 week`)
@@ -45,14 +47,6 @@ Not drawn, and why:
 - thresholds in units whose spelling starts with a digit (`10^9/L`): the grammar's UNIT
   token cannot start with one (records may use them; patients here do).
 - blood pressures in kPa: no kPa value but 0 is a whole number of mmHg at scale 1 (E103).
-- a trial's own `define` reusing the name of a file or library definition (shadowing).
-  A BUG keeps it out: the compiler (like the reference evaluator) resolves the names in a
-  file-level definition against the trial's definitions, while the checker treats them as
-  the file's ("a file's definition cannot see a trial's"), so `define a = b` /
-  `define b = age > 1 years` in the file and `define b = a` in a trial pass the checker
-  (no E115) and crash load_trials with a RecursionError; without a cycle, the file's
-  definition silently changes meaning in that trial. The documentation does not say
-  which is meant; once it does (or the checker refuses shadowing), draw it.
 - several trial files loaded side by side: names shared between files are E112 and
   visibility is the checker's (tests/test_check_edge.py); one trial file and its
   libraries exercise the same compilation.
@@ -95,7 +89,7 @@ DERIVED = [a for a in NUMERIC if a.derived]
 OPS = (">", ">=", "<", "<=", "=", "!=")
 TIME_UNITS = {"days": "day", "weeks": "week", "months": "month", "years": "year"}
 COUNTS = {
-    "days": [0, 1, 7, 14, 28, 30, 60, 90, 180, 365, 730],
+    "days": [0, 0, 1, 7, 14, 28, 30, 60, 90, 180, 365, 730],
     "weeks": [1, 2, 4, 8, 12, 24, 26, 52],
     "months": [1, 2, 3, 6, 12, 24],
     "years": [1, 2, 5, 10],
@@ -128,7 +122,8 @@ CONSTRUCTS = (
     "except", "except [STATUS]", "concept set", "nested concept set", "library concept set",
     "dose_change", "planned", "planned except",
     "manual", "and", "or", "not", "at least", "if then", "except in at least",
-    "file define", "library define", "own library define", "trial define", "use library", "use own library",
+    "file define", "library define", "own library define", "trial define", "trial define reusing a file's name",
+    "use library", "use own library",
     "note", "several trials",
 )  # fmt: skip
 
@@ -483,9 +478,21 @@ class Writer(Choices):
     def trial(self, visible: Visible, trial_id: str) -> list[str]:
         local = visible.copy()
         items: list[str] = []
+        own: list[str] = []
         for index in range(self.integer(0, 2)):
-            name = f"local_{index}"  # the same local names in every trial of the file
-            items.append(self.define(local, name, "  "))
+            outer = [n for n in visible.defines + visible.library_defines if n not in own]
+            if outer and self.chance(25):
+                # the trial's own meaning for a file's name; its body uses the files' names
+                # alone (the trial's other definitions may use this one: no cycle)
+                name = str(self.pick(outer))
+                files_only = visible.copy()
+                files_only.defines = [n for n in files_only.defines if n != name]
+                files_only.library_defines = [n for n in files_only.library_defines if n != name]
+                items.append(self.define(files_only, name, "  "))
+            else:
+                name = f"local_{index}"  # the same local names in every trial of the file
+                items.append(self.define(local, name, "  "))
+            own.append(name)
             local.defines.append(name)
         criteria = [self.criterion(local, f"c{index}") for index in range(self.integer(1, 4))]
         notes = [f"  note {quoted('a note for ' + trial_id)}"] if self.chance(20) else []
@@ -550,12 +557,10 @@ class Case:
 
 
 @st.composite
-def _cases(draw: st.DrawFn, max_patients: int, consent_negatives: bool) -> Case:
+def _cases(draw: st.DrawFn, max_patients: int) -> Case:
     criteria = draw(criteria_files())
     on = draw(reference_dates())
     drawn = draw(st.lists(patient_records(criteria.modules(), on), min_size=1, max_size=max_patients))
-    if not consent_negatives:
-        drawn = [without_consent_negatives(record) for record in drawn]
     # tests/strategies.py may draw a reference_range whose low end (a quarter of the ULN) lies
     # below the attribute's possible range, which read_patient refuses (P008): it aims ULNs
     # only at attributes with usual ULNs, and these files compare weight or hemoglobin with ULNs too
@@ -573,21 +578,10 @@ def readable(record: dict[str, Any]) -> bool:
     return True
 
 
-def cases(max_patients: int = 4, consent_negatives: bool = True) -> st.SearchStrategy[Case]:
+def cases(max_patients: int = 4) -> st.SearchStrategy[Case]:
     """(criteria files, reference date, one to `max_patients` patient records) cases: the
-    records are drawn by tests/strategies.py aimed at the files' criteria (without
-    negatives of consents when `consent_negatives` is false)."""
-    return _cases(max_patients, consent_negatives)
-
-
-def without_consent_negatives(record: dict[str, Any]) -> dict[str, Any]:
-    """The record without its negatives of consents. A BUG makes the fix test leave them
-    out: `fix` offers to sign a consent the record says was never signed
-    (`negatives: [{kind: consent, code: contraception_agreement}]`), and the record with
-    the signature is refused (P009: the negative contradicts the consent)."""
-    if "negatives" not in record:
-        return record
-    return {**record, "negatives": [n for n in record["negatives"] if n["kind"] != "consent"]}
+    records are drawn by tests/strategies.py aimed at the files' criteria."""
+    return _cases(max_patients)
 
 
 # ----- what a drawn file holds -----------------------------------------------------
@@ -687,6 +681,8 @@ def constructs(files: CriteriaFiles) -> set[str]:
         for trial in module.trials:
             if trial.notes:
                 found.add("note")
+            if {d.name for d in trial.defines} & (library_defines | own_defines | file_defines):
+                found.add("trial define reusing a file's name")
         if len(module.trials) > 1:
             found.add("several trials")
         for expression in expressions(module):

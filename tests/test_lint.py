@@ -13,14 +13,15 @@ from trialogic.cli import main
 from trialogic.lint import lint
 from trialogic.resources import rules_dir
 
+from errors_doc import lint_source
+
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "fixtures" / "lint_cases.yaml").read_text())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_contradictions(case: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "t.tl"
-    criteria = "".join(f"  {line}\n" for line in case["criteria"].splitlines())
-    path.write_text(f'trial NCT00000098 "contradictory" {{\n{criteria}}}\n')
+    path.write_text(lint_source(case["criteria"], case.get("head", "")))
     got = [[d.code, d.line, d.message] for d in lint([path])]
     assert got == case["expected"]
 

@@ -12,10 +12,6 @@ drawn at their edges (tests/strategies.py):
 3. the drawing covers what it says it covers: over a fixed seed's draws, every construct
    random_trials.CONSTRUCTS names, and every criterion and trial status, occur.
 
-Known bugs kept out of the drawing (each named where it is kept out): a trial's own
-definition shadowing a file's (random_trials module docstring), and, in (2) only,
-negatives of consents (random_trials.without_consent_negatives).
-
 By default (as CI runs it) the property tests draw few, fixed examples (derandomized:
 the same ones every run) and the file runs in about 35 s on a 2-core machine. To hunt
 for longer, with fresh random draws every run (a failure is shrunk, and kept in
@@ -293,7 +289,7 @@ def plan_problem(
 
 
 @profile(15)
-@given(cases(max_patients=2, consent_negatives=False))  # a bug (random_trials.without_consent_negatives)
+@given(cases(max_patients=2))
 def test_every_plan_makes_the_patient_eligible_on_its_date(case: Case) -> None:
     found = plan_problems(case)
     assert not found, found[0]

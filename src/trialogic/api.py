@@ -69,17 +69,17 @@ class TrialSet:
         chosen = list(trial_ids) if trial_ids is not None else list(self.compiled)
         return self.concepts_program + "".join(self.compiled[t].program for t in chosen)
 
-    def defines(self, trial_id: str) -> dict[str, ast.Define]:
-        """The definitions a trial's criteria can use: the library's and its own."""
-        return {**self.scope.defines, **{d.name: d for d in self.trials[trial_id].defines}}
+    def names(self, trial_id: str) -> ast.Names:
+        """What the defined names in a trial's criteria mean: its own definitions, then the files'."""
+        return ast.Names(self.scope.defines, {d.name: d for d in self.trials[trial_id].defines})
 
     def assessable(self, trial_id: str) -> list[str]:
         """The ids of the trial's criteria an investigator's assessment settles (they hold a
         `manual`, directly or through a definition), in the trial's order."""
         if trial_id not in self._assessable:
-            defines = self.defines(trial_id)
+            names = self.names(trial_id)
             criteria = self.trials[trial_id].criteria
-            self._assessable[trial_id] = [c.id for c in criteria if ast.holds_manual(c.expr, defines)]
+            self._assessable[trial_id] = [c.id for c in criteria if ast.holds_manual(c.expr, names)]
         return self._assessable[trial_id]
 
     def solver(self) -> Solver:
@@ -363,8 +363,8 @@ def why(
     explanations = []
     for trial_id in chosen:
         trial = trials.trials[trial_id]
-        defines = trials.defines(trial_id)
-        narrator = Narrator(patient, trials.compiled[trial_id], trace, trials.vocabulary, reference, defines, texts)
+        names = trials.names(trial_id)
+        narrator = Narrator(patient, trials.compiled[trial_id], trace, trials.vocabulary, reference, names, texts)
         criteria = tuple(
             CriterionExplanation(
                 c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text, source(c.expr), narrator.part(c.expr, c.id)

@@ -248,38 +248,67 @@ def walk(expr: Expr) -> Iterator[Expr]:
         yield from walk(expr.consequence)
 
 
-def holds_manual(expr: Expr, defines: Mapping[str, Define]) -> bool:
+@dataclass(frozen=True, eq=False)
+class Names:
+    """What a defined name means where it is written (lexical scope). In a trial's own text
+    (its criteria and its own definitions) the trial's definitions come first, then the
+    files'; inside a file's definition only the files' count, so a trial's `define` never
+    changes what a library definition means.
+
+    >>> files = {"adult": Define("adult", None, Manual()), "grown": Define("grown", None, Reference("adult"))}
+    >>> names = Names(files, {"adult": Define("adult", None, Not(Manual()))})
+    >>> define, inner = names.meaning(Reference("grown"))
+    >>> inner.meaning(Reference("adult"))[0] is files["adult"]
+    True
+    """
+
+    files: Mapping[str, Define]
+    own: Mapping[str, Define] = field(default_factory=dict)
+
+    def meaning(self, node: Reference) -> tuple[Define, Names] | None:
+        """The definition a reference names and the names its body sees; None for a name
+        defined nowhere (an error the checker reports)."""
+        if node.name in self.own:
+            return self.own[node.name], self
+        if node.name in self.files:
+            return self.files[node.name], Names(self.files)
+        return None
+
+
+def holds_manual(expr: Expr, names: Names) -> bool:
     """Whether an assessment can settle part of the expression: it holds a `manual`,
     directly or through the definitions it uses."""
-    return bool(manual_senses(expr, defines))
+    return bool(manual_senses(expr, names))
 
 
-def manual_senses(expr: Expr, defines: Mapping[str, Define], positive: bool = True) -> set[bool]:
+def manual_senses(expr: Expr, names: Names, positive: bool = True) -> set[bool]:
     """The senses in which the expression's `manual` leaves count: True where an assessment
     of "met" makes the expression more true, False where it makes it less true (under a
     `not`, or in an `if` condition). Each definition is looked into once per sense, so a
     definition used many times costs once.
 
-    >>> sorted(manual_senses(Not(Manual()), {}))
+    >>> sorted(manual_senses(Not(Manual()), Names({})))
     [False]
     """
-    seen: dict[tuple[str, bool], set[bool]] = {}
+    seen: dict[tuple[int, bool], set[bool]] = {}
 
-    def senses(node: Expr, sense: bool) -> set[bool]:
+    def senses(node: Expr, sense: bool, names: Names) -> set[bool]:
         if isinstance(node, Manual):
             return {sense}
         if isinstance(node, Not):
-            return senses(node.operand, not sense)
+            return senses(node.operand, not sense, names)
         if isinstance(node, Conditional):
-            return senses(node.condition, not sense) | senses(node.consequence, sense)
+            return senses(node.condition, not sense, names) | senses(node.consequence, sense, names)
         if isinstance(node, (AllOf, AnyOf, AtLeast)):
-            return {found for operand in node.operands for found in senses(operand, sense)}
-        if isinstance(node, Reference) and node.name in defines:
-            key = (node.name, sense)
+            return {found for operand in node.operands for found in senses(operand, sense, names)}
+        meaning = names.meaning(node) if isinstance(node, Reference) else None
+        if meaning is not None:
+            define, inner = meaning
+            key = (id(define), sense)
             if key not in seen:
                 seen[key] = set()  # a cycle (E115, reported by the checker) adds nothing
-                seen[key] = senses(defines[node.name].body, sense)
+                seen[key] = senses(define.body, sense, inner)
             return seen[key]
         return set()
 
-    return senses(expr, positive)
+    return senses(expr, positive, names)

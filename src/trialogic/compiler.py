@@ -59,15 +59,15 @@ class CompiledTrial:
 
 
 class TrialCompiler:
-    def __init__(self, trial: ast.Trial, scope: Scope, vocabulary: Vocabulary):
+    def __init__(self, trial: ast.Trial, names: ast.Names, vocabulary: Vocabulary):
         self.trial = trial
-        self.scope = scope
+        self.names = names  # what a name means where the compiler is: changes inside a file's definition
         self.vocabulary = vocabulary
         self.lines: list[str] = []
         self.counter = 0
         # a definition is compiled once per trial, or once per criterion when it holds a
         # `manual` (an assessment settles one criterion); with the spans it made
-        self.define_roots: dict[tuple[str, str], tuple[str, list[tuple[int, Span]]]] = {}
+        self.define_roots: dict[tuple[int, str], tuple[str, list[tuple[int, Span]]]] = {}
         self.windows: set[tuple[int, str]] = set()
         self.ages: set[tuple[int, str]] = set()
         self.criterion_id = ""
@@ -141,12 +141,20 @@ class TrialCompiler:
         return self.combine("any", [condition, self.expr(node.consequence)])
 
     def reference_asp(self, node: ast.Reference) -> str:
-        owner = self.criterion_id if ast.holds_manual(node, self.scope.defines) else ""
-        key = (node.name, owner)
+        meaning = self.names.meaning(node)
+        if meaning is None:
+            raise TypeError(f"{node.name!r} is not defined (the checker runs before the compiler)")
+        define, inner = meaning
+        owner = self.criterion_id if ast.holds_manual(node, self.names) else ""
+        key = (id(define), owner)
         if key not in self.define_roots:
             self.lines.append(f"% define {node.name}" + (f" (for {owner})" if owner else ""))
             first = len(self.made)
-            root = self.expr(self.scope.defines[node.name].body)
+            outer, self.names = self.names, inner
+            try:
+                root = self.expr(define.body)
+            finally:
+                self.names = outer
             # each syntax node once (a definition used twice in this body made its spans twice)
             self.define_roots[key] = (root, list(dict(self.made[first:]).items()))
         else:  # compiled before: this criterion reads the same nodes
@@ -278,6 +286,5 @@ def compile_trial(trial: ast.Trial, scope: Scope, vocabulary: Vocabulary) -> Com
     >>> print(compile_trial(module.trials[0], Scope(), load_vocabulary()).program.splitlines()[-1])
     criterion("NCT00000001","adult",inclusion,n("NCT00000001",1)).
     """
-    local = Scope(dict(scope.concepts), dict(scope.defines))
-    local.defines.update({d.name: d for d in trial.defines})
-    return TrialCompiler(trial, local, vocabulary).compile()
+    names = ast.Names(scope.defines, {d.name: d for d in trial.defines})
+    return TrialCompiler(trial, names, vocabulary).compile()

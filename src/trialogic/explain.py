@@ -108,7 +108,7 @@ class Narrator:
         trace: Trace,
         vocabulary: Vocabulary,
         reference: dt.date,
-        scope_defines: dict[str, ast.Define],
+        names: ast.Names,
         criteria_text: dict[tuple[str, str], str],
     ):
         self.patient = patient
@@ -116,7 +116,7 @@ class Narrator:
         self.trace = trace
         self.vocabulary = vocabulary
         self.reference = reference
-        self.defines = scope_defines
+        self.names = names  # what the trial's criteria mean by a defined name
         self.criteria_text = criteria_text
 
     # ----- the tree ----------------------------------------------------------------
@@ -136,17 +136,20 @@ class Narrator:
                     found.append(symbol)
         return found
 
-    def part(self, expr: ast.Expr, criterion: str) -> Part:
-        """How one (sub-)expression of a criterion was decided."""
+    def part(self, expr: ast.Expr, criterion: str, names: ast.Names | None = None) -> Part:
+        """How one (sub-)expression of a criterion was decided; `names` is what a defined name
+        means where the expression is written (inside a file's definition, the files')."""
+        names = names or self.names
         truth = self.truth(expr, criterion)
         written = source(expr)
         if isinstance(expr, (ast.AllOf, ast.AnyOf, ast.AtLeast)):
-            parts = tuple(self.part(o, criterion) for o in expr.operands)
+            parts = tuple(self.part(o, criterion, names) for o in expr.operands)
             return Part(written, truth, parts=parts, summary=self.summary(expr, parts))
         if isinstance(expr, ast.Not):
-            return Part(written, truth, parts=(self.part(expr.operand, criterion),))
+            return Part(written, truth, parts=(self.part(expr.operand, criterion, names),))
         if isinstance(expr, ast.Conditional):
-            condition, consequence = self.part(expr.condition, criterion), self.part(expr.consequence, criterion)
+            condition = self.part(expr.condition, criterion, names)
+            consequence = self.part(expr.consequence, criterion, names)
             summary = {
                 "false": "the condition does not apply",
                 "true": "the condition applies",
@@ -154,8 +157,11 @@ class Narrator:
             }[condition.truth]
             return Part(written, truth, parts=(condition, consequence), summary=summary)
         if isinstance(expr, ast.Reference):
-            define = self.defines[expr.name]
-            body = self.part(define.body, criterion)
+            meaning = names.meaning(expr)
+            if meaning is None:
+                raise TypeError(f"{expr.name!r} is not defined (the checker runs before explanations)")
+            define, inner = meaning
+            body = self.part(define.body, criterion, inner)
             return Part(written, truth, parts=(body,), summary=define.description)
         evidence = tuple(self.evidence(expr, s, truth) for s in self.symbols(self.trace.evidence, expr, criterion))
         missing = tuple(self.missing(expr, s) for s in self.symbols(self.trace.missing, expr, criterion))

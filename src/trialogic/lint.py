@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -201,29 +201,56 @@ def lint_trial(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
     return found
 
 
+def reached(trials: TrialSet, trial: ast.Trial) -> Iterator[tuple[ast.Expr, ast.Define | None]]:
+    """Every node a trial's criteria reach, through the definitions they use (each body
+    once), with the file's definition whose body it is written in (None: the trial's own text)."""
+    seen: set[int] = set()  # definitions looked into
+    names = trials.names(trial.id)
+    stack: list[tuple[ast.Expr, ast.Names, ast.Define | None]] = [(c.expr, names, None) for c in trial.criteria]
+    while stack:
+        expr, names, within = stack.pop()
+        for node in ast.walk(expr):
+            yield node, within
+            meaning = names.meaning(node) if isinstance(node, ast.Reference) else None
+            if meaning is not None and id(meaning[0]) not in seen:
+                define, inner = meaning
+                seen.add(id(define))
+                own = any(define is d for d in trial.defines)
+                stack.append((define.body, inner, None if own else define))
+
+
 def uln_without_usual_limit(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
     """L005: a ULN multiple of an attribute the vocabulary gives no usual limit (`default_uln`):
     a result recorded without its own `uln` or `reference_range` leaves it unknown. Each
     comparison is reported once, where it is written (a definition's, in its file)."""
-    defines = trials.defines(trial.id)
-    found: dict[tuple[str, int, int], Diagnostic] = {}
-    seen: set[str] = set()
-    stack: list[ast.Expr] = [c.expr for c in trial.criteria]
-    while stack:
-        for node in ast.walk(stack.pop()):
-            if isinstance(node, ast.Reference) and node.name in defines and node.name not in seen:
-                seen.add(node.name)
-                stack.append(defines[node.name].body)
-            elif isinstance(node, ast.Comparison) and isinstance(node.operand, ast.Uln):
-                attribute = trials.vocabulary.attribute(node.attribute)
-                if attribute is not None and attribute.default_uln is None:
-                    message = (
-                        f"{attribute.name} has no usual upper limit of normal in the vocabulary: a result "
-                        f"recorded without its own uln or reference_range leaves this comparison unknown"
-                    )
-                    found[(node.pos.file, node.pos.line, node.pos.column)] = _diagnostic(
-                        node, "L005", message, "warning"
-                    )
+    found: list[Diagnostic] = []
+    for node, _ in reached(trials, trial):
+        if isinstance(node, ast.Comparison) and isinstance(node.operand, ast.Uln):
+            attribute = trials.vocabulary.attribute(node.attribute)
+            if attribute is not None and attribute.default_uln is None:
+                message = (
+                    f"{attribute.name} has no usual upper limit of normal in the vocabulary: a result "
+                    f"recorded without its own uln or reference_range leaves this comparison unknown"
+                )
+                found.append(_diagnostic(node, "L005", message, "warning"))
+    return found
+
+
+def hidden_meaning(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
+    """L006: a trial gives a name its own meaning, and a file's definition the trial uses
+    names it too. The file's definition keeps the file's meaning (lexical scope), which the
+    author may have meant to change."""
+    own = {d.name: d for d in trial.defines}
+    found: dict[tuple[str, str], Diagnostic] = {}
+    for node, within in reached(trials, trial):
+        if within is not None and isinstance(node, ast.Reference) and node.name in own:
+            message = (
+                f"{trial.id}'s own {node.name!r} does not change {within.name!r} "
+                f"({Path(within.pos.file).name} line {within.pos.line}), which this trial uses: "
+                f"inside a file's definition {node.name!r} keeps the file's meaning. Rename this "
+                f"definition, or define {within.name!r} in the trial too"
+            )
+            found.setdefault((node.name, within.name), _diagnostic(own[node.name], "L006", message, "warning"))
     return list(found.values())
 
 
@@ -236,7 +263,7 @@ def lint(paths: Sequence[str | Path]) -> list[Diagnostic]:
     found = [
         d
         for trial in trials.trials.values()
-        for d in (*lint_trial(trials, trial), *uln_without_usual_limit(trials, trial))
+        for d in (*lint_trial(trials, trial), *uln_without_usual_limit(trials, trial), *hidden_meaning(trials, trial))
     ]
     found = list({(d.file, d.line, d.column, d.code): d for d in found}.values())  # a definition's, once
     return sorted(found, key=lambda d: (d.file, d.line, d.column))

@@ -242,7 +242,7 @@ def _assessments(change: Change, trials: TrialSet, reference: dt.date) -> list[d
     for trial, criterion in found:
         # the assessment settles the criterion's `manual`: "met" is in the patient's favour
         # when it makes an inclusion hold or an exclusion fail
-        senses = ast.manual_senses(criterion.expr, trials.defines(trial))
+        senses = ast.manual_senses(criterion.expr, trials.names(trial))
         if len(senses) > 1:
             message = f"{trial}:{criterion.id} counts its assessment both for and against; write it in the record"
             raise _fail(change, message)
