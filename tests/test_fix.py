@@ -484,3 +484,63 @@ def test_random_patients_every_alternative_works_and_needs_every_action(dated: t
                 assert status != "eligible", (repair.trial, alternative.actions[skip])
         if not repair.alternatives:
             assert repair.blocked_by or repair.status == "eligible"
+
+
+def test_the_priority_levels_are_those_of_the_rules() -> None:
+    """Repairer.models compares the optimum of groups of dates level by level: it must know
+    every #minimize level of rules/repair.lp."""
+    from trialogic.repair import PRIORITY_LEVELS
+
+    levels = {int(level) for level in re.findall(r"@(\d+)", (rules_dir() / "repair.lp").read_text())}
+    assert sorted(levels, reverse=True) == list(PRIORITY_LEVELS)
+
+
+@pytest.mark.parametrize("name", ["p02.yaml", "p04.yaml"])
+def test_dates_searched_a_few_at_a_time_give_the_same_plans(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The candidate dates are solved in groups (a grounding holds pairs of them); groups of
+    3 instead of 32 find the same plans and the same blocking criteria."""
+    from trialogic import repair
+
+    trials = api.load_trials()
+    patient = next(iter(api.load_patients([Path(__file__).parents[1] / "facts" / "patients" / name])))
+
+    def plans() -> list[tuple[str, Any, list[list[str]], tuple[str, ...]]]:
+        """Each trial's date, plans and blocking criteria; an assumed result is one of the
+        values that work, whichever the solver meets first, so it is left out."""
+        found = api.fix(patient, trials, on=dt.date(2026, 11, 22), max_alternatives=1000)
+        actions = [
+            sorted(
+                sorted(a.text.split(" — assumed result")[0] for a in alternative.actions)
+                for alternative in r.alternatives
+            )
+            for r in found
+        ]
+        return [(r.trial, r.eligible_on, texts, r.blocked_by) for r, texts in zip(found, actions, strict=True)]
+
+    assert (
+        sum(len(repair.candidate_dates(patient, c, dt.date(2026, 11, 22))) > 3 for c in trials.compiled.values()) >= 3
+    )
+    together = plans()
+    monkeypatch.setattr(repair, "DAYS_AT_ONCE", 3)
+    assert plans() == together
+
+
+def test_a_later_group_of_dates_with_a_plan_beats_an_earlier_one_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One date a group: today's group can only leave the washout failing (its costs are
+    all at the highest level), a later one waits it out (costs at lower levels): the
+    groups are compared level by level, and waiting wins."""
+    from trialogic import repair
+
+    monkeypatch.setattr(repair, "DAYS_AT_ONCE", 1)
+    trials = api.load_trials(
+        [trial_file(tmp_path, 'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks')]
+    )
+    record = {
+        "id": "G1",
+        "drugs": [{"code": "rituximab", "start": "2026-06-01", "end": "2026-07-01"}],
+        "complete": ["drugs"],
+    }
+    (found,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    assert (found.eligible_on, found.blocked_by) == (dt.date(2026, 12, 17), ())

@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from trialogic import api
+from trialogic.repair import candidate_dates
 
 TODAY = dt.date(2026, 11, 22)
 DAY = dt.timedelta(days=1)
@@ -182,6 +183,28 @@ def test_a_result_too_old_for_its_window_is_taken_again(
     assert (repair.eligible_on, texts) == expected
     if expected[0] > TODAY:  # the day before, the failing result is still recent: no new test
         assert status(trials, record, expected[0] - DAY) == "ineligible"
+
+
+def test_only_the_latest_result_of_a_test_going_stale_is_a_candidate_date(tmp_path: Path) -> None:
+    """A result with a newer one of its test recorded before its window ends never counts
+    again: its window's end is no candidate date (a long history made `fix` ground every
+    pair of such dates); the latest one's end is, and it is where the plan lies."""
+    trials = trials_of(tmp_path, 'include scr "Scr at most 100 within 30 days": scr <= 100 umol/L within 30 days')
+    results = [("2026-10-28", 90), ("2026-11-02", 150)]  # the older one's window ends 2026-11-28
+    record = {"id": "S2", "measurements": [
+        {"attribute": "serum_creatinine", "value": v, "unit": "umol/L", "date": d} for d, v in results
+    ]}  # fmt: skip
+    patient = api.read_patient(record)
+    dates = candidate_dates(patient, trials.compiled["NCT00000097"], TODAY)
+    assert dt.date(2026, 11, 28) not in dates
+    assert dt.date(2026, 12, 3) in dates  # 2026-11-02 + 30 days + 1
+    # a platelet count on the older day, never repeated, keeps that day's end a candidate
+    platelets = {"attribute": "platelets", "value": 200, "unit": "10^9/L", "date": "2026-10-28"}
+    with_platelets = api.read_patient({**record, "measurements": [*record["measurements"], platelets]})
+    assert dt.date(2026, 11, 28) in candidate_dates(with_platelets, trials.compiled["NCT00000097"], TODAY)
+    (repair,) = api.fix(patient, trials, on=TODAY)
+    assert repair.eligible_on == dt.date(2026, 12, 3)
+    assert status(trials, record, dt.date(2026, 12, 2)) == "ineligible"  # 150 still recent: no new test
 
 
 def test_no_date_is_proposed_after_the_last_reference_date(tmp_path: Path) -> None:

@@ -132,6 +132,7 @@ def range_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
 
 def reference_symbols(reference: dt.date, windows: Iterable[tuple[int, str]]) -> Iterator[Symbol]:
     yield fact("ref_date", day(reference))
+    yield fact("ref_earliest", day(reference))
     yield fact("ref_ymd", Number(reference.year), Number(reference.month), Number(reference.day))
     for count, unit in sorted(windows):
         window = Function("win", [Number(count), Function(unit)])

@@ -27,6 +27,9 @@ from .resources import facts_dir
 from .solve import RULE_FILES, add_programs, rule_text
 from .vocabulary import Vocabulary, read_yaml
 
+DAYS_AT_ONCE = 32  # candidate dates one grounding searches (see Repairer.models)
+PRIORITY_LEVELS = (4, 3, 2, 1)  # rules/repair.lp's #minimize levels, the highest first
+
 LEVEL_WORDS = {
     "invasive": "invasive",
     "test": "test",
@@ -135,27 +138,45 @@ def _age_dates(birth: dt.date, ages: set[tuple[int, str]]) -> Iterator[dt.date]:
 
 def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -> list[dt.date]:
     """Today, and every later date on which some leaf can change: a window stops reaching a
-    recorded date (an exposure's end, a start, a dose change, a drug stopped today, a
-    result that goes stale), an entry starts or changes dose, an `active` entry is over
-    (the day after its end, or after today for a drug stopped today), or an age threshold
-    is crossed. Between two such dates nothing can change for the better."""
+    recorded date (an exposure's end, a start, a dose change, a drug stopped today, the
+    latest result of a test, which goes stale), an entry starts or changes dose, an
+    `active` entry is over (the day after its end, or after today for a drug stopped
+    today), or an age threshold is crossed. Between two such dates nothing can change for
+    the better. (A result stops counting when a newer one of its test is recorded: its
+    window's end matters only if it comes before that.)"""
     one_day = dt.timedelta(days=1)
-    recorded = {today, *(m.date for m in patient.measurements), *(a.date for a in patient.assessments)}
+    other = {today, *(a.date for a in patient.assessments)}  # days that are not only results' days
     for event in patient.events:
-        recorded.update({event.start, *event.dose_changes})
+        other.update({event.start, *event.dose_changes, *(d + one_day for d in event.dose_changes)})
         if event.end is not None:
-            recorded.add(event.end)
+            other.add(event.end)
     # dates past the last a command can check change nothing it can see (and 9999-12-31, an
     # export's "no end", has no next day)
-    last_days = {d for d in recorded if d <= LATEST_REFERENCE}
-    last_days.update({d + one_day for e in patient.events for d in e.dose_changes if d < LATEST_REFERENCE})
+    last_days = {d for d in {*other, *(m.date for m in patient.measurements)} if d <= LATEST_REFERENCE}
     dates = {*last_days, *(d + one_day for d in last_days if d < LATEST_REFERENCE)}
+    newer = _newer_results(patient)
     for count, unit in compiled.windows:
         for last in last_days:
-            dates.add(_first_day_after_window(last, count, unit))
+            end = _first_day_after_window(last, count, unit)
+            if last in other or last not in newer or newer[last] > end:
+                dates.add(end)
     if patient.birth_date is not None:  # the birth itself (no age before it), and every threshold
         dates.update({patient.birth_date, *_age_dates(patient.birth_date, compiled.ages)})
     return sorted(d for d in dates if today <= d <= LATEST_REFERENCE)  # every date a command can check
+
+
+def _newer_results(patient: Patient) -> dict[dt.date, dt.date]:
+    """For a day that holds results, the first later day by which every one of them has a
+    newer result of its test (absent: some never has)."""
+    days_of: dict[str, set[dt.date]] = {}
+    for measurement in patient.measurements:
+        days_of.setdefault(measurement.attribute, set()).add(measurement.date)
+    following: dict[dt.date, list[dt.date | None]] = {}
+    for days in days_of.values():
+        ordered = sorted(days)
+        for taken, after in zip(ordered, [*ordered[1:], None], strict=True):
+            following.setdefault(taken, []).append(after)
+    return {taken: max(d for d in after if d is not None) for taken, after in following.items() if None not in after}
 
 
 # ----- results ---------------------------------------------------------------------------
@@ -251,7 +272,26 @@ class Repairer:
         most: int = 0,
     ) -> list[list[clingo.Symbol]]:
         """The optimal plans (their shown atoms): by criteria left blocked, then, with
-        `costs`, by what the actions cost and the days waited; at most `most` (0: all)."""
+        `costs`, by what the actions cost and the days waited; at most `most` (0: all).
+
+        The candidate dates are solved DAYS_AT_ONCE at a time (a grounding holds rules for
+        pairs of them: a result assumed on one day, read on another) and the plans of the
+        groups whose optimum is the best are kept: the best over all dates."""
+        best: list[int] | None = None  # the cost of every priority level, the highest first
+        found: list[list[clingo.Symbol]] = []
+        for first in range(0, len(dates), DAYS_AT_ONCE):
+            cost, models = self.group_models(patient, compiled, today, dates[first : first + DAYS_AT_ONCE], costs, most)
+            if models and (best is None or cost < best):
+                best, found = cost, models
+            elif models and cost == best:
+                found += models
+        return found[:most] if most else found
+
+    def group_models(
+        self, patient: Patient, compiled: CompiledTrial, today: dt.date, dates: list[dt.date], costs: bool, most: int
+    ) -> tuple[list[int], list[list[clingo.Symbol]]]:
+        """The optimum over some candidate dates, as the cost of each of rules/repair.lp's
+        priority levels (a level a grounding holds nothing of costs 0), and its plans."""
         control = clingo.Control(["--warn=none", "--opt-mode=optN", "--project=project", str(most)])
         add_programs(control, _repair_rules() + self.concepts_program, compiled.program)
         key = clingo.Number(0)
@@ -261,6 +301,7 @@ class Repairer:
                 *([fact("costs_counted")] if costs else []),
                 fact("target", clingo.String(compiled.id)),
                 fact("today", clingo.Number(today.toordinal())),
+                fact("ref_earliest", clingo.Number(today.toordinal())),  # every candidate date is today or later
                 *reference_dates(dates, compiled.windows),
                 *patient_symbols(patient, key, stoppable_on=today),
                 *(fact("recorded", key, clingo.String(m.attribute), day(m.date)) for m in patient.measurements),
@@ -273,13 +314,16 @@ class Repairer:
                 backend.add_rule([backend.add_atom(symbol)])
         control.ground([("base", [])])
         models: list[list[clingo.Symbol]] = []
+        cost: list[int] = []
 
         def on_model(model: clingo.Model) -> None:
             if model.optimality_proven:
                 models.append(list(model.symbols(shown=True)))
+                by_level = dict(zip(model.priority, model.cost, strict=True))
+                cost[:] = [by_level.get(level, 0) for level in PRIORITY_LEVELS]
 
         control.solve(on_model=on_model)
-        return models
+        return cost, models
 
     def alternative(
         self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date
