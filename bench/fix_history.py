@@ -10,7 +10,9 @@ it (a record checked as of a past day). Each size runs `trialogic.api.fix(patien
 trials, on=...)` (every trial) in a fresh child process: the wall time of `fix` alone
 (trials loaded beforehand, one untimed warm-up call on a 1-result record), the peak
 resident memory of that process, and the time per result against the smallest size
-(linear growth keeps it near 1).
+(linear growth keeps it near 1), and `fix` over one `evaluate` of the same patient by the
+reference evaluator (tests/oracle.py), which only decides the statuses on the reference
+date: the price of searching every date and change.
 """
 
 from __future__ import annotations
@@ -24,13 +26,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = dt.date(2026, 11, 22)
 TESTS = [("serum_creatinine", 90, "umol/L"), ("weight", 70, "kg"), ("platelets", 200, "10^9/L")]
 
 CHILD = """
 import datetime as dt, json, resource, sys, time
+sys.path.insert(0, sys.argv[3])
+from oracle import evaluate
 import trialogic
 from trialogic import api
+from trialogic.parser import parse_file
+from trialogic.resources import rules_dir
 trials = trialogic.load_trials()
 on = dt.date.fromisoformat(sys.argv[2])
 record = json.loads(open(sys.argv[1]).read())
@@ -41,7 +48,11 @@ start = time.perf_counter()
 repairs = api.fix(patient, trials, on=on)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak, "trials": len(repairs)}))
+modules = [parse_file(rules_dir() / "library.tl")] + [parse_file(f) for f in sorted((rules_dir() / "trials").glob("*.tl"))]
+start = time.perf_counter()
+evaluate(modules, patient, on, trials.vocabulary)
+oracle = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "oracle": oracle}))
 """
 
 
@@ -68,7 +79,7 @@ def measure(results: int, future: int, folder: Path) -> dict[str, float]:
     path = folder / f"h{results}_{future}.json"
     path.write_text(json.dumps(record(results, future)))
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), REFERENCE.isoformat()],
+        [sys.executable, "-c", CHILD, str(path), REFERENCE.isoformat(), str(ROOT / "tests")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     figures: dict[str, float] = json.loads(done.stdout)
@@ -81,7 +92,7 @@ def main() -> None:
     parser.add_argument("--future", type=int, default=0, help="creatinine results after the reference date")
     args = parser.parse_args()
     print(f"fix, one patient x the seed trials, on {REFERENCE}; {len(TESTS)} tests, +{args.future} later results")
-    print(f"{'results/test':>12} {'fix s':>8} {'peak MB':>8} {'ms/result':>10} {'vs smallest':>12}")
+    print(f"{'results/test':>12} {'fix s':>8} {'peak MB':>8} {'ms/result':>10} {'vs smallest':>12} {'fix/oracle':>11}")
     first: float | None = None
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
@@ -90,7 +101,7 @@ def main() -> None:
             first = first or per_result
             print(
                 f"{size:>12} {figures['seconds']:>8.2f} {figures['peak_mb']:>8.0f} {per_result:>10.3f} "
-                f"{per_result / first:>11.2f}x"
+                f"{per_result / first:>11.2f}x {figures['seconds'] / figures['oracle']:>10.0f}x"
             )
     print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}")
 
