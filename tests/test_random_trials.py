@@ -21,8 +21,7 @@ for longer, with fresh random draws every run (a failure is shrunk, and kept in
 
 (optionally `--hypothesis-seed=N` to repeat a run, `--hypothesis-show-statistics` for
 timings). RANDOM_TRIALS_EXAMPLES sets max_examples for both property tests: (1) runs
-about 10 cases a second, (2) about one (a few take a minute: `fix` slows down sharply
-with the number of dates a record holds). Hypothesis stops at the first failure; to
+about 10 cases a second, (2) about two (the slowest take about a second). Hypothesis stops at the first failure; to
 collect every failure of a long run, call `disagreements(case)` / `plan_problems(case)`
 (which return reports instead of asserting) from a loop over `random_trials.cases()`.
 """
