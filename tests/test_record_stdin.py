@@ -299,3 +299,16 @@ def test_an_assessment_of_no_criterion_is_placed_in_a_one_record_list_and_on_sta
         result = CliRunner().invoke(main, args, input=stdin)
         assert result.exit_code == 1
         assert f"{name}:3:28: assessments[0].criterion: error[P013]" in result.stderr, result.stderr
+
+
+def test_the_api_reads_standard_input_as_the_commands_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`trialogic.load_patients("-")` reads standard input, as `trialogic check -` does; a
+    `Path("-")` is a file of that name."""
+    import trialogic
+
+    lines = b'{"id": "S1", "sex": "female"}\n{"id": "S2", "sex": "male"}\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    assert [(p.id, p.sex) for p in trialogic.load_patients(["-"])] == [("S1", "female"), ("S2", "male")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_text("id: F1\nsex: female\n")
+    assert [p.id for p in trialogic.load_patients(Path("-"))] == ["F1"]

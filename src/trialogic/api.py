@@ -24,7 +24,7 @@ from .explain import CriterionExplanation, Narrator, TrialExplanation
 from .format import source
 from .parser import parse_cached
 from .patient import Patient, not_utf8, read_patient
-from .records import UniqueIds, read_patients
+from .records import STDIN, UniqueIds, read_patients
 from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
 from .solve import Answer, Solver
@@ -267,10 +267,11 @@ def load_patients(
 ) -> list[Patient]:
     """Every patient record in the files and folders given (YAML, JSON, JSON lines), as the
     commands read them: every problem of every record raised together, an id used twice
-    included (P012); with `trials`, assessments of criteria they lack or decide too (P013)."""
+    included (P012); with `trials`, assessments of criteria they lack or decide too (P013).
+    The text "-" is standard input, as for the commands (a `Path("-")` is a file of that name)."""
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
-    given = [Path(os.fsdecode(p)) for p in paths]
+    given = [STDIN if isinstance(p, (str, bytes)) and os.fsdecode(p) == STDIN else Path(os.fsdecode(p)) for p in paths]
     if not given:
         raise ValueError("load_patients needs at least one file or folder")
     if trials is not None:
