@@ -134,6 +134,24 @@ def test_attrition_statuses_in_every_output_format(suffix: str, tmp_path: Path) 
     assert result.output.count("1 patients — 0 eligible, 0 ineligible, 1 undetermined") == 5
 
 
+@pytest.mark.parametrize("suffix", [".CSV", ".Json", ".JSONL"])
+def test_an_out_suffix_in_capitals_writes_its_format(suffix: str, tmp_path: Path) -> None:
+    stream = tmp_path / "one.jsonl"
+    stream.write_text('{"id": "U1"}\n')
+    out = tmp_path / f"m{suffix}"
+    result = CliRunner().invoke(main, ["screen", str(stream), "--on", "2026-11-22", "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    if suffix == ".CSV":
+        assert text.splitlines()[0] == "patient,trial,status,blocking,unknown"
+        assert (tmp_path / f"m.attrition{suffix}").read_text().startswith("trial,patients,criterion,")
+    elif suffix == ".Json":
+        assert len(json.loads(text)["results"]) == 5
+    else:
+        assert [json.loads(line)["patient"] for line in text.splitlines()] == ["U1"] * 5
+        assert len((tmp_path / f"m.attrition{suffix}").read_text().splitlines()) == 5
+
+
 def test_funnel_by_hand() -> None:
     attrition = Attrition("T", ["a", "b", "c"])
     attrition.add(Row("1", "T", "eligible", (), ()))

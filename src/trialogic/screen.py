@@ -210,9 +210,10 @@ class _Writer:
 
     def __init__(self, path: str | None, reference: dt.date, inputs: Iterable[str]):
         self.path = Path(path) if path else None
+        self.kind = self.path.suffix.lower() if self.path else ""  # FILE.CSV is a .csv file too
         self.reference = reference
         self.rows: list[dict[str, Any]] = []
-        if self.path and self.path.suffix not in (".csv", ".json", ".jsonl"):
+        if self.path and self.kind not in (".csv", ".json", ".jsonl"):
             raise TrialogicError([Diagnostic(str(self.path), 0, 0, "S001", "--out must end in .csv, .json or .jsonl")])
         for written in filter(None, (self.path, self.attrition_path)):
             if among_inputs(written, inputs):  # before anything is emptied: the cohort stays as it is
@@ -225,13 +226,13 @@ class _Writer:
             self.stream = self.partial.open("w", encoding="utf-8", newline="") if self.partial else None
         except OSError as e:
             raise cannot_write(str(self.path), e) from e
-        if self.stream and self.path and self.path.suffix == ".csv":
+        if self.stream and self.kind == ".csv":
             self.stream.write("patient,trial,status,blocking,unknown\n")
 
     def write(self, row: Row) -> None:
         if not self.stream or not self.path:
             return
-        if self.path.suffix == ".csv":
+        if self.kind == ".csv":
             cells = [row.patient, row.trial, row.status, " ".join(row.blocking), " ".join(row.unknown)]
             self.stream.write(_csv_row(cells))
             return
@@ -239,7 +240,7 @@ class _Writer:
                   "blocking": list(row.blocking), "unknown": list(row.unknown)}  # fmt: skip
         if row.before is not None:
             record["before"] = row.before
-        if self.path.suffix == ".jsonl":
+        if self.kind == ".jsonl":
             self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             self.rows.append(record)
@@ -247,12 +248,12 @@ class _Writer:
     @property
     def attrition_path(self) -> Path | None:
         """Where attrition goes beside a .csv or .jsonl matrix (a .json holds it inside)."""
-        if not self.path or self.path.suffix == ".json":
+        if not self.path or self.kind == ".json":
             return None
         return self.path.with_name(f"{self.path.stem}.attrition{self.path.suffix}")
 
     def close(self, attrition: dict[str, Attrition]) -> None:
-        if self.stream and self.path and self.path.suffix == ".json":
+        if self.stream and self.kind == ".json":
             document = {
                 "reference_date": self.reference.isoformat(),
                 "results": self.rows,
@@ -289,7 +290,7 @@ def _write_attrition(path: Path, attrition: list[Attrition]) -> None:
     """Attrition as a table (.csv: a row per trial × criterion, in criterion order) or as
     one JSON document per trial a line (.jsonl), the shape `--out X.json` holds."""
     with path.open("w", encoding="utf-8", newline="") as stream:
-        if path.suffix == ".jsonl":
+        if path.suffix.lower() == ".jsonl":
             for entry in attrition:
                 stream.write(json.dumps(entry.as_dict(), ensure_ascii=False) + "\n")
             return
