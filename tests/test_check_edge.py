@@ -251,6 +251,26 @@ def test_definitions_nested_too_deep_are_e006_not_a_recursion_error(tmp_path: Pa
     assert result.status == "eligible"
 
 
+def test_a_trials_own_definitions_nested_too_deep_are_e006_counting_the_files_they_use(tmp_path: Path) -> None:
+    """Inside a trial as in a file (a trial's chain of 1,500 was a RecursionError), and a
+    trial's chain continues into the file's definitions it names."""
+    local = [f"  define t{i} = t{i - 1} and sex = female" for i in range(1, 1500)]
+    path = tmp_path / "chain.tl"
+    path.write_text(
+        "define f0 = sex = female\n"
+        + "".join(f"define f{i} = f{i - 1}\n" for i in range(1, 60))  # 60 deep in the file
+        + 'trial NCT00000001 "x" {\n  define t0 = f59\n'
+        + "\n".join(local)
+        + '\n  include k "x": t1499\n}\n'
+    )
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([path])
+    (problem,) = raised.value.diagnostics
+    assert problem.code == "E006"
+    assert "'t40' uses definitions 101 deep (at most 100)" in problem.message  # 60 in the file + t0..t40
+    assert problem.line == 60 + 2 + 40
+
+
 def test_a_file_definition_cannot_reach_a_trials_own_so_no_cycle_through_it(tmp_path: Path) -> None:
     path = tmp_path / "scopes.tl"
     path.write_text(

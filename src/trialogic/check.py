@@ -230,11 +230,12 @@ class Checker:
         def edges(name: str) -> list[tuple[str, ast.Node]]:  # a file's definition cannot see a trial's
             return every(name) if name in local else [(t, n) for t, n in every(name) if t not in local]
 
-        for cycle in cycles([d.name for d in trial.defines], edges):
-            on_cycle = [name for name, _ in cycle]
-            if local & set(on_cycle):  # a cycle in the library alone is reported once, by `definitions`
-                start = next(i for i, name in enumerate(on_cycle) if name in local)
-                self.recursion(cycle[start:] + cycle[:start])
+        found = [c for c in cycles([d.name for d in trial.defines], edges) if local & {name for name, _ in c}]
+        for cycle in found:  # a cycle in the library alone is reported once, by `definitions`
+            start = next(i for i, (name, _) in enumerate(cycle) if name in local)
+            self.recursion(cycle[start:] + cycle[:start])
+        if not found:
+            self.nesting(scope.defines, edges, local)
 
     def definitions(self, scope: Scope, modules: list[ast.Module]) -> None:
         for module in modules:
@@ -245,14 +246,19 @@ class Checker:
         for cycle in found:
             self.recursion(cycle)
         if not found:
-            self.nesting(scope)
+            self.nesting(scope.defines, self.references(scope), set(scope.defines))
 
-    def nesting(self, scope: Scope) -> None:
-        """E006 for a definition that uses definitions more than MAX_DEFINE_DEPTH deep: the
-        compiler and the explanations follow them one inside another."""
-        edges = self.references(scope)
+    def nesting(
+        self,
+        defines: dict[str, ast.Define],
+        edges: Callable[[str], list[tuple[str, ast.Node]]],
+        reported: set[str],
+    ) -> None:
+        """E006 for a definition (of those `reported`) that uses definitions more than
+        MAX_DEFINE_DEPTH deep: the compiler and the explanations follow them one inside
+        another. `edges` gives the names a definition's body means (no cycles among them)."""
         depth: dict[str, int] = {}
-        for name in scope.defines:  # without cycles: depth first, without recursion
+        for name in reported:  # depth first, without recursion
             stack = [name]
             while stack:
                 top = stack[-1]
@@ -263,12 +269,12 @@ class Checker:
                 stack.pop()
                 depth[top] = 1 + max((depth[t] for t, _ in edges(top)), default=0)
         for name, levels in depth.items():
-            if levels > MAX_DEFINE_DEPTH >= max((depth[t] for t, _ in edges(name)), default=0):
+            if name in reported and levels > MAX_DEFINE_DEPTH >= max((depth[t] for t, _ in edges(name)), default=0):
                 message = (
                     f"{name!r} uses definitions {levels} deep (at most {MAX_DEFINE_DEPTH}); "
                     "write some of them out instead of naming each step"
                 )
-                self.error(scope.defines[name], "E006", message)
+                self.error(defines[name], "E006", message)
 
     @staticmethod
     def visible(module: ast.Module, modules: list[ast.Module], scope: Scope) -> Scope:
