@@ -271,6 +271,22 @@ def test_a_trials_own_definitions_nested_too_deep_are_e006_counting_the_files_th
     assert problem.line == 60 + 2 + 40
 
 
+def test_concept_sets_nested_too_deep_are_e006_not_a_recursion_error(tmp_path: Path) -> None:
+    sets = ["concept c0 = {rituximab}"] + [f"concept c{i} = {{c{i - 1}}}" for i in range(1, 1500)]
+    path = tmp_path / "sets.tl"
+    path.write_text("\n".join(sets) + '\ntrial NCT00000001 "x" {\n  include k "x": drug c1499\n}\n')
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([path])
+    (problem,) = raised.value.diagnostics  # once, not again where the set is used
+    assert (problem.code, problem.line) == ("E006", 101)
+    assert "'c100' holds concept sets 101 deep (at most 100)" in problem.message
+    fits = tmp_path / "fits.tl"
+    fits.write_text("\n".join(sets[:100]) + '\ntrial NCT00000001 "x" {\n  include k "x": drug c99\n}\n')
+    record = {"id": "A", "drugs": [{"code": "rituximab", "start": "2026-01-01"}]}
+    (result,) = api.check([api.read_patient(record)], api.load_trials([fits]), on=dt.date(2026, 6, 1))
+    assert result.status == "eligible"
+
+
 def test_a_file_definition_cannot_reach_a_trials_own_so_no_cycle_through_it(tmp_path: Path) -> None:
     path = tmp_path / "scopes.tl"
     path.write_text(

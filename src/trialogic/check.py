@@ -10,7 +10,7 @@ E117 a trial without criteria, E118 a concept set named like a vocabulary code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -31,7 +31,7 @@ KIND_STATUSES = {
 }
 MAX_THRESHOLD = 200_000  # keeps threshold × denominator inside clingo's 32-bit integers
 LIFETIME = {"years": 150, "months": 1800, "weeks": 7830, "days": 54800}  # the longest age or window
-MAX_DEFINE_DEPTH = 100  # definitions inside definitions (E006), as for nesting in the parser
+MAX_DEFINE_DEPTH = 100  # definitions inside definitions, sets inside sets (E006), as for nesting in the parser
 AGE_MESSAGE = "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years"
 
 
@@ -112,7 +112,7 @@ class Checker:
         self.vocabulary = vocabulary
         self.texts = texts
         self.diagnostics: list[Diagnostic] = []
-        self.cyclic_concepts: set[str] = set()  # reported once (E115), not again at every use
+        self.broken_concepts: set[str] = set()  # reported once (E115, E006), not again at every use
 
     def error(self, node: ast.Node, code: str, message: str) -> None:
         pos = node.pos
@@ -185,9 +185,12 @@ class Checker:
             concept = scope.concepts[name]
             return [(m, concept) for m in concept.members if m in scope.concepts and m not in codes]
 
-        for cycle in cycles(scope.concepts, members):
+        found = cycles(scope.concepts, members)
+        for cycle in found:
             self.recursion(cycle)
-            self.cyclic_concepts.update(name for name, _ in cycle)
+            self.broken_concepts.update(name for name, _ in cycle)
+        if not found:
+            self.broken_concepts |= self.nesting(scope.concepts, members, set(scope.concepts), "holds concept sets")
         return scope
 
     @staticmethod
@@ -235,7 +238,7 @@ class Checker:
             start = next(i for i, (name, _) in enumerate(cycle) if name in local)
             self.recursion(cycle[start:] + cycle[:start])
         if not found:
-            self.nesting(scope.defines, edges, local)
+            self.nesting(scope.defines, edges, local, "uses definitions")
 
     def definitions(self, scope: Scope, modules: list[ast.Module]) -> None:
         for module in modules:
@@ -246,17 +249,19 @@ class Checker:
         for cycle in found:
             self.recursion(cycle)
         if not found:
-            self.nesting(scope.defines, self.references(scope), set(scope.defines))
+            self.nesting(scope.defines, self.references(scope), set(scope.defines), "uses definitions")
 
     def nesting(
         self,
-        defines: dict[str, ast.Define],
+        named: Mapping[str, ast.Define | ast.Concept],
         edges: Callable[[str], list[tuple[str, ast.Node]]],
         reported: set[str],
-    ) -> None:
-        """E006 for a definition (of those `reported`) that uses definitions more than
-        MAX_DEFINE_DEPTH deep: the compiler and the explanations follow them one inside
-        another. `edges` gives the names a definition's body means (no cycles among them)."""
+        what: str,
+    ) -> set[str]:
+        """E006 for a definition or concept set (of those `reported`) that uses others more
+        than MAX_DEFINE_DEPTH deep: the compiler, the explanations and the reference
+        evaluator follow them one inside another. `edges` gives the names each one uses
+        (no cycles among them). Returns the names that go too deep."""
         depth: dict[str, int] = {}
         for name in reported:  # depth first, without recursion
             stack = [name]
@@ -271,10 +276,11 @@ class Checker:
         for name, levels in depth.items():
             if name in reported and levels > MAX_DEFINE_DEPTH >= max((depth[t] for t, _ in edges(name)), default=0):
                 message = (
-                    f"{name!r} uses definitions {levels} deep (at most {MAX_DEFINE_DEPTH}); "
+                    f"{name!r} {what} {levels} deep (at most {MAX_DEFINE_DEPTH}); "
                     "write some of them out instead of naming each step"
                 )
-                self.error(defines[name], "E006", message)
+                self.error(named[name], "E006", message)
+        return {name for name, levels in depth.items() if levels > MAX_DEFINE_DEPTH}
 
     @staticmethod
     def visible(module: ast.Module, modules: list[ast.Module], scope: Scope) -> Scope:
@@ -501,7 +507,7 @@ class Checker:
         self.window(node.attribute, node.window)
 
     def concept(self, node: ast.Node, kind: str, name: str, scope: Scope) -> None:
-        if self.vocabulary.is_concept(kind, name) or name in self.cyclic_concepts:
+        if self.vocabulary.is_concept(kind, name) or name in self.broken_concepts:
             return
         if name in scope.concepts:
             kinds = concept_kinds(scope.concepts[name], self.vocabulary, scope)
