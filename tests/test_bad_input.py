@@ -82,6 +82,22 @@ def test_unparseable_patient_file(tmp_path: Path) -> None:
     assert f"{bad}:2:1: error[P000]: not valid YAML" in result.output
 
 
+DEEP = '{"id": "X", "drugs": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+@pytest.mark.parametrize("how", ["p.json", "p.jsonl", "-"])
+def test_json_nested_too_deeply_is_p000_at_its_place_not_a_recursion_error(how: str, tmp_path: Path) -> None:
+    if how == "-":
+        result = CliRunner().invoke(main, ["check", "-"], input=DEEP + "\n")
+        where = "<stdin>:1:"
+    else:
+        (tmp_path / how).write_text(DEEP + "\n")
+        result = CliRunner().invoke(main, ["check", str(tmp_path / how)])
+        where = f"{tmp_path / how}:1:"
+    assert result.exit_code == 1, result.output
+    assert f"{where}121: error[P000]: not valid JSON: nested too deeply" in result.output  # the 101st level
+
+
 def test_bad_reference_date_is_a_usage_error(tmp_path: Path) -> None:
     patient = tmp_path / "p.yaml"
     patient.write_text("id: P1\n")

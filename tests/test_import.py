@@ -511,3 +511,11 @@ def test_cli_exits_1_on_errors(name: str, code: str, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"error[{code}]" in result.output
     assert not out.exists()
+
+
+def test_a_study_nested_too_deeply_is_i001_not_a_recursion_error(tmp_path: Path) -> None:
+    study = tmp_path / "deep.json"
+    study.write_text('{"protocolSection": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = CliRunner().invoke(main, ["import", str(study)])
+    assert result.exit_code == 1
+    assert f"{study}: error[I001]: not valid JSON: nested too deeply" in result.output

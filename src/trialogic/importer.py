@@ -91,6 +91,10 @@ def import_study_file(path: Path) -> str:
             str(path), e.lineno, e.colno, "I001", f"not valid JSON: {e.msg}", source_line(text, e.lineno)
         )
         raise TrialogicError([diagnostic]) from None
+    except RecursionError:  # Python's reader recurses
+        raise _error(
+            str(path), "I001", "not valid JSON: nested too deeply (a study record is a few dozen levels deep)"
+        ) from None
     return import_study(data, str(path))
 
 

@@ -349,11 +349,32 @@ def _json_int(text: str) -> int | str:
     return int(text) if text != "-0" and len(text) <= 100 else text
 
 
+def _too_deep(text: str, most: int = 100) -> int:
+    """Where a JSON text's arrays and objects first nest more than `most` deep (0: nowhere)."""
+    depth, quoted, escaped = 0, False, False
+    for position, char in enumerate(text):
+        if quoted:
+            quoted, escaped = (char != '"' or escaped), (char == "\\" and not escaped)
+        elif char == '"':
+            quoted = True
+        elif char in "[{":
+            depth += 1
+            if depth > most:
+                return position
+        elif char in "]}":
+            depth -= 1
+    return 0
+
+
 def parse_json(text: str) -> Any:
     """A JSON text; RepeatedKeys when an object in it gives a key twice (with the lines of
     both, found by reading the text as YAML, when YAML can)."""
     keys = _JsonKeys()
-    data = json.loads(text, object_pairs_hook=keys, parse_int=_json_int)
+    try:
+        data = json.loads(text, object_pairs_hook=keys, parse_int=_json_int)
+    except RecursionError:  # Python's reader recurses: name the place, as for any bad JSON
+        message = "nested too deeply (a patient record is a few levels deep)"
+        raise json.JSONDecodeError(message, text, _too_deep(text)) from None
     if keys.repeated:
         try:
             parse_yaml(text)
