@@ -198,10 +198,17 @@ def test_only_the_latest_result_of_a_test_going_stale_is_a_candidate_date(tmp_pa
     dates = candidate_dates(patient, trials.compiled["NCT00000097"], TODAY)
     assert dt.date(2026, 11, 28) not in dates
     assert dt.date(2026, 12, 3) in dates  # 2026-11-02 + 30 days + 1
-    # a platelet count on the older day, never repeated, keeps that day's end a candidate
-    platelets = {"attribute": "platelets", "value": 200, "unit": "10^9/L", "date": "2026-10-28"}
-    with_platelets = api.read_patient({**record, "measurements": [*record["measurements"], platelets]})
-    assert dt.date(2026, 11, 28) in candidate_dates(with_platelets, trials.compiled["NCT00000097"], TODAY)
+    # a drug started on the older day keeps that day's end a candidate
+    drug = {"drugs": [{"code": "rituximab", "start": "2026-10-28", "end": "2026-10-28"}]}
+    assert dt.date(2026, 11, 28) in candidate_dates(
+        api.read_patient({**record, **drug}), trials.compiled["NCT00000097"], TODAY
+    )
+    # results of a test the trial does not read make no candidate dates, later ones neither
+    platelets = [
+        {"attribute": "platelets", "value": 200, "unit": "10^9/L", "date": d} for d in ("2026-10-28", "2026-12-10")
+    ]
+    with_platelets = api.read_patient({**record, "measurements": [*record["measurements"], *platelets]})
+    assert candidate_dates(with_platelets, trials.compiled["NCT00000097"], TODAY) == dates
     (repair,) = api.fix(patient, trials, on=TODAY)
     assert repair.eligible_on == dt.date(2026, 12, 3)
     assert status(trials, record, dt.date(2026, 12, 2)) == "ineligible"  # 150 still recent: no new test
@@ -265,3 +272,17 @@ def test_record_dates_at_the_end_of_the_calendar(tmp_path: Path) -> None:
     (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
     assert repair.eligible_on == TODAY + dt.timedelta(weeks=4, days=1)
     assert [a.kind for a in repair.alternatives[0].actions] == ["stop", "wait"]
+
+
+def test_the_results_a_trial_reads_are_its_attributes_or_any_for_a_derived_one(tmp_path: Path) -> None:
+    """candidate_dates keeps the days of results a trial reads: a blood pressure's are its
+    two components (as records store them); a derived value reads others, so any result."""
+    pair = trials_of(tmp_path, 'include bp "x": blood_pressure < 160/100 mmHg and scr > 1 mg/dL and hb < 8 g/dL')
+    assert pair.compiled["NCT00000097"].results_read == {
+        "blood_pressure.systolic", "blood_pressure.diastolic", "serum_creatinine", "hemoglobin",
+    }  # fmt: skip
+    derived = trials_of(tmp_path, 'include c "x": creatinine_clearance >= 60 mL/min')
+    assert derived.compiled["NCT00000097"].results_read is None
+    record = {"id": "B1", "measurements": [{"attribute": "blood_pressure", "value": "150/95", "unit": "mmHg",
+                                            "date": "2026-12-10"}]}  # fmt: skip
+    assert dt.date(2026, 12, 10) in candidate_dates(api.read_patient(record), pair.compiled["NCT00000097"], TODAY)

@@ -54,6 +54,8 @@ class CompiledTrial:
     program: str
     windows: set[tuple[int, str]] = field(default_factory=set)
     ages: set[tuple[int, str]] = field(default_factory=set)  # every age threshold, through definitions too
+    # the attributes of the results the trial reads (None: any, for a value derived from others)
+    results_read: frozenset[str] | None = None
     # (criterion id, id() of a syntax node) -> the nodes it compiled to in that criterion
     spans: dict[tuple[str, int], Span] = field(default_factory=dict)
 
@@ -70,6 +72,7 @@ class TrialCompiler:
         self.define_roots: dict[tuple[int, str], tuple[str, list[tuple[int, Span]]]] = {}
         self.windows: set[tuple[int, str]] = set()
         self.ages: set[tuple[int, str]] = set()
+        self.results_read: set[str] | None = set()
         self.criterion_id = ""
         self.spans: dict[tuple[str, int], Span] = {}
         self.made: list[tuple[int, Span]] = []  # every span made, in order
@@ -99,7 +102,10 @@ class TrialCompiler:
             root = self.expr(criterion.expr)
             self.fact(f"criterion({trial_id},{quote(criterion.id)},{criterion.kind},{root})")
         program = "\n".join(self.lines) + "\n"
-        return CompiledTrial(self.trial.id, self.trial.title, program, self.windows, self.ages, self.spans)
+        read = None if self.results_read is None else frozenset(self.results_read)
+        return CompiledTrial(
+            self.trial.id, self.trial.title, program, self.windows, self.ages, spans=self.spans, results_read=read
+        )
 
     # ----- boolean structure -----------------------------------------------------
 
@@ -172,8 +178,14 @@ class TrialCompiler:
     # ----- measurements ----------------------------------------------------------
 
     def canonical(self, name: str) -> str:
+        """The attribute's own name (not a synonym's), noted among the results read."""
         attribute = self.vocabulary.attribute(name)
         assert attribute is not None, name
+        if attribute.derived is not None:
+            self.results_read = None
+        elif self.results_read is not None:
+            components = [f"{attribute.name}.{c}" for c in attribute.components]
+            self.results_read.update(components or [attribute.name])
         return attribute.name
 
     def threshold(self, name: str, number: object, unit: str | None) -> int:

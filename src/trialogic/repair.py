@@ -22,7 +22,7 @@ from .compiler import CompiledTrial
 from .dates import LATEST_REFERENCE, months_before, window_start
 from .explain import decimal_text
 from .facts import attribute_symbols, day, fact, patient_symbols, range_symbols, reference_dates, vocabulary_symbols
-from .patient import GRAIN, SECTION_OF_KIND, Patient
+from .patient import GRAIN, SECTION_OF_KIND, Measurement, Patient
 from .resources import facts_dir
 from .solve import RULE_FILES, add_programs, rule_text
 from .vocabulary import Vocabulary, read_yaml
@@ -142,8 +142,8 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     latest result of a test, which goes stale), an entry starts or changes dose, an
     `active` entry is over (the day after its end, or after today for a drug stopped
     today), or an age threshold is crossed. Between two such dates nothing can change for
-    the better. (A result stops counting when a newer one of its test is recorded: its
-    window's end matters only if it comes before that.)"""
+    the better. (Only results of attributes the trial reads count; a result stops counting
+    when a newer one of its test is recorded: its window's end matters only before that.)"""
     one_day = dt.timedelta(days=1)
     other = {today, *(a.date for a in patient.assessments)}  # days that are not only results' days
     for event in patient.events:
@@ -152,9 +152,11 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
             other.add(event.end)
     # dates past the last a command can check change nothing it can see (and 9999-12-31, an
     # export's "no end", has no next day)
-    last_days = {d for d in {*other, *(m.date for m in patient.measurements)} if d <= LATEST_REFERENCE}
+    read = compiled.results_read
+    results = [m for m in patient.measurements if read is None or m.attribute in read]
+    last_days = {d for d in {*other, *(m.date for m in results)} if d <= LATEST_REFERENCE}
     dates = {*last_days, *(d + one_day for d in last_days if d < LATEST_REFERENCE)}
-    newer = _newer_results(patient)
+    newer = _newer_results(results)
     for count, unit in compiled.windows:
         for last in last_days:
             end = _first_day_after_window(last, count, unit)
@@ -165,11 +167,11 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     return sorted(d for d in dates if today <= d <= LATEST_REFERENCE)  # every date a command can check
 
 
-def _newer_results(patient: Patient) -> dict[dt.date, dt.date]:
+def _newer_results(results: list[Measurement]) -> dict[dt.date, dt.date]:
     """For a day that holds results, the first later day by which every one of them has a
     newer result of its test (absent: some never has)."""
     days_of: dict[str, set[dt.date]] = {}
-    for measurement in patient.measurements:
+    for measurement in results:
         days_of.setdefault(measurement.attribute, set()).add(measurement.date)
     following: dict[dt.date, list[dt.date | None]] = {}
     for days in days_of.values():
