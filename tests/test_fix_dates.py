@@ -286,3 +286,23 @@ def test_the_results_a_trial_reads_are_its_attributes_or_any_for_a_derived_one(t
     record = {"id": "B1", "measurements": [{"attribute": "blood_pressure", "value": "150/95", "unit": "mmHg",
                                             "date": "2026-12-10"}]}  # fmt: skip
     assert dt.date(2026, 12, 10) in candidate_dates(api.read_patient(record), pair.compiled["NCT00000097"], TODAY)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"id": "Y1", "conditions": [{"code": "peptic_ulcer_disease", "start": "0001-01-01"}]},  # windows before year 1
+        {
+            "id": "Y2",
+            "drugs": [{"code": "mycophenolate_mofetil", "start": "2020-01-01", "dose_changes": ["9999-12-31"]}],
+        },
+    ],
+    ids=["a start on the first day of year 1", "a dose change on 9999-12-31"],
+)
+def test_fix_takes_dates_at_both_ends_of_the_calendar(record: dict[str, Any]) -> None:
+    """Each was a ValueError / OverflowError in candidate_dates; fix answers like check."""
+    trials = api.load_trials()
+    patient = api.read_patient(record)
+    repairs = api.fix(patient, trials, on=TODAY)
+    statuses = {r.trial: r.status for r in api.check([patient], trials, on=TODAY)}
+    assert {r.trial: r.status for r in repairs} == statuses

@@ -25,6 +25,7 @@ _KIND = {"include": "inclusion", "exclude": "exclusion"}
 _TIME_UNIT = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
 _BOM = "\ufeff"
 MAX_DEPTH = 100  # parentheses, lists and `not` inside one another; deeper trees exhaust Python's stack
+MAX_DIGITS = 100  # a whole number longer than this cannot be meant (Python refuses ints past 4,300 digits)
 
 
 @lru_cache(maxsize=1)
@@ -258,7 +259,8 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Di
 def _problems(tree: Tree[Token], path: str, text: str) -> list[Diagnostic]:
     """What the grammar lets through but the language refuses: a control character in a
     quoted sentence (E005), an event with `except` ending an `at least` item outside
-    parentheses (E004), and nesting deeper than `MAX_DEPTH` (E006)."""
+    parentheses (E004), nesting deeper than `MAX_DEPTH` (E006), and a window or `at least`
+    count of more than MAX_DIGITS digits (E007; the checker names the limits below that)."""
     found: list[Diagnostic] = []
 
     def add(line: int, column: int, code: str, message: str) -> None:
@@ -270,6 +272,9 @@ def _problems(tree: Tree[Token], path: str, text: str) -> list[Diagnostic]:
     while stack:
         node, depth = stack.pop()
         if isinstance(node, Token):
+            if node.type == "INT" and len(node) > MAX_DIGITS:
+                message = f"a whole number of {len(node)} digits; a window or an `at least` count has a few"
+                add(node.line or 0, node.column or 0, "E007", message)
             if node.type == "STRING":
                 for offset, character in enumerate(str(node)):
                     if character != "\t" and unicodedata.category(character) == "Cc":

@@ -102,8 +102,8 @@ def _first_day_after_window(last_day: dt.date, count: int, unit: str) -> dt.date
         length = count * (7 if unit == "weeks" else 1)
         return last_day + dt.timedelta(days=length + 1)
     months = count * (12 if unit == "years" else 1)
-    day = _add_months(last_day, months) - dt.timedelta(days=3)
-    while window_start(day, count, unit) <= last_day:
+    day = max(_add_months(last_day, months) - dt.timedelta(days=3), _add_months(dt.date.min, months))
+    while window_start(day, count, unit) <= last_day:  # (no window starts before year 1)
         day += dt.timedelta(days=1)
     return day
 
@@ -147,7 +147,8 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     one_day = dt.timedelta(days=1)
     other = {today, *(a.date for a in patient.assessments)}  # days that are not only results' days
     for event in patient.events:
-        other.update({event.start, *event.dose_changes, *(d + one_day for d in event.dose_changes)})
+        other.update({event.start, *event.dose_changes})
+        other.update(d + one_day for d in event.dose_changes if d < LATEST_REFERENCE)
         if event.end is not None:
             other.add(event.end)
     # dates past the last a command can check change nothing it can see (and 9999-12-31, an
