@@ -98,6 +98,23 @@ def test_json_nested_too_deeply_is_p000_at_its_place_not_a_recursion_error(how: 
     assert f"{where}121: error[P000]: not valid JSON: nested too deeply" in result.output  # the 101st level
 
 
+def test_an_id_holding_half_a_character_is_p006_not_a_traceback(tmp_path: Path) -> None:
+    """JSON may escape a lone surrogate ("\\ud800"); no terminal or file can show it."""
+    path = tmp_path / "p.json"
+    path.write_text('{"id": "\\ud800x", "sex": "female"}')
+    for command in (["check", str(path)], ["screen", str(path), "--jobs", "1", "--out", str(tmp_path / "m.csv")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1, result.output
+        assert "id: error[P006]: the id '\\ud800x' holds half a character (a lone surrogate)" in result.output
+
+
+def test_screen_jobs_are_bounded(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["screen", str(FIXTURES.parent.parent / "facts" / "patients" / "p01.yaml"),
+                                       "--jobs", "1000000"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "1000000 is not in the range 1<=x<=256" in result.output
+
+
 def test_bad_reference_date_is_a_usage_error(tmp_path: Path) -> None:
     patient = tmp_path / "p.yaml"
     patient.write_text("id: P1\n")

@@ -519,3 +519,30 @@ def test_a_study_nested_too_deeply_is_i001_not_a_recursion_error(tmp_path: Path)
     result = CliRunner().invoke(main, ["import", str(study)])
     assert result.exit_code == 1
     assert f"{study}: error[I001]: not valid JSON: nested too deeply" in result.output
+
+
+def _study(tmp_path: Path, eligibility: dict[str, Any]) -> Path:
+    study = {"protocolSection": {"identificationModule": {"nctId": "NCT01234567", "briefTitle": "t"},
+                                 "eligibilityModule": eligibility}}  # fmt: skip
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps(study))  # ensure_ascii: a lone surrogate is written as its escape
+    return path
+
+
+def test_a_study_no_reader_or_terminal_takes_is_i001_not_a_traceback(tmp_path: Path) -> None:
+    """Each was a traceback: a whole number past 4,300 digits anywhere, half a character
+    (an escaped lone surrogate) in a sentence, an age with 5,000 digits."""
+    digits = tmp_path / "digits.json"
+    digits.write_text('{"x": ' + "1" * 5000 + "}")
+    result = CliRunner().invoke(main, ["import", str(digits)])
+    assert result.exit_code == 1
+    assert f"{digits}: error[I001]: not valid JSON: Exceeds the limit (4300 digits)" in result.output
+    half = _study(tmp_path, {"eligibilityCriteria": "Inclusion Criteria:\n\n* \ud800 x\n"})
+    result = CliRunner().invoke(main, ["import", str(half)])
+    assert result.exit_code == 1
+    assert "error[I001]: not valid JSON text: it holds half a character ('\\ud800', a lone surrogate)" in result.output
+    age = _study(
+        tmp_path, {"eligibilityCriteria": "Inclusion Criteria:\n\n* x\n", "minimumAge": "1." + "0" * 5000 + " Years"}
+    )
+    result = CliRunner().invoke(main, ["import", str(age)])
+    assert "protocolSection.eligibilityModule.minimumAge: error[I003]: cannot read the age" in result.output

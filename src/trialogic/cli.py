@@ -58,6 +58,7 @@ trials_option = click.option(
     type=click.Path(exists=True),
     help="Trial files or folders (default: the bundled seed trials).",
 )
+MAX_JOBS = 256  # worker processes screen may start: each holds its own clingo and trials
 on_option = click.option("--on", "reference", type=DateType(), help="Reference date (default: today).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema in README.md).")
 # patient files, folders of them, or `-`: standard input (JSON lines, or one YAML or JSON document)
@@ -401,7 +402,9 @@ def whatif_command(
 @click.argument("patients", nargs=-1, required=True, type=patient_path, callback=stdin_once)
 @trials_option
 @on_option
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option(
+    "--jobs", type=click.IntRange(1, MAX_JOBS), help=f"Worker processes (default: all cores; at most {MAX_JOBS})."
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),

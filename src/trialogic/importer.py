@@ -95,6 +95,13 @@ def import_study_file(path: Path) -> str:
         raise _error(
             str(path), "I001", "not valid JSON: nested too deeply (a study record is a few dozen levels deep)"
         ) from None
+    except ValueError as e:  # a whole number of more than 4,300 digits, which Python refuses to read
+        raise _error(str(path), "I001", f"not valid JSON: {str(e).split(';')[0]}") from None
+    try:  # an escaped half of a character ("\ud800" alone) reads, but no file or terminal takes it
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as e:
+        message = f"not valid JSON text: it holds half a character ({e.object[e.start]!r}, a lone surrogate)"
+        raise _error(str(path), "I001", message) from None
     return import_study(data, str(path))
 
 
@@ -214,7 +221,7 @@ def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnosti
     value = _field(data, field)
     if value is None or (isinstance(value, str) and value.strip().lower() in NO_LIMIT):
         return None
-    match = AGE.fullmatch(value.strip()) if isinstance(value, str) else None
+    match = AGE.fullmatch(value.strip()) if isinstance(value, str) and len(value) <= 100 else None
     if match is None:
         message = f'cannot read the age {_shown(value)}: the registry writes a number and a unit, as in "18 Years"'
         problems.append(Diagnostic(source, 0, 0, "I003", message, field=field))

@@ -782,6 +782,10 @@ class _Reader:
             self.problem("id", "P006", message)
         elif record_id(record) is None:
             self.problem("id", "P006", f"an id is text or a whole number, not {_shown(patient_id)}")
+        elif any("\ud800" <= c <= "\udfff" for c in str(patient_id)):  # a JSON "\ud800" alone: no text
+            self.problem(
+                "id", "P006", f"the id {patient_id!r} holds half a character (a lone surrogate); write it as text"
+            )
         birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
         sex = record.get("sex")
         if sex is not None and sex not in ("female", "male"):
