@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from trialogic import TrialogicError, api
+from trialogic.errors import Diagnostic
 
 
 def diagnostics(tmp_path: Path, source: str, name: str = "t.tl") -> list[tuple[str, int, int, str]]:
@@ -235,13 +236,19 @@ def test_a_name_defined_in_two_files_is_one_error_not_also_undefined(tmp_path: P
     assert sorted(api.load_trials(write(inside=True)).trials) == ["NCT00000011", "NCT00000012"]  # the remedy works
 
 
+def the_one_problem(path: Path) -> Diagnostic:
+    """The one diagnostic loading the file gives."""
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([path])
+    (problem,) = raised.value.diagnostics
+    return problem
+
+
 def test_definitions_nested_too_deep_are_e006_not_a_recursion_error(tmp_path: Path) -> None:
     chain = ["define d0 = sex = female"] + [f"define d{i} = d{i - 1} and sex = female" for i in range(1, 400)]
     path = tmp_path / "chain.tl"
     path.write_text("\n".join(chain) + '\ntrial NCT00000001 "x" {\n  include k "x": d399\n}\n')
-    with pytest.raises(TrialogicError) as raised:
-        api.load_trials([path])
-    (problem,) = raised.value.diagnostics
+    problem = the_one_problem(path)
     assert (problem.code, problem.line) == ("E006", 101)
     assert "'d100' uses definitions 101 deep (at most 100)" in problem.message
     fits = tmp_path / "fits.tl"  # 100 deep, each used twice: loads (it once took time exponential in the depth)
@@ -263,9 +270,7 @@ def test_a_trials_own_definitions_nested_too_deep_are_e006_counting_the_files_th
         + "\n".join(local)
         + '\n  include k "x": t1499\n}\n'
     )
-    with pytest.raises(TrialogicError) as raised:
-        api.load_trials([path])
-    (problem,) = raised.value.diagnostics
+    problem = the_one_problem(path)
     assert problem.code == "E006"
     assert "'t40' uses definitions 101 deep (at most 100)" in problem.message  # 60 in the file + t0..t40
     assert problem.line == 60 + 2 + 40
@@ -275,9 +280,7 @@ def test_concept_sets_nested_too_deep_are_e006_not_a_recursion_error(tmp_path: P
     sets = ["concept c0 = {rituximab}"] + [f"concept c{i} = {{c{i - 1}}}" for i in range(1, 1500)]
     path = tmp_path / "sets.tl"
     path.write_text("\n".join(sets) + '\ntrial NCT00000001 "x" {\n  include k "x": drug c1499\n}\n')
-    with pytest.raises(TrialogicError) as raised:
-        api.load_trials([path])
-    (problem,) = raised.value.diagnostics  # once, not again where the set is used
+    problem = the_one_problem(path)  # once, not again where the set is used
     assert (problem.code, problem.line) == ("E006", 101)
     assert "'c100' holds concept sets 101 deep (at most 100)" in problem.message
     fits = tmp_path / "fits.tl"
