@@ -198,10 +198,13 @@ def test_only_the_latest_result_of_a_test_going_stale_is_a_candidate_date(tmp_pa
     dates = candidate_dates(patient, trials.compiled["NCT00000097"], TODAY)
     assert dt.date(2026, 11, 28) not in dates
     assert dt.date(2026, 12, 3) in dates  # 2026-11-02 + 30 days + 1
-    # a drug started on the older day keeps that day's end a candidate
+    # a drug taken on the older day adds no end of the results' window (the trial has no
+    # window on drugs); with one on drugs, the drug's own end is a candidate
     drug = {"drugs": [{"code": "rituximab", "start": "2026-10-28", "end": "2026-10-28"}]}
+    assert candidate_dates(api.read_patient({**record, **drug}), trials.compiled["NCT00000097"], TODAY) == dates
+    washout = trials_of(tmp_path, 'exclude rtx "x": drug rituximab within 30 days')
     assert dt.date(2026, 11, 28) in candidate_dates(
-        api.read_patient({**record, **drug}), trials.compiled["NCT00000097"], TODAY
+        api.read_patient({**record, **drug}), washout.compiled["NCT00000097"], TODAY
     )
     # results of a test the trial does not read make no candidate dates, later ones neither
     platelets = [

@@ -56,6 +56,9 @@ class CompiledTrial:
     ages: set[tuple[int, str]] = field(default_factory=set)  # every age threshold, through definitions too
     # the attributes of the results the trial reads (None: any, for a value derived from others)
     results_read: frozenset[str] | None = None
+    # the windows on results and on events (None: any window may be on them)
+    result_windows: frozenset[tuple[int, str]] | None = None
+    event_windows: frozenset[tuple[int, str]] | None = None
     # (criterion id, id() of a syntax node) -> the nodes it compiled to in that criterion
     spans: dict[tuple[str, int], Span] = field(default_factory=dict)
 
@@ -73,6 +76,8 @@ class TrialCompiler:
         self.windows: set[tuple[int, str]] = set()
         self.ages: set[tuple[int, str]] = set()
         self.results_read: set[str] | None = set()
+        self.result_windows: set[tuple[int, str]] = set()  # the windows on results
+        self.event_windows: set[tuple[int, str]] = set()  # the windows on events
         self.criterion_id = ""
         self.spans: dict[tuple[str, int], Span] = {}
         self.made: list[tuple[int, Span]] = []  # every span made, in order
@@ -87,9 +92,10 @@ class TrialCompiler:
         self.numbers[term] = self.counter
         return term
 
-    def use_window(self, window: ast.Window | None) -> str:
+    def use_window(self, window: ast.Window | None, on_results: bool = True) -> str:
         if window is not None and window.unit != "active":
             self.windows.add((window.count, window.unit))
+            (self.result_windows if on_results else self.event_windows).add((window.count, window.unit))
         return window_term(window)
 
     def compile(self) -> CompiledTrial:
@@ -104,7 +110,15 @@ class TrialCompiler:
         program = "\n".join(self.lines) + "\n"
         read = None if self.results_read is None else frozenset(self.results_read)
         return CompiledTrial(
-            self.trial.id, self.trial.title, program, self.windows, self.ages, spans=self.spans, results_read=read
+            self.trial.id,
+            self.trial.title,
+            program,
+            self.windows,
+            self.ages,
+            spans=self.spans,
+            results_read=read,
+            result_windows=frozenset(self.result_windows),
+            event_windows=frozenset(self.event_windows),
         )
 
     # ----- boolean structure -----------------------------------------------------
@@ -262,7 +276,7 @@ class TrialCompiler:
 
     def event_asp(self, node: ast.Event) -> str:
         result = self.new_node()
-        window = self.use_window(node.window)
+        window = self.use_window(node.window, on_results=False)
         if node.kind == "dose_change":
             self.fact(f"dose_ev({result},{quote(node.concept)},{window})")
         else:

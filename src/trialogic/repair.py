@@ -142,8 +142,9 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     latest result of a test, which goes stale), an entry starts or changes dose, an
     `active` entry is over (the day after its end, or after today for a drug stopped
     today), or an age threshold is crossed. Between two such dates nothing can change for
-    the better. (Only results of attributes the trial reads count; a result stops counting
-    when a newer one of its test is recorded: its window's end matters only before that.)"""
+    the better. (Only results of attributes the trial reads count, and only the windows on
+    results; a result stops counting when a newer one of its test is recorded: its window's
+    end matters only before that. Event days count with the windows on events.)"""
     one_day = dt.timedelta(days=1)
     other = {today, *(a.date for a in patient.assessments)}  # days that are not only results' days
     for event in patient.events:
@@ -158,10 +159,15 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     last_days = {d for d in {*other, *(m.date for m in results)} if d <= LATEST_REFERENCE}
     dates = {*last_days, *(d + one_day for d in last_days if d < LATEST_REFERENCE)}
     newer = _newer_results(results)
-    for count, unit in compiled.windows:
-        for last in last_days:
+    on_events = compiled.windows if compiled.event_windows is None else compiled.event_windows
+    on_results = compiled.windows if compiled.result_windows is None else compiled.result_windows
+    result_days = {m.date for m in results}
+    for last in last_days:
+        for count, unit in on_events if last in other else ():
+            dates.add(_first_day_after_window(last, count, unit))
+        for count, unit in on_results if last in result_days else ():
             end = _first_day_after_window(last, count, unit)
-            if last in other or last not in newer or newer[last] > end:
+            if last not in newer or newer[last] > end:
                 dates.add(end)
     if patient.birth_date is not None:  # the birth itself (no age before it), and every threshold
         dates.update({patient.birth_date, *_age_dates(patient.birth_date, compiled.ages)})
