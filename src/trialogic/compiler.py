@@ -56,9 +56,9 @@ class CompiledTrial:
     ages: set[tuple[int, str]] = field(default_factory=set)  # every age threshold, through definitions too
     # the attributes of the results the trial reads (None: any, for a value derived from others)
     results_read: frozenset[str] | None = None
-    # the windows on results and on events (None: any window may be on them)
-    result_windows: frozenset[tuple[int, str]] | None = None
-    event_windows: frozenset[tuple[int, str]] | None = None
+    # `windows` split by what they are on: results and events
+    result_windows: frozenset[tuple[int, str]] = frozenset()
+    event_windows: frozenset[tuple[int, str]] = frozenset()
     # (criterion id, id() of a syntax node) -> the nodes it compiled to in that criterion
     spans: dict[tuple[str, int], Span] = field(default_factory=dict)
 

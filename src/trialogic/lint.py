@@ -215,7 +215,7 @@ def reached(trials: TrialSet, trial: ast.Trial) -> Iterator[tuple[ast.Expr, ast.
             if meaning is not None and id(meaning[0]) not in seen:
                 define, inner = meaning
                 seen.add(id(define))
-                own = any(define is d for d in trial.defines)
+                own = names.own.get(define.name) is define
                 stack.append((define.body, inner, None if own else define))
 
 

@@ -159,13 +159,11 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     last_days = {d for d in {*other, *(m.date for m in results)} if d <= LATEST_REFERENCE}
     dates = {*last_days, *(d + one_day for d in last_days if d < LATEST_REFERENCE)}
     newer = _newer_results(results)
-    on_events = compiled.windows if compiled.event_windows is None else compiled.event_windows
-    on_results = compiled.windows if compiled.result_windows is None else compiled.result_windows
     result_days = {m.date for m in results}
     for last in last_days:
-        for count, unit in on_events if last in other else ():
+        for count, unit in compiled.event_windows if last in other else ():
             dates.add(_first_day_after_window(last, count, unit))
-        for count, unit in on_results if last in result_days else ():
+        for count, unit in compiled.result_windows if last in result_days else ():
             end = _first_day_after_window(last, count, unit)
             if last not in newer or newer[last] > end:
                 dates.add(end)
