@@ -472,6 +472,24 @@ def test_every_field_error_is_reported_at_once() -> None:
     assert diagnostics(record(minimumAge="18 Yrs"))[0][0] == "I003"
 
 
+@pytest.mark.parametrize(
+    ("bound", "value", "limit"),
+    [("maximum", "200 Years", "150 years"), ("minimum", "1801 Months", "1800 months (150 years)")],
+)
+def test_an_age_older_than_anyone_is_refused_as_the_checker_would(bound: str, value: str, limit: str) -> None:
+    assert diagnostics(record(**{f"{bound}Age": value})) == [
+        ("I004", f'the age "{value}" is older than anyone; an age is at most {limit}', f"{ELIGIBILITY}.{bound}Age")
+    ]
+
+
+def test_the_oldest_age_the_checker_accepts_is_imported(tmp_path: Path) -> None:
+    text = import_study(record(maximumAge="150 Years"), "s.json")
+    assert expressions(text) == {"max_age": "age <= 150 years"}
+    path = tmp_path / "s.tl"
+    path.write_text(text, encoding="utf-8")
+    assert [d for d in lint([path]) if d.severity == "error"] == []
+
+
 # ----- the command ----------------------------------------------------------------------
 
 

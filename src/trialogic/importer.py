@@ -41,6 +41,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .check import LIFETIME, lifetime
 from .errors import Diagnostic, TrialogicError, source_line
 from .fmt import format_source
 from .format import quoted
@@ -237,8 +238,12 @@ def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnosti
         return None
     if bound == "minimum" and amount == 0:
         return None  # "0 Years" is no limit
-    op, name = (">=", "min_age") if bound == "minimum" else ("<=", "max_age")
     units = unit if amount == 1 else unit + "s"
+    if amount > LIFETIME[unit + "s"]:
+        message = f"the age {_shown(value)} is older than anyone; an age is at most {lifetime(unit + 's')}"
+        problems.append(Diagnostic(source, 0, 0, "I004", message, field=field))
+        return None
+    op, name = (">=", "min_age") if bound == "minimum" else ("<=", "max_age")
     return name, f"{bound.capitalize()} eligible age: {_clean(value)}", f"age {op} {amount} {units}"
 
 
