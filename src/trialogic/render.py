@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .api import CriterionResult, TrialResult
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
@@ -18,6 +19,9 @@ from .repair import Action, Repair
 from .scenarios import Outcome
 from .screen import Report
 from .whatif import Flip
+
+# a wrapped body keeps at least this many columns, however long its prefix
+MIN_BODY_WIDTH = 20
 
 STATUS_STYLE = {"eligible": "bold green", "ineligible": "bold red", "undetermined": "bold yellow"}
 
@@ -42,6 +46,17 @@ def plain(text: object, keep: str = "\t") -> str:
     'P␛[31m1␀'
     """
     return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _sign(m.group()), str(text))
+
+
+def hanging(console: Console, prefix: str, body: str) -> None:
+    """One line of a report whose body, when it wraps, goes on under itself rather than
+    under the prefix (the mark, id or bullet that leads it). Both are rich markup."""
+    lead = Text.from_markup(prefix)
+    width = max(console.width - lead.cell_len, MIN_BODY_WIDTH)
+    lines = Text.from_markup(body).wrap(console, width, justify="default", overflow="fold")
+    for number, line in enumerate(lines):
+        line.rstrip()
+        console.print(Text.assemble(lead if number == 0 else " " * lead.cell_len, line), soft_wrap=True)
 
 
 def safe(text: object) -> str:
@@ -109,7 +124,7 @@ def print_results(results: list[TrialResult], reference: dt.date, console: Conso
         console.print(f"\n[bold]{safe(r.patient)} × {safe(r.trial)}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/]")
         for c in shown:
             mark = "[yellow]?[/]" if c.status == "unknown" else "[red]✗[/]"
-            console.print(f"  {mark} {c.kind:9} {safe(c.id):22} {c.status:8} [dim]{safe(c.text)}[/]", highlight=False)
+            hanging(console, f"  {mark} {c.kind:9} {safe(c.id):22} {c.status:8} ", f"[dim]{safe(c.text)}[/]")
 
 
 TRUTH_MARK = {"true": "[green]✓[/]", "false": "[red]✗[/]", "unknown": "[yellow]?[/]"}
@@ -171,11 +186,11 @@ def _print_part(part: Part, depth: int, console: Console, show_written: bool = T
         headline = part.written if not part.summary or not part.parts else f"{part.written} — {part.summary}"
         if part.parts and len(part.written) > 70:
             headline = part.summary or part.written
-        console.print(f"{pad}{TRUTH_MARK[part.truth]} {safe(headline)}", highlight=False)
+        hanging(console, f"{pad}{TRUTH_MARK[part.truth]} ", safe(headline))
     for fact in part.evidence:
-        console.print(f"{pad}    [dim]·[/] {safe(fact.text)}", highlight=False)
+        hanging(console, f"{pad}    [dim]·[/] ", safe(fact.text))
     for fact in part.missing:
-        console.print(f"{pad}    [yellow]needs[/] {safe(fact.text)}", highlight=False)
+        hanging(console, f"{pad}    [yellow]needs[/] ", safe(fact.text))
     for child in part.parts:
         _print_part(child, depth + 1, console)
 
@@ -191,11 +206,11 @@ def print_explanations(
         )
         shown = [c for c in e.criteria if show_all or c.blocks or c.status == "unknown"]
         if not shown:
-            console.print("  every criterion is decided in the patient's favour (use --all to see the evidence)")
+            hanging(console, "  ", "every criterion is decided in the patient's favour (use --all to see the evidence)")
         for c in shown:
             console.print(f"  {criterion_mark(c)} {c.kind} [bold]{safe(c.id)}[/] ({c.status})", highlight=False)
-            console.print(f"      “{safe(c.text)}”", highlight=False)
-            console.print(f"      [dim]as written:[/] {safe(c.written)}", highlight=False)
+            hanging(console, "      ", f"“{safe(c.text)}”")
+            hanging(console, "      [dim]as written:[/] ", safe(c.written))
             _print_part(c.part, 3, console)
 
 
@@ -247,11 +262,11 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             if failing:
                 console.print("  [red]no change can make this patient eligible[/]; blocked for good by:")
                 for criterion in failing:
-                    console.print(f"    ✗ {safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]", highlight=False)
+                    hanging(console, "    ✗ ", f"{safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]")
             if r.unknown_now:
                 console.print("  no action in the catalogue settles these; the record must say (ask, or look them up):")
                 for criterion in r.unknown_now:
-                    console.print(f"    ? {safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]", highlight=False)
+                    hanging(console, "    ? ", f"{safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]")
             console.print("  (see `trialogic why` for the evidence)")
             continue
         total = max(r.alternatives_total, len(r.alternatives))
@@ -261,7 +276,7 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
         for number, alternative in enumerate(r.alternatives, 1):
             console.print(f"  {number}. eligible on {alternative.eligible_on}")
             for action in alternative.actions:
-                console.print(f"     - {safe(action.text)} [dim]({safe(action.level)})[/]", highlight=False)
+                hanging(console, "     - ", f"{safe(action.text)} [dim]({safe(action.level)})[/]")
 
 
 def flips_json(
@@ -321,7 +336,7 @@ def print_flips(
             console.print(f"  {safe(name)}: {before} → {after}", highlight=False)
             if new is not None and new.id in by_id:
                 for fact in by_id[new.id].part.all_evidence() + by_id[new.id].part.all_missing():
-                    console.print(f"      [dim]·[/] {safe(fact.text)}", highlight=False)
+                    hanging(console, "      [dim]·[/] ", safe(fact.text))
     if unchanged:
         console.print(f"\nunchanged: {safe(', '.join(unchanged))}")
 
