@@ -207,6 +207,7 @@ class Plan:
     picks: dict[str, clingo.Symbol]
     ratios: dict[str, int] = field(default_factory=dict)  # assumed multiples of the ULN, in grains
     ulns: dict[str, int] = field(default_factory=dict)  # the usual ULN an assumed result is judged against
+    open: set[str] = field(default_factory=set)  # new results whose value the plan does not rely on
     codes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     covers: dict[str, list[str]] = field(default_factory=dict)
 
@@ -259,7 +260,9 @@ class Repairer:
                 fewest = self.models(patient, compiled, today, dates, costs=False, most=100)
                 blocked = tuple(sorted({s.arguments[0].string for m in fewest for s in m if s.name == "bad"}))
                 break
-            alternative = self.alternative(symbols_, patient, compiled, trial, today)
+            alternative = self.alternative(
+                self.needed_values(symbols_, patient, compiled, today), patient, compiled, trial, today
+            )
             if alternative not in alternatives:
                 alternatives.append(alternative)
         alternatives = [
@@ -299,13 +302,40 @@ class Repairer:
     ) -> tuple[list[int], list[list[clingo.Symbol]]]:
         """The optimum over some candidate dates, as the cost of each of rules/repair.lp's
         priority levels (a level a grounding holds nothing of costs 0), and its plans."""
-        control = clingo.Control(["--warn=none", "--opt-mode=optN", "--project=project", str(most)])
+        control = self.grounded(
+            patient, compiled, today, dates, costs, ["--opt-mode=optN", "--project=project", str(most)]
+        )
+        models: list[list[clingo.Symbol]] = []
+        cost: list[int] = []
+
+        def on_model(model: clingo.Model) -> None:
+            if model.optimality_proven:
+                models.append(list(model.symbols(shown=True)))
+                by_level = dict(zip(model.priority, model.cost, strict=True))
+                cost[:] = [by_level.get(level, 0) for level in PRIORITY_LEVELS]
+
+        control.solve(on_model=on_model)
+        return cost, models
+
+    def grounded(
+        self,
+        patient: Patient,
+        compiled: CompiledTrial,
+        today: dt.date,
+        dates: list[dt.date],
+        costs: bool,
+        options: list[str],
+        *extra: clingo.Symbol,
+    ) -> clingo.Control:
+        """The repair problem for one patient and one trial over some candidate dates, grounded."""
+        control = clingo.Control(["--warn=none", *options])
         add_programs(control, _repair_rules() + self.concepts_program, compiled.program)
         key = clingo.Number(0)
         with control.backend() as backend:
             symbols = [
                 *self.fixed,
                 *([fact("costs_counted")] if costs else []),
+                *extra,
                 fact("target", clingo.String(compiled.id)),
                 fact("today", clingo.Number(today.toordinal())),
                 fact("ref_earliest", clingo.Number(today.toordinal())),  # every candidate date is today or later
@@ -320,17 +350,27 @@ class Repairer:
             for symbol in symbols:
                 backend.add_rule([backend.add_atom(symbol)])
         control.ground([("base", [])])
-        models: list[list[clingo.Symbol]] = []
-        cost: list[int] = []
+        return control
+
+    def needed_values(
+        self, plan: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, today: dt.date
+    ) -> list[clingo.Symbol]:
+        """The plan with only the assumed values it relies on: solved again with its actions
+        and its day fixed, each new result may be left without a value (rules/repair.lp's
+        values_optional), and as many as can be are. A plan that assumes no value is kept."""
+        if not any(s.name in ("pick", "pick_cat", "pick_ratio") for s in plan):
+            return plan
+        at = next(dt.date.fromordinal(s.arguments[0].number) for s in plan if s.name == "at")
+        control = self.grounded(patient, compiled, today, [at], True, ["--opt-mode=opt"], fact("values_optional"))
+        chosen = {s for s in plan if s.name == "action"}
+        fixed = [(a.symbol, a.symbol in chosen) for a in control.symbolic_atoms.by_signature("action", 1)]
+        found: list[list[clingo.Symbol]] = []
 
         def on_model(model: clingo.Model) -> None:
-            if model.optimality_proven:
-                models.append(list(model.symbols(shown=True)))
-                by_level = dict(zip(model.priority, model.cost, strict=True))
-                cost[:] = [by_level.get(level, 0) for level in PRIORITY_LEVELS]
+            found[:] = [list(model.symbols(shown=True))]
 
-        control.solve(on_model=on_model)
-        return cost, models
+        control.solve(assumptions=fixed, on_model=on_model)
+        return found[0] if found else plan
 
     def alternative(
         self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date
@@ -350,6 +390,8 @@ class Repairer:
                 plan.ratios[s.arguments[0].string] = s.arguments[1].number
             elif s.name == "assumed_uln":
                 plan.ulns[s.arguments[0].string] = s.arguments[1].number
+            elif s.name == "left_open":
+                plan.open.add(s.arguments[0].string)
         actions = [self.action(s.arguments[0], plan, patient, trial, today) for s in symbols if s.name == "action"]
         order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "complete": 4, "no_plans": 5, "assess": 6}
         actions.sort(key=lambda a: (order[a.kind], a.text))
@@ -381,11 +423,14 @@ class Repairer:
             results = [
                 r for attribute in catalogue["tests"][test]["gives"] for r in self.assumed_results(attribute, plan)
             ]
-            assumed = "; ".join(map(result_text, results))
+            any_value = [
+                a for attribute in catalogue["tests"][test]["gives"] for a in self.open_results(attribute, plan)
+            ]
+            assumed = "; ".join([*map(result_text, results), *(f"any {a}" for a in any_value)])
             # the result counts on the day of eligibility: after a wait, the test is done then
             when = f" on {at}" if at > today else ""
             text = f"obtain a {test.replace('_', ' ')}{when}" + (f" — assumed result: {assumed}" if assumed else "")
-            data = {"test": test, "date": at.isoformat(), "results": results}
+            data = {"test": test, "date": at.isoformat(), "results": results, "any_value": any_value}
             return Action("test", text, self.catalogue.level_of_test(test), data)
         if name == "sign":
             code = args[0].string
@@ -435,6 +480,14 @@ class Repairer:
             scale = self.vocabulary.attributes[attribute].scale
             return [{**parts[0], "uln": decimal_text(Fraction(plan.ulns[attribute], GRAIN * scale))}]
         return parts
+
+    def open_results(self, attribute: str, plan: Plan) -> list[str]:
+        """The results of one attribute that the plan leaves at any value: the attribute, or
+        where only one component of a pair is left so, that component."""
+        components = self.vocabulary.attributes[attribute].components
+        names = [f"{attribute}.{c}" for c in components] if components else [attribute]
+        left = [n for n in names if n in plan.open]
+        return [attribute] if components and len(left) == len(names) else left
 
     def assumed_result(self, attribute: str, value: clingo.Symbol) -> dict[str, str]:
         """An assumed result in the record's terms: attribute, value, canonical unit."""
