@@ -20,6 +20,7 @@ from .importer import import_study_file
 from .lint import lint
 from .patient import not_utf8
 from .positions import locate
+from .progress import progress_bar
 from .records import one_record, read_patients
 from .render import (
     explanations_json,
@@ -219,11 +220,13 @@ def fix_command(
     with reported():
         trials = trials_given(trial_paths)
         read = read_patients([patient], trials.vocabulary, trials)
-        repairs = [
-            r
-            for p in read
-            for r in api.fix(p, trials, on=reference, trial_ids=list(trial_ids), max_alternatives=max_alternatives)
-        ]
+        repairs = []
+        with progress_bar("fixing", total=len(read)) as done:
+            for number, p in enumerate(read, 1):
+                repairs += api.fix(
+                    p, trials, on=reference, trial_ids=list(trial_ids), max_alternatives=max_alternatives
+                )
+                done(number)
     if as_json:
         click.echo(repairs_json(repairs, reference))
     else:

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials
 from .errors import Diagnostic, TrialogicError, cannot_write
+from .progress import progress_bar
 from .records import (
     UniqueIds,
     among_inputs,
@@ -320,9 +321,6 @@ def run_screen(
     changes: list[Change],
 ) -> Report:
     """Screen, stream the matrix to `out`, and count attrition; nothing is kept on error."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     attrition = {t.id: Attrition(t.id, [c.id for c in t.criteria]) for t in trials.trials.values()}
     gained: dict[str, list[str]] = {t: [] for t in attrition}
     lost: dict[str, list[str]] = {t: [] for t in attrition}
@@ -331,11 +329,7 @@ def run_screen(
     problems: list[Diagnostic] = []
     notes: list[Diagnostic] = []
     ids = UniqueIds()
-    columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TextColumn("patients"), TimeElapsedColumn())
-    # on the terminal's error stream, and only on a terminal: the output stays the answer alone
-    console = Console(stderr=True)
-    with Progress(*columns, transient=True, console=console, disable=not console.is_terminal) as progress:
-        task = progress.add_task("screen", total=None)
+    with progress_bar("screening") as done:
         try:
             for chunk in screen(paths, trial_paths, reference, jobs, changes=changes):
                 problems.extend(chunk.problems)
@@ -351,7 +345,7 @@ def run_screen(
                             gained[row.trial].append(row.patient)
                         elif row.before == "eligible":
                             lost[row.trial].append(row.patient)
-                progress.update(task, completed=len(ids.first))
+                done(len(ids.first))
         except BaseException:
             writer.discard()
             raise
