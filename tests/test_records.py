@@ -143,3 +143,20 @@ def test_a_file_that_is_not_utf8_is_named_not_a_traceback(
     assert result.exit_code == 1, result.output
     assert f"{name}: error[{code}]: not UTF-8 text (byte 0xe9 at offset" in result.output
     assert "save the file as UTF-8" in result.output
+
+
+def test_folders_inside_a_folder_are_not_read_whatever_their_name(tmp_path: Path) -> None:
+    """Only a folder's files are read: a folder named like a patient file (`old.json/`) is
+    not, nor a link back to the folder itself (which once read it 40 times over)."""
+    folder = tmp_path / "cohort"
+    (folder / "archive.yaml").mkdir(parents=True)
+    (folder / "a.yaml").write_text("id: A1\nsex: female\n")
+    (folder / "archive.yaml" / "old.yaml").write_text("id: OLD1\nsex: male\n")
+    (folder / "again.json").symlink_to(".")
+    out = tmp_path / "m.jsonl"
+    checked_run = CliRunner().invoke(main, ["check", str(folder), *ON, "--json"])
+    screened_run = CliRunner().invoke(main, ["screen", str(folder), *ON, "--jobs", "1", "--out", str(out)])
+    assert (checked_run.exit_code, screened_run.exit_code) == (0, 0), checked_run.output + screened_run.output
+    checked = {r["patient"] for r in json.loads(checked_run.output)["results"]}
+    screened = {json.loads(line)["patient"] for line in out.read_text().splitlines()}
+    assert checked == screened == {"A1"}

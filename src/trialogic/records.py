@@ -107,7 +107,8 @@ def patient_records(paths: Iterable[str | Path]) -> Iterator[tuple[Any, str]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            yield from patient_records(sorted(p for p in path.iterdir() if is_patient_file(p)))
+            # a folder inside it is not read, whatever its name (`old.json/`, a link to `.`)
+            yield from patient_records(sorted(p for p in path.iterdir() if is_patient_file(p) and not p.is_dir()))
         elif path.suffix.lower() == ".jsonl":
             yield from _stream_file(path)
         else:
