@@ -48,3 +48,19 @@ def test_an_unknown_unit_is_still_refused_with_the_known_spellings(cache: Path) 
     with pytest.raises(UnitError, match="unknown unit 'bananas'"):
         vocabulary.to_canonical(creatinine, Fraction(3), "bananas")
     assert not any(cache.glob("*.json"))  # nothing found, nothing kept
+
+
+def test_the_greek_mu_reads_as_the_micro_sign(cache: Path) -> None:
+    """µ (U+00B5) and μ (U+03BC) look the same: every spelling with one is read with the other
+    (a record's `/μL` was refused, with a message suggesting `/µL`, which looks identical)."""
+    vocabulary = load_vocabulary_from(facts_dir())
+    micro = [spelling for spelling in vocabulary.unit_aliases if "\u00b5" in spelling]
+    assert "/\u00b5L" in micro and "\u00b5mol/L" in micro
+    for spelling in micro:
+        greek = spelling.replace("\u00b5", "\u03bc")
+        for attribute in vocabulary.attributes.values():
+            try:
+                expected = vocabulary.to_canonical(attribute, Fraction(7), spelling)
+            except UnitError:
+                continue
+            assert vocabulary.to_canonical(attribute, Fraction(7), greek) == expected, (attribute.name, spelling)

@@ -156,7 +156,8 @@ class Vocabulary:
     def _quantity(self, magnitude: Fraction, unit: str) -> Any:
         import pint
 
-        expression = self.unit_aliases.get(unit, unit)
+        # the micro sign (µ, U+00B5) and the Greek mu (μ, U+03BC) look alike and both are typed
+        expression = self.unit_aliases.get(unit.replace("\u03bc", "\u00b5"), unit)
         try:
             return self.registry.Quantity(magnitude, expression)
         except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, TypeError) as e:
