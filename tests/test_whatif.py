@@ -183,6 +183,23 @@ def test_bad_changes_are_reported(trials: api.TrialSet, option: str, text: str, 
     assert message in raised.value.render()
 
 
+def test_a_change_that_makes_the_record_invalid_is_named_not_the_field_it_wrote(trials: api.TrialSet) -> None:
+    """The record's fields (`drugs[1].code`) would point at entries only a change wrote: the
+    change is named instead, each one that fails, after those that went well."""
+    changes = [
+        Change("--set", "serum_creatinine=80umol/L"),
+        Change("--start", "rituximb"),
+        Change("--set", "foo=3"),
+    ]
+    with pytest.raises(TrialogicError) as raised:
+        whatif(RECORD, changes, trials, TODAY)
+    assert [(d.file, d.field, d.code) for d in raised.value.diagnostics] == [
+        ("<what-if>", "--start rituximb", "P007"),
+        ("<what-if>", "--set foo=3", "P001"),
+    ]
+    assert "did you mean 'rituximab'" in raised.value.render()
+
+
 def test_an_assessment_replaces_one_made_the_same_day(trials: api.TrialSet) -> None:
     # the record's assessment of `opinion` is dated 2026-11-01: a new verdict that day replaces it
     (flip,) = whatif(RECORD, [Change("--assess", "opinion=not_ok")], trials, dt.date(2026, 11, 1))

@@ -36,6 +36,7 @@ from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, re
 from .dates import iso_date
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
+from .patient import Patient
 from .records import assessment_problems
 from .vocabulary import closest, suggestion
 
@@ -365,12 +366,42 @@ def whatif(
     assessed = assessment_problems(before_patient, trials)  # against the trials as loaded
     if assessed:
         raise TrialogicError(assessed)
-    after_record = apply_changes(record, changes, trials, on)
-    after_patient = read_patient(after_record, f"{source} (after the changes)", trials.vocabulary)
+    after_patient = _changed_patient(record, changes, trials, on, source)
     after_trials = change_trials(trials, changes)
     before = check([before_patient], trials, on=on)
     after = check([after_patient], after_trials, on=later or on)
     return compare(before, after)
+
+
+def _changed_patient(
+    record: dict[str, Any], changes: list[Change], trials: TrialSet, on: dt.date, source: str
+) -> Patient:
+    """The record after the changes. When it is refused, the changes are applied again one at
+    a time, each on top of those that went well, and each one that makes the record invalid
+    is named (the record's own fields, `drugs[3]`, would point at entries only the change wrote)."""
+
+    def apply(some: list[Change]) -> Patient:
+        return read_patient(apply_changes(record, some, trials, on), f"{source} (after the changes)", trials.vocabulary)
+
+    try:
+        return apply(changes)
+    except TrialogicError as failed:
+        problems: list[Diagnostic] = []
+        kept: list[Change] = []
+        for change in changes:
+            try:
+                apply([*kept, change])
+                kept.append(change)
+            except TrialogicError as e:
+                problems.extend(_named(change, d) for d in e.diagnostics)
+        raise TrialogicError(list(dict.fromkeys(problems)) or failed.diagnostics) from None
+
+
+def _named(change: Change, problem: Diagnostic) -> Diagnostic:
+    """A problem a change made in the record, said of the change."""
+    if problem.file == "<what-if>":
+        return problem
+    return Diagnostic("<what-if>", 0, 0, problem.code, problem.message, field=f"{change.option} {change.text}")
 
 
 def compare(before: list[TrialResult], after: list[TrialResult]) -> list[Flip]:
