@@ -47,9 +47,30 @@ def test_a_reference_date_the_commands_refuse_is_refused(
         lambda: api.check([patient], trials, on=on),
         lambda: api.why(patient, trials, on=on),
         lambda: api.fix(patient, trials, on=on),
+        lambda: trialogic.to_json(api.check([patient], trials, on=ON), on),
     ):
         with pytest.raises(error, match=says):
             call()
+
+
+def test_an_empty_list_of_trial_files_is_an_error_not_the_bundled_trials() -> None:
+    """A glob that matches nothing must not screen against the seed trials unawares."""
+    with pytest.raises(TrialogicError) as raised:
+        api.load_trials([])
+    assert [d.code for d in raised.value.diagnostics] == ["E000"]
+    assert "the list is empty" in raised.value.render()
+
+
+@pytest.mark.parametrize("wrong", [5, None, [PATIENTS / "p01.yaml", 5]])
+def test_patient_paths_must_be_paths(wrong: Any) -> None:
+    with pytest.raises(TypeError, match="paths is a file or folder"):
+        api.load_patients(wrong)
+
+
+def test_complete_given_as_something_else_than_a_list_says_what_a_list_is() -> None:
+    with pytest.raises(TrialogicError) as raised:
+        api.read_patient({"id": "A1", "complete": ("drugs",)})
+    assert "complete is a list of section names, e.g. [drugs, conditions]" in raised.value.render()
 
 
 def test_a_datetime_is_its_day(trials: api.TrialSet, patient: api.Patient) -> None:

@@ -153,14 +153,18 @@ def _find_library(name: str, near: Path) -> Path | None:
 def load_trials(
     paths: str | Path | Sequence[str | Path] | None = None, vocabulary: Vocabulary | None = None
 ) -> TrialSet:
-    """Parse, check and compile trial files and folders (default: the bundled seed trials).
+    """Parse, check and compile trial files and folders (None: the bundled seed trials; an
+    empty list is an error, E000, as a folder holding no criteria files is).
 
     Every syntax and semantic error in every file is collected and raised together.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     vocabulary = vocabulary or load_vocabulary()
-    files = _trial_files(paths if paths else [rules_dir() / "trials"])
+    files = _trial_files([rules_dir() / "trials"] if paths is None else paths)
+    if paths is not None and not list(paths):
+        message = "no criteria files given: the list is empty (None loads the bundled seed trials)"
+        raise TrialogicError([Diagnostic("<trials>", 0, 0, "E000", message)])
     if not files:
         raise TrialogicError([no_criteria_files(paths or [])])
     texts: dict[str, str] = {}
@@ -271,6 +275,10 @@ def load_patients(
     The text "-" is standard input, as for the commands (a `Path("-")` is a file of that name)."""
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
+    listed = list(paths) if isinstance(paths, Iterable) else None
+    if listed is None or not all(isinstance(p, (str, bytes, os.PathLike)) for p in listed):
+        raise TypeError(f"paths is a file or folder (a str or Path) or a list of them, not {paths!r}")
+    paths = listed
     given = [STDIN if isinstance(p, (str, bytes)) and os.fsdecode(p) == STDIN else Path(os.fsdecode(p)) for p in paths]
     if not given:
         raise ValueError("load_patients needs at least one file or folder")
@@ -279,7 +287,7 @@ def load_patients(
     return read_patients(given, vocabulary or load_vocabulary(), trials)
 
 
-def _reference(on: dt.date | None) -> dt.date:
+def reference_day(on: dt.date | None) -> dt.date:
     """The reference date: today by default; a date the commands accept (--on), else ValueError."""
     if on is None:
         return dt.date.today()
@@ -312,7 +320,7 @@ def check(
     Patients are solved `chunk` at a time; results come patient by patient, trials in
     the order they were loaded. A patient id may be used once (P012).
     """
-    reference = _reference(on)
+    reference = reference_day(on)
     solver = _trial_set(trials).solver()
     if isinstance(patients, Patient):
         raise TypeError("patients is a list of Patient records: pass [patient]")
@@ -356,7 +364,7 @@ def why(
     >>> age.status, [fact.text for fact in age.part.evidence]
     ('not_met', ['age 14 years on 2026-11-22 (born 2012-01-01)'])
     """
-    reference = _reference(on)
+    reference = reference_day(on)
     chosen = chosen_trials(_trial_set(trials), trial_ids)
     _patient(patient)
     answer, trace = trials.solver().trace(patient, reference)
@@ -408,7 +416,7 @@ def fix(
     criteria left blocked, then fewest invasive actions, then fewest actions, then the
     earliest date).
     """
-    reference = _reference(on)
+    reference = reference_day(on)
     chosen = chosen_trials(_trial_set(trials), trial_ids)
     _patient(patient)
     if isinstance(max_alternatives, bool) or not isinstance(max_alternatives, int):

@@ -805,7 +805,8 @@ class _Reader:
         self.reject_contradicted(negatives, events)
         complete = record.get("complete") or []
         if not isinstance(complete, list):
-            self.problem("complete", "P006", f"complete is a list of section names, e.g. [{complete}]")
+            example = complete if isinstance(complete, str) else "drugs, conditions"
+            self.problem("complete", "P006", f"complete is a list of section names, e.g. [{example}]")
             complete = []
         for index, section in enumerate(complete):
             if section not in COMPLETABLE:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .api import CriterionResult, TrialResult
+from .api import CriterionResult, TrialResult, reference_day
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
 from .repair import Action, Repair
 from .scenarios import Outcome
@@ -100,7 +100,9 @@ def to_json(answers: Sequence[TrialResult | TrialExplanation | Repair], on: dt.d
         names = ", ".join(sorted(k.__name__ for k in kinds))
         raise TypeError(f"to_json takes the answers of one of check, why or fix, not {names}")
     (kind,) = kinds or {TrialResult}
-    return writers[kind](list(answers), on)
+    if on is None:
+        raise TypeError("on is the datetime.date the answers were found on")
+    return writers[kind](list(answers), reference_day(on))
 
 
 def print_results(results: list[TrialResult], reference: dt.date, console: Console) -> None:
