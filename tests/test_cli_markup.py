@@ -120,3 +120,12 @@ def test_test_command_shows_control_characters_as_signs(tmp_path: Path) -> None:
     )
     output = run("test", str(trial))
     assert "::[bold]E1[/bold] ␛[31m FAILED" in output and "\x1b" not in output
+
+
+def test_a_tab_in_an_id_shows_as_a_sign_and_keeps_one_table_row(tmp_path: Path) -> None:
+    trial, _ = cohort(tmp_path)
+    patients = tmp_path / "tab.jsonl"
+    patients.write_text(json.dumps({"id": "tab\there", "birth_date": "1990-01-01", "sex": "male"}) + "\n")
+    output = run("check", str(patients), "--trials", str(trial), "--on", "2026-11-22")
+    row = next(line for line in output.splitlines() if "NCT00000099" in line and "│" in line)
+    assert "tab␉here" in row

@@ -60,13 +60,13 @@ def hanging(console: Console, prefix: str, body: str) -> None:
 
 
 def safe(text: object) -> str:
-    r"""Record, trial or command-line text to print through rich: control characters
-    neutralised and markup escaped, so that it shows as written (`[/]`, `[link=...]`).
+    r"""Record, trial or command-line text to print through rich: control characters (tabs
+    too) shown as signs and markup escaped, so that it shows as written (`[/]`, `[link=...]`).
 
     >>> safe("[bold]B1[/bold]")
     '\\[bold]B1\\[/bold]'
     """
-    return escape(plain(text))
+    return escape(plain(text, keep=""))  # a tab too: in a table it would split a cell in two
 
 
 def results_json(results: list[TrialResult], reference: dt.date) -> str:
