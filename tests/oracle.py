@@ -268,8 +268,10 @@ def cockcroft_gault(ctx: Context) -> Result | None:
 
 def numeric_result(ctx: Context, attribute: Attribute) -> Result | None:
     measured = latest(ctx, attribute.name)
-    if measured is None and attribute.derived == "cockcroft_gault":
-        return cockcroft_gault(ctx)
+    if attribute.derived == "cockcroft_gault":
+        creatinine = latest(ctx, "serum_creatinine")
+        if measured is None or (creatinine is not None and creatinine.date > measured.date):
+            return cockcroft_gault(ctx)  # a newer creatinine supersedes a measured clearance
     return measured
 
 

@@ -299,3 +299,33 @@ def test_a_file_definition_cannot_reach_a_trials_own_so_no_cycle_through_it(tmp_
     with pytest.raises(TrialogicError) as raised:
         api.load_trials([path])
     assert [(d.line, d.code) for d in raised.value.diagnostics] == [(1, "E107")]
+
+
+def test_a_newer_creatinine_supersedes_a_measured_clearance(tmp_path: Path) -> None:
+    """An old measured clearance (100 mL/min) must not hide a recent creatinine that gives
+    about 29.99 mL/min: the clearance is computed from the newer creatinine, and `why` says
+    from what; with no weight to compute it, it is unknown and `why` names the weight."""
+    path = tmp_path / "crcl.tl"
+    path.write_text('trial NCT00000099 "crcl" {\n  exclude low "CrCl < 30": creatinine_clearance < 30 mL/min\n}\n')
+    trials = api.load_trials([path])
+    on = dt.date(2026, 11, 22)
+    measurements = [
+        {"attribute": "creatinine_clearance", "value": 100, "unit": "mL/min", "date": "2025-03-01"},
+        {"attribute": "serum_creatinine", "value": 246, "unit": "umol/L", "date": "2026-11-20"},
+        {"attribute": "weight", "value": 60, "unit": "kg", "date": "2026-11-20"},
+    ]
+    man = {"id": "C1", "sex": "male", "birth_date": "1986-05-31"}  # 40: (100 x 60 x 1.23) / 246 = 30 -> 29.99 below
+    record = {**man, "measurements": measurements}
+    record["measurements"][1]["value"] = 246.1
+    (result,) = api.check([api.read_patient(record)], trials, on=on)
+    assert [c.status for c in result.criteria] == ["met"]
+    (explained,) = api.why(api.read_patient(record), trials, on=on)
+    assert any("computed" in f.text for f in explained.criteria[0].part.all_evidence())
+    no_weight = {**man, "measurements": measurements[:2]}
+    (unknown,) = api.check([api.read_patient(no_weight)], trials, on=on)
+    assert [c.status for c in unknown.criteria] == ["unknown"]
+    (why_unknown,) = api.why(api.read_patient(no_weight), trials, on=on)
+    assert any("weight" in f.text for f in why_unknown.criteria[0].part.all_missing())
+    older = {**man, "measurements": [measurements[1], measurements[2], {**measurements[0], "date": "2026-11-21"}]}
+    (measured,) = api.check([api.read_patient(older)], trials, on=on)
+    assert [c.status for c in measured.criteria] == ["not_met"]  # the clearance measured after it stands

@@ -453,11 +453,20 @@ def test_cockcroft_gault_inputs_and_dating() -> None:
     assert status("ccr >= 60 mL/min", measurements=labs, sex="male") == "unknown"
 
 
-def test_measured_creatinine_clearance_comes_first() -> None:
+def test_measured_creatinine_clearance_comes_first_until_a_newer_creatinine() -> None:
     man = {"sex": "male", "birth_date": "1986-05-31"}
-    labs = [lab("scr", 123, "umol/L"), lab("weight", 60, "kg"), lab("ccr", 30, "mL/min", date="2025-01-01")]
+    older_scr = lab("scr", 123, "umol/L", date="2024-06-01")
+    labs = [older_scr, lab("weight", 60, "kg"), lab("ccr", 30, "mL/min", date="2025-01-01")]
     assert status("creatinine_clearance < 40 mL/min", measurements=labs, **man) == "met"
     assert status("creatinine_clearance < 40 mL/min within 1 year", measurements=labs, **man) == "unknown"
+    # a creatinine newer than the measured clearance supersedes it: computed, 60 mL/min
+    newer = [lab("scr", 123, "umol/L", date="2025-06-01"), labs[1], labs[2]]
+    assert status("creatinine_clearance < 40 mL/min", measurements=newer, **man) == "not_met"
+    # ... or unknown when it cannot be computed (no weight): the old clearance does not stand in
+    assert status("creatinine_clearance < 40 mL/min", measurements=[newer[0], labs[2]], **man) == "unknown"
+    # on the same day, the measured clearance stands
+    same_day = [lab("scr", 123, "umol/L", date="2025-01-01"), labs[1], labs[2]]
+    assert status("creatinine_clearance < 40 mL/min", measurements=same_day, **man) == "met"
 
 
 # ----- the strategies ------------------------------------------------------------
