@@ -13,13 +13,13 @@ from trialogic.cli import main
 from trialogic.render import plain, safe
 
 TRIAL = """trial NCT00000099 "demo [/] [bold]title[/bold]" {
-  include adult "Adults [/] only [red]": age >= 18 years
+  include adult "Adults [/] only [red] :wink:": age >= 18 years
   exclude pregnant "[link=http://evil]Pregnant[/link]": sex = female
 }
 """
 ESC_ID = "E\x1b[31mX"
 IDS = ["[/]", "[bold]B1[/bold]", ESC_ID, ":smile:"]
-SENTENCES = ["Adults [/] only [red]", "[link=http://evil]Pregnant[/link]"]
+SENTENCES = ["Adults [/] only [red] :wink:", "[link=http://evil]Pregnant[/link]"]
 WIDE = {"COLUMNS": "250"}  # no folding in the tables
 
 
@@ -43,7 +43,7 @@ def assert_as_written(output: str, texts: list[str]) -> None:
     for text in texts:
         assert plain(text) in output, (text, output)
     assert "\x1b" not in output  # no terminal here: every escape would be the record's own
-    assert "😄" not in output
+    assert "😄" not in output and "😉" not in output
 
 
 def test_plain_and_safe() -> None:
@@ -64,7 +64,7 @@ def test_why_prints_ids_sentences_and_title_as_written(tmp_path: Path) -> None:
     trial, patients = cohort(tmp_path)
     output = run("why", str(patients), "--trials", str(trial), "--on", "2026-11-22", "--all")
     assert_as_written(output, IDS + SENTENCES + ["demo [/] [bold]title[/bold]"])
-    assert "“Adults [/] only [red]”" in output
+    assert "“Adults [/] only [red] :wink:”" in output
 
 
 def test_fix_prints_ids_and_sentences_as_written(tmp_path: Path) -> None:

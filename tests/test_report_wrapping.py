@@ -34,6 +34,14 @@ def test_a_wrapped_body_goes_on_under_itself_with_every_word_kept() -> None:
     assert "".join(line[7:] for line in lines).replace(" ", "") == body.replace(" ", "")
 
 
+def test_an_empty_body_prints_its_prefix_and_a_lead_too_wide_puts_the_body_below() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=30, color_system=None)
+    hanging(console, "  [bold]NCT1[/]: a → b  ", "[dim][/]")
+    hanging(console, "  " + "y" * 25 + " ", "one two three")
+    assert out.getvalue().splitlines() == ["  NCT1: a → b", "  " + "y" * 25, "      one two three"]
+
+
 def test_check_on_a_narrow_terminal_keeps_each_sentence_in_its_column() -> None:
     result = CliRunner().invoke(main, ["check", str(P01), "--on", ON.isoformat()], env={"COLUMNS": str(WIDTH)})
     assert result.exit_code in (0, 1), result.output
@@ -59,3 +67,54 @@ def test_check_on_a_narrow_terminal_keeps_each_sentence_in_its_column() -> None:
             assert "".join(body).replace(" ", "") == criterion.text.replace(" ", ""), criterion.id
             long_enough += len(body) > 1
     assert long_enough, "no sentence was long enough to wrap: the test shows nothing"
+
+
+STOPPED = """id: S1
+birth_date: 1990-01-01
+sex: male
+drugs:
+  - {code: rituximab, start: 2025-01-01, status: stopped}
+"""
+
+
+def commands(tmp_path: Path) -> dict[str, tuple[list[str], tuple[str, ...]]]:
+    """Each report, and the leads its lines may start with at the first column: all else
+    (messages, sentences, continuations of a wrapped line) is indented."""
+    folder = tmp_path / "patients"
+    folder.mkdir()
+    (folder / "s1.yaml").write_text(STOPPED, encoding="utf-8")
+    (folder / "p01.yaml").write_text(P01.read_text(encoding="utf-8"), encoding="utf-8")
+    heading = ("P01 × ", "S1 × ")
+    return {
+        "why": (["why", str(P01)], heading),
+        "fix": (["fix", str(folder)], heading),
+        "whatif": (
+            ["whatif", str(P01), "--start", "rituximab", "--later", "2027-01-01"],
+            ("before: ", "unchanged: ", "NCT"),
+        ),
+        "scenarios": (
+            [
+                "whatif",
+                str(ROOT / "facts" / "patients" / "p05.yaml"),
+                "--scenarios",
+                str(ROOT / "facts" / "scenarios" / "p05.yaml"),
+            ],
+            tuple(f"{n}. " for n in range(1, 100)),
+        ),  # fmt: skip
+        "screen": (
+            ["screen", str(folder), "--jobs", "1", "--relax", "NCT01539902:age=age >= 18 years"],
+            ("what-if: ", "wrote ", " ", "┏", "┃", "┡", "│", "└", "NCT"),
+        ),
+    }
+
+
+def test_reports_on_a_narrow_terminal_wrap_every_line_under_its_own_indent(tmp_path: Path) -> None:
+    width = 40
+    for name, (arguments, leads) in commands(tmp_path).items():
+        result = CliRunner().invoke(main, [*arguments, "--on", ON.isoformat()], env={"COLUMNS": str(width)})
+        assert result.exit_code in (0, 1), (name, result.output)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert any(len(line) > width * 3 // 4 for line in lines), f"{name}: nothing long enough to wrap"
+        for line in lines:
+            assert len(line) <= width or line.startswith("wrote "), (name, line)  # a path stays whole
+            assert line.startswith(" ") or line.startswith(leads), f"{name}: a wrapped line lost its indent: {line!r}"

@@ -20,8 +20,8 @@ from .scenarios import Outcome
 from .screen import Report
 from .whatif import Flip
 
-# a wrapped body keeps at least this many columns, however long its prefix
-MIN_BODY_WIDTH = 20
+# a wrapped body keeps at least this many columns beside its prefix, else it goes below it
+MIN_BODY_WIDTH = 12
 
 STATUS_STYLE = {"eligible": "bold green", "ineligible": "bold red", "undetermined": "bold yellow"}
 
@@ -51,12 +51,28 @@ def plain(text: object, keep: str = "\t") -> str:
 def hanging(console: Console, prefix: str, body: str) -> None:
     """One line of a report whose body, when it wraps, goes on under itself rather than
     under the prefix (the mark, id or bullet that leads it). Both are rich markup."""
-    lead = Text.from_markup(prefix)
+    lead, text = Text.from_markup(prefix, emoji=False), Text.from_markup(body, emoji=False)
+    if not text.plain.strip():
+        lead.rstrip()
+        console.print(lead, soft_wrap=True)
+        return
+    indent = len(prefix) - len(prefix.lstrip(" "))
+    if console.width - lead.cell_len < MIN_BODY_WIDTH and prefix.strip():
+        # too wide a lead to leave room: the lead on its own lines, the body below it
+        hanging(console, prefix[:indent], prefix[indent:].rstrip())
+        hanging(console, " " * (indent + 4), body)
+        return
     width = max(console.width - lead.cell_len, MIN_BODY_WIDTH)
-    lines = Text.from_markup(body).wrap(console, width, justify="default", overflow="fold")
+    lines = text.wrap(console, width, justify="default", overflow="fold")
     for number, line in enumerate(lines):
         line.rstrip()
         console.print(Text.assemble(lead if number == 0 else " " * lead.cell_len, line), soft_wrap=True)
+
+
+def pair_heading(console: Console, patient: str, trial: str, status: str, tail: str = "") -> None:
+    """A blank line, then `PATIENT × TRIAL: status` (and `tail`) leading a pair's part of a report."""
+    console.print()
+    hanging(console, f"[bold]{safe(patient)} × {safe(trial)}[/]: ", f"[{STATUS_STYLE[status]}]{status}[/]{tail}")
 
 
 def safe(text: object) -> str:
@@ -123,7 +139,7 @@ def print_results(results: list[TrialResult], reference: dt.date, console: Conso
         shown = r.blocking() + r.unknown()
         if not shown:
             continue
-        console.print(f"\n[bold]{safe(r.patient)} × {safe(r.trial)}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/]")
+        pair_heading(console, r.patient, r.trial, r.status)
         for c in shown:
             mark = "[yellow]?[/]" if c.status == "unknown" else "[red]✗[/]"
             hanging(console, f"  {mark} {c.kind:9} {safe(c.id):22} {c.status:8} ", f"[dim]{safe(c.text)}[/]")
@@ -201,16 +217,13 @@ def print_explanations(
     explanations: list[TrialExplanation], reference: dt.date, show_all: bool, console: Console
 ) -> None:
     for e in explanations:
-        console.print(
-            f"\n[bold]{safe(e.patient)} × {safe(e.trial)}[/]: [{STATUS_STYLE[e.status]}]{e.status}[/] on {reference}"
-            f"  [dim]{safe(e.title)}[/]",
-            highlight=False,
-        )
+        pair_heading(console, e.patient, e.trial, e.status, f" on {reference}")
+        hanging(console, "  ", f"[dim]{safe(e.title)}[/]")
         shown = [c for c in e.criteria if show_all or c.blocks or c.status == "unknown"]
         if not shown:
             hanging(console, "  ", "every criterion is decided in the patient's favour (use --all to see the evidence)")
         for c in shown:
-            console.print(f"  {criterion_mark(c)} {c.kind} [bold]{safe(c.id)}[/] ({c.status})", highlight=False)
+            hanging(console, f"  {criterion_mark(c)} {c.kind} ", f"[bold]{safe(c.id)}[/] ({c.status})")
             hanging(console, "      ", f"“{safe(c.text)}”")
             hanging(console, "      [dim]as written:[/] ", safe(c.written))
             _print_part(c.part, 3, console)
@@ -252,9 +265,7 @@ def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
 
 def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, Any], console: Console) -> None:
     for r in repairs:
-        console.print(
-            f"\n[bold]{safe(r.patient)} × {safe(r.trial)}[/]: [{STATUS_STYLE[r.status]}]{r.status}[/] on {reference}"
-        )
+        pair_heading(console, r.patient, r.trial, r.status, f" on {reference}")
         if r.status == "eligible":
             console.print("  already eligible: nothing to change")
             continue
@@ -262,19 +273,23 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             texts = {c.id: c.text for c in trials[r.trial].criteria}
             failing = [c for c in r.blocked_by if c not in r.unknown_now]
             if failing:
-                console.print("  [red]no change can make this patient eligible[/]; blocked for good by:")
+                hanging(console, "  ", "[red]no change can make this patient eligible[/]; blocked for good by:")
                 for criterion in failing:
                     hanging(console, "    ✗ ", f"{safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]")
             if r.unknown_now:
-                console.print("  no action in the catalogue settles these; the record must say (ask, or look them up):")
+                hanging(
+                    console,
+                    "  ",
+                    "no action in the catalogue settles these; the record must say (ask, or look them up):",
+                )
                 for criterion in r.unknown_now:
                     hanging(console, "    ? ", f"{safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]")
-            console.print("  (see `trialogic why` for the evidence)")
+            hanging(console, "  ", "(see `trialogic why` for the evidence)")
             continue
         total = max(r.alternatives_total, len(r.alternatives))
         plural = "s" if total > 1 else ""
         cut = f"; the first {len(r.alternatives)} shown (--max 0 for all)" if total > len(r.alternatives) else ""
-        console.print(f"  eligible from [bold]{r.eligible_on}[/]; {total} equally small change{plural}{cut}:")
+        hanging(console, "  ", f"eligible from [bold]{r.eligible_on}[/]; {total} equally small change{plural}{cut}:")
         for number, alternative in enumerate(r.alternatives, 1):
             console.print(f"  {number}. eligible on {alternative.eligible_on}")
             for action in alternative.actions:
@@ -322,7 +337,7 @@ def print_flips(
 ) -> None:
     """Trials whose status or criteria changed; `dates`: before on the first, after on the second."""
     if dates[0] != dates[1]:
-        console.print(f"before: on {dates[0]}; after the changes: on {dates[1]}", highlight=False)
+        hanging(console, "before: ", f"on {dates[0]}; after the changes: on {dates[1]}")
     unchanged = [f.trial for f in flips if not f.changed]
     for f in flips:
         if not f.changed:
@@ -340,7 +355,8 @@ def print_flips(
                 for fact in by_id[new.id].part.all_evidence() + by_id[new.id].part.all_missing():
                     hanging(console, "      [dim]·[/] ", safe(fact.text))
     if unchanged:
-        console.print(f"\nunchanged: {safe(', '.join(unchanged))}")
+        console.print()
+        hanging(console, "unchanged: ", safe(", ".join(unchanged)))
 
 
 def _criterion(result: CriterionResult | None) -> dict[str, Any] | None:
@@ -382,28 +398,33 @@ def print_scenarios(outcomes: list[Outcome], reference: dt.date, console: Consol
     for number, o in enumerate(outcomes, start=1):
         changes = "; ".join(f"{c.option} {c.text}" for c in o.scenario.changes)
         when = f" on {o.checked_on}" if o.checked_on != reference else ""
-        title = f"\n[bold]{number}. {safe(o.scenario.name)}[/]{when}"
-        console.print(title + (f" [dim]({safe(changes)})[/]" if changes else ""), highlight=False)
+        console.print()
+        hanging(
+            console,
+            f"[bold]{number}.[/] ",
+            f"[bold]{safe(o.scenario.name)}[/]{when}" + (f" [dim]({safe(changes)})[/]" if changes else ""),
+        )
         for f in o.flips:
             if not f.changed:
                 continue
             arrow = f"[{STATUS_STYLE[f.before.status]}]{f.before.status}[/] → [{STATUS_STYLE[f.after.status]}]{f.after.status}[/]"
             criteria = ", ".join(_flipped(old, new) for old, new in f.flipped)
-            console.print(
-                f"  {safe(f.trial)}: {arrow}" + (f"  [dim]{safe(criteria)}[/]" if criteria else ""), highlight=False
-            )
+            hanging(console, f"  {safe(f.trial)}: {arrow}  ", f"[dim]{safe(criteria)}[/]")
         unchanged = [f.trial for f in o.flips if not f.changed]
         if len(unchanged) == len(o.flips):
             console.print("  no trial changes", highlight=False)
         elif unchanged:
-            console.print(f"  unchanged: {safe(', '.join(unchanged))}", highlight=False)
+            hanging(console, "  unchanged: ", safe(", ".join(unchanged)))
 
 
 def print_screen(report: Report, console: Console) -> None:
     if report.changes:
         said = "; ".join(f"{c.option} {c.text}" for c in report.changes)
-        console.print(f"what-if: {safe(said)} (counts after the change; gained and lost against the trials as written)",
-                      highlight=False)  # fmt: skip
+        hanging(
+            console,
+            "what-if: ",
+            f"{safe(said)} (counts after the change; gained and lost against the trials as written)",
+        )
     changed = {c.text.partition(":")[0] for c in report.changes}
     for attrition in report.attrition.values():
         summary = attrition.as_dict()
@@ -421,10 +442,12 @@ def print_screen(report: Report, console: Console) -> None:
             def named(ids: list[str]) -> str:
                 return f" ({safe(', '.join(ids[:20]))}{', …' if len(ids) > 20 else ''})" if ids else ""
 
-            console.print(f"  what-if: {len(gained)} gained{named(gained)}, {len(lost)} lost{named(lost)}",
-                          highlight=False)  # fmt: skip
-    if report.out:
-        console.print(f"wrote {report.patients} patients × {len(report.attrition)} trials to {safe(report.out)}",
-                      highlight=False)  # fmt: skip
+            hanging(console, "  what-if: ", f"{len(gained)} gained{named(gained)}, {len(lost)} lost{named(lost)}")
+    if report.out:  # a path is not wrapped: it stays whole to copy
+        console.print(
+            f"wrote {report.patients} patients × {len(report.attrition)} trials to {safe(report.out)}",
+            soft_wrap=True,
+            highlight=False,
+        )
     if report.attrition_out:
-        console.print(f"wrote attrition per criterion to {safe(report.attrition_out)}", highlight=False)
+        console.print(f"wrote attrition per criterion to {safe(report.attrition_out)}", soft_wrap=True, highlight=False)
