@@ -112,6 +112,19 @@ def test_runs_that_cannot_be_made(case: dict[str, Any], tmp_path: Path, monkeypa
     assert "Traceback" not in result.output
 
 
+def test_errors_in_trial_files_and_records_are_reported_together(tmp_path: Path) -> None:
+    """Every error in every file at once (README): broken trials do not hide a record's errors."""
+    trial = tmp_path / "t.tl"
+    trial.write_text('trial NCT00000099 "t" {\n  include adult "Adults": agee >= 18 years\n}\n')
+    record = tmp_path / "p.yaml"
+    record.write_text("id: P1\nmeasurements:\n  - {attribute: hemoglobin, value: 900, unit: g/L, date: 2026-01-01}\n")
+    for command in ("check", "why", "fix"):
+        result = CliRunner().invoke(main, [command, str(record), "--trials", str(trial), *ON])
+        assert result.exit_code == 1, result.output
+        assert f"{trial}:2:27: error[E101]: unknown attribute 'agee'" in result.output, command
+        assert f"{record}:3:29: measurements[0].value: error[P008]: 900 g/L is impossible" in result.output, command
+
+
 def test_why_and_fix_read_a_jsonl_stream_too(tmp_path: Path) -> None:
     stream = tmp_path / "two.jsonl"
     stream.write_text('{"id": "L1", "sex": "female"}\n{"id": "L2", "sex": "male"}\n')

@@ -30,6 +30,14 @@ def test_a_found_factor_is_reused_without_pint(cache: Path) -> None:
     assert second._registry is None  # the kept factor answered
 
 
+def test_pint_keeps_its_own_cache_inside_trialogics(cache: Path) -> None:
+    """Deleting `$XDG_CACHE_HOME/trialogic` (README) removes every cache trialogic made."""
+    vocabulary = load_vocabulary_from(facts_dir())
+    registry = vocabulary.registry
+    assert registry.Quantity(1, "mg/dL").to("g/L").magnitude == Fraction(1, 100)
+    assert Path(registry.cache_folder) == cache.parent / "pint"
+
+
 def test_a_damaged_cache_is_ignored(cache: Path) -> None:
     load_vocabulary_from(facts_dir())
     cache.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
-from .patient import not_utf8
+from .patient import Patient, not_utf8
 from .positions import locate
 from .progress import progress_bar
 from .records import one_record, read_patients
@@ -39,6 +39,7 @@ from .render import (
 from .scenario_file import read_scenarios
 from .scenarios import run_scenarios
 from .screen import run_screen
+from .vocabulary import load_vocabulary
 from .whatif import OPTIONS, USAGE, Change, apply_changes, change_trials, not_yet, whatif
 
 
@@ -81,6 +82,25 @@ def trials_given(trial_paths: tuple[str, ...]) -> api.TrialSet:
         message = 'no trial in the files given; a trial file holds `trial NCT00000000 "title" { ... }`'
         raise TrialogicError([Diagnostic(where, 0, 0, "E000", message)])
     return trials
+
+
+def trials_and_patients(trial_paths: tuple[str, ...], patients: Sequence[str]) -> tuple[api.TrialSet, list[Patient]]:
+    """The trials given and the patients read against them, the errors of both raised together
+    (broken trial files do not hide a record's errors). Without trials, records are read with
+    the bundled vocabulary and assessments are not matched to criteria (P013)."""
+    problems: list[Diagnostic] = []
+    trials = None
+    try:
+        trials = trials_given(trial_paths)
+    except TrialogicError as e:
+        problems += e.diagnostics
+    try:
+        read = read_patients(patients, trials.vocabulary if trials else load_vocabulary(), trials)
+    except TrialogicError as e:
+        problems += e.diagnostics
+    if problems or trials is None:
+        raise TrialogicError(problems)
+    return trials, read
 
 
 def console() -> Console:
@@ -142,8 +162,7 @@ def check_command(
     """Which trials does each patient qualify for? PATIENTS are files, folders, or - for standard input."""
     reference = reference or dt.date.today()
     with reported():
-        trials = trials_given(trial_paths)
-        read = read_patients(patients, trials.vocabulary, trials)
+        trials, read = trials_and_patients(trial_paths, patients)
         results = api.check(read, trials, on=reference)
     if as_json:
         click.echo(results_json(results, reference))
@@ -182,8 +201,7 @@ def why_command(
     folder, or - for standard input."""
     reference = reference or dt.date.today()
     with reported():
-        trials = trials_given(trial_paths)
-        patients = read_patients([patient], trials.vocabulary, trials)
+        trials, patients = trials_and_patients(trial_paths, [patient])
         explanations = [e for p in patients for e in api.why(p, trials, on=reference, trial_ids=list(trial_ids))]
     if as_json:
         click.echo(explanations_json(explanations, reference))
@@ -218,8 +236,7 @@ def fix_command(
     folder, or - for standard input."""
     reference = reference or dt.date.today()
     with reported():
-        trials = trials_given(trial_paths)
-        read = read_patients([patient], trials.vocabulary, trials)
+        trials, read = trials_and_patients(trial_paths, [patient])
         repairs = []
         with progress_bar("fixing", total=len(read)) as done:
             for number, p in enumerate(read, 1):

@@ -101,16 +101,15 @@ class _Reader:
         found: list[Scenario] = []
         first: dict[str, int] = {}
         for number, node in enumerate(root.value, start=1):
+            name = _name(node)
+            if name in first:  # said even when the scenario has other problems too
+                message = f"a second scenario named {name!r} (the first is scenario {first[name]})"
+                self.problem(node, f'scenario {number} "{name}"', "W003", message + "; give each its own name")
+            elif name:
+                first[name] = number
             scenario = self.scenario(number, node)
-            if scenario is None:
-                continue
-            if scenario.name in first:
-                assert scenario.where is not None
-                message = f"a second scenario named {scenario.name!r} (the first is scenario {first[scenario.name]})"
-                self.problems.append(scenario.where.diagnostic("W003", message + "; give each its own name"))
-                continue
-            first[scenario.name] = number
-            found.append(scenario)
+            if scenario is not None and first.get(name) == number:
+                found.append(scenario)
         return found
 
     def scenario(self, number: int, node: yaml.Node) -> Scenario | None:
@@ -125,7 +124,7 @@ class _Reader:
             return None
         fields = {key.value if isinstance(key, yaml.ScalarNode) else "": (key, value) for key, value in node.value}
         _, name_node = fields.get("name", (None, None))
-        name = name_node.value.strip() if isinstance(name_node, yaml.ScalarNode) else ""
+        name = _name(node)
         if name:
             label = f'{label} "{name}"'
         else:
@@ -240,3 +239,12 @@ def read_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
     except (OSError, UnicodeDecodeError) as e:
         raise TrialogicError([Diagnostic(str(path), 0, 0, "W002", f"cannot read the file: {e}")]) from e
     return scenarios_and_problems(text, str(path))
+
+
+def _name(node: yaml.Node) -> str:
+    """A scenario's name as written ("" when it has none, or is not a mapping)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "name" and isinstance(value, yaml.ScalarNode):
+                return str(value.value).strip()
+    return ""
