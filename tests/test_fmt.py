@@ -152,3 +152,18 @@ def test_values_starting_with_a_digit_stay_quoted() -> None:
     assert '= "2b"' in formatted and '{"3c", _d, "1", IV}' in formatted
     assert parse(formatted, "d.tl") == parse(source, "d.tl")
     assert format_source(formatted, "d.tl") == formatted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'trial NCT00000001 "t" {}\n',  # a skeleton before any criterion is written
+        'trial NCT00000001 "t" {\n  # criteria to come\n}\n',
+        'define a "" = sex = female\nconcept s "" = {rituximab}\n',  # an empty description is kept
+    ],
+)
+def test_edge_files_keep_their_tree_and_comments(text: str) -> None:
+    formatted = format_source(text)
+    assert parse(formatted, "<input>") == parse(text, "<input>")
+    assert format_source(formatted) == formatted
+    assert [c.text for c in comments(formatted)] == [c.text for c in comments(text)]

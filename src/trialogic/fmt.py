@@ -88,7 +88,7 @@ def _list_item(item: ast.Expr, indent: str) -> str:
 
 
 def _described(keyword: str, name: str, description: str | None) -> str:
-    return f"{keyword} {name}" + (f" {quoted(description)}" if description else "")
+    return f"{keyword} {name}" + (f" {quoted(description)}" if description is not None else "")
 
 
 def format_source(text: str, path: str = "<input>") -> str:
@@ -151,7 +151,7 @@ def _trial(trial: ast.Trial, pending: _Comments) -> list[str]:
     lines = [f"trial {trial.id} {quoted(trial.title)} {{"]
     items: list[ast.Node] = sorted([*trial.notes, *trial.defines, *trial.criteria], key=lambda n: n.pos.line)
     previous: type | None = None
-    ends = [*(i.pos.line for i in items[1:]), trial.end_line or 10**9]
+    ends = [*(i.pos.line for i in items[1:]), trial.end_line or 10**9][: len(items)]  # none for a trial with no items
     for item, end in zip(items, ends, strict=True):
         if previous is not None and (previous is not ast.Note or not isinstance(item, ast.Note)):
             lines.append("")
