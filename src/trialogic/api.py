@@ -122,17 +122,33 @@ class TrialResult:
         return [c for c in self.criteria if c.status == "unknown"]
 
 
-def _trial_files(paths: Sequence[str | Path]) -> list[Path]:
+def criteria_files(paths: Sequence[str | Path], libraries: bool = True) -> list[Path]:
+    """The files named and, in the folders named, every file ending .tl at any depth (a folder
+    or a broken link of that name is no file), in order; without `libraries`, a folder's
+    library.tl files are left out (trials reach them with `use`). E000 for a path that is
+    neither."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob(f"*{LIBRARY_SUFFIX}") if p.stem != "library"))
+            found = (p for p in path.rglob(f"*{LIBRARY_SUFFIX}") if p.is_file())
+            files.extend(sorted(p for p in found if libraries or p.stem != "library"))
         elif path.is_file():
             files.append(path)
         else:
             raise TrialogicError([Diagnostic(str(path), 0, 0, "E000", "no such file or folder")])
     return files
+
+
+def criteria_text(path: Path, problems: list[Diagnostic]) -> str | None:
+    """A criteria file's text, or None with the reason added to `problems` (E000)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        problems.append(Diagnostic(str(path), 0, 0, "E000", not_utf8(e)))
+    except OSError as e:
+        problems.append(Diagnostic(str(path), 0, 0, "E000", f"cannot read the file: {e.strerror}"))
+    return None
 
 
 def no_criteria_files(paths: Sequence[str | Path]) -> Diagnostic:
@@ -161,7 +177,7 @@ def load_trials(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     vocabulary = vocabulary or load_vocabulary()
-    files = _trial_files([rules_dir() / "trials"] if paths is None else paths)
+    files = criteria_files([rules_dir() / "trials"] if paths is None else paths, libraries=False)
     if paths is not None and not list(paths):
         message = "no criteria files given: the list is empty (None loads the bundled seed trials)"
         raise TrialogicError([Diagnostic("<trials>", 0, 0, "E000", message)])
@@ -178,13 +194,12 @@ def load_trials(
         if path.resolve() in seen:
             return None
         seen.add(path.resolve())
-        try:
-            texts[key] = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            problems.append(Diagnostic(key, 0, 0, "E000", not_utf8(e)))
+        text = criteria_text(path, problems)
+        if text is None:
             return None
+        texts[key] = text
         try:
-            module = parse_cached(texts[key], key)
+            module = parse_cached(text, key)
         except TrialogicError as e:
             problems.extend(e.diagnostics)
             return None

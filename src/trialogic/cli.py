@@ -18,7 +18,7 @@ from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
-from .patient import Patient, not_utf8
+from .patient import Patient
 from .positions import locate
 from .progress import progress_bar
 from .records import one_record, read_patients
@@ -256,16 +256,14 @@ def fix_command(
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file would change.")
 def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     """Rewrite criteria files in the canonical layout (comments kept)."""
-    files = [p for raw in paths for p in (sorted(Path(raw).rglob("*.tl")) if Path(raw).is_dir() else [Path(raw)])]
-    problems = []
+    problems: list[Diagnostic] = []
+    files = api.criteria_files(paths)
     if not files:
         problems.append(api.no_criteria_files(paths))
     changed = []
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            problems.append(Diagnostic(str(path), 0, 0, "E000", not_utf8(e)))
+        text = api.criteria_text(path, problems)
+        if text is None:
             continue
         try:
             formatted = format_source(text, str(path))

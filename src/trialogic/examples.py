@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .api import Patient, TrialSet, check, load_patients, load_trials, read_patient
+from .api import Patient, TrialSet, check, criteria_files, load_patients, load_trials, read_patient
 from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
 from .patient import not_utf8, parse_yaml
@@ -184,7 +184,7 @@ def run_examples(path: Path, trials: TrialSet, trial_id: str) -> list[Outcome]:
 
 def run_tests(paths: list[Path]) -> list[Outcome]:
     """Run the examples beside every trial file under `paths`."""
-    trial_files = [p for raw in paths for p in (sorted(raw.rglob("*.tl")) if raw.is_dir() else [raw])]
+    trial_files = criteria_files(paths)
     outcomes: list[Outcome] = []
     problems: list[Diagnostic] = []
     for trial_file in trial_files:
