@@ -116,6 +116,24 @@ def test_a_control_character_is_reported_with_its_own_line() -> None:
     assert diagnostic.source_line == '  note "a\x0bb"'
 
 
+def test_a_name_error_after_a_line_separator_or_form_feed_shows_its_own_line(tmp_path: Path) -> None:
+    """U+2028 in a sentence and a form feed in a comment are allowed; they are no line breaks
+    for the errors found after parsing either (str.splitlines counted them, showing line 3)."""
+    from trialogic.api import load_trials
+
+    trial = tmp_path / "t.tl"
+    trial.write_text(
+        'use nowhere\ntrial NCT00000001 "t" {\n  note "first\u2028second"\n  # a form\x0cfeed\n'
+        '  include a "x": serum_creatinin > 3 mg/dL\n}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(TrialogicError) as raised:
+        load_trials([trial])
+    shown = {d.code: (d.line, d.source_line) for d in raised.value.diagnostics}
+    assert shown["E101"] == (5, '  include a "x": serum_creatinin > 3 mg/dL')
+    assert shown["E109"] == (1, "use nowhere")
+
+
 def test_a_tab_in_a_sentence_is_kept() -> None:
     text = 'trial NCT00000001 "t" {\n  include k "a\tb": sex = female\n}\n'
     assert parse(text).trials[0].criteria[0].text == "a\tb"

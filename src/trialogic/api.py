@@ -19,7 +19,7 @@ from . import ast
 from .check import Checker, Scope
 from .compiler import CompiledTrial, compile_trial, concept_facts
 from .dates import reference_problem
-from .errors import Diagnostic, TrialogicError
+from .errors import Diagnostic, TrialogicError, source_line
 from .explain import CriterionExplanation, Narrator, TrialExplanation
 from .format import source
 from .parser import parse_cached
@@ -207,7 +207,7 @@ def load_trials(
         for use in module.uses:
             library = _find_library(use.name, path)
             if library is None:
-                line = texts[key].splitlines()[use.pos.line - 1]
+                line = source_line(texts[key], use.pos.line)
                 problems.append(
                     Diagnostic(
                         key,

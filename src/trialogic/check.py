@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from . import ast
-from .errors import Diagnostic
+from .errors import Diagnostic, source_line
 from .vocabulary import Attribute, UnitError, Vocabulary, closest, suggestion
 
 AGE_UNITS = {"years", "year", "months", "month", "weeks", "week", "days", "day"}
@@ -116,8 +116,7 @@ class Checker:
 
     def error(self, node: ast.Node, code: str, message: str) -> None:
         pos = node.pos
-        lines = self.texts.get(pos.file, "").splitlines()
-        line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else None
+        line = source_line(self.texts.get(pos.file, ""), pos.line)
         self.diagnostics.append(Diagnostic(pos.file, pos.line, pos.column, code, message, line))
 
     def did_you_mean(self, name: str, candidates: object) -> str:
