@@ -32,6 +32,7 @@ KIND_STATUSES = {
 MAX_THRESHOLD = 200_000  # keeps threshold × denominator inside clingo's 32-bit integers
 LIFETIME = {"years": 150, "months": 1800, "weeks": 7830, "days": 54800}  # the longest age or window
 MAX_DEFINE_DEPTH = 100  # definitions inside definitions, sets inside sets (E006), as for nesting in the parser
+SMALLER_AGE_UNIT = {"years": "months", "months": "weeks or days", "weeks": "days"}
 AGE_MESSAGE = "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years"
 
 
@@ -449,9 +450,13 @@ class Checker:
             return
         unit = operand.unit if operand.unit.endswith("s") else operand.unit + "s"
         if operand.number != operand.number.to_integral_value():
-            self.error(
-                node, "E110", f"age thresholds are whole numbers; write {operand.number} years in months instead"
+            smaller = SMALLER_AGE_UNIT.get(unit)
+            instead = (
+                f"write {operand.number} {operand.unit} in {smaller} instead"
+                if smaller
+                else "write a whole number of days"
             )
+            self.error(node, "E110", f"age thresholds are whole numbers; {instead}")
         elif operand.number > LIFETIME[unit]:
             self.error(
                 node,
@@ -461,7 +466,8 @@ class Checker:
 
     def check_between(self, node: ast.Between, scope: Scope) -> None:
         if node.attribute == "age":
-            for number in (node.low, node.high):
+            numbers = (node.low, node.high) if node.unit in AGE_UNITS else (node.low,)  # no unit: said once
+            for number in numbers:
                 self.age(node, ast.Quantity(number, node.unit, pos=node.pos))
         else:
             attribute = self.attribute(node, node.attribute, ("numeric",))
