@@ -132,3 +132,44 @@ def test_a_trial_file_without_examples_that_does_not_load_is_reported(tmp_path: 
     assert result.exit_code == 1
     assert f"{tmp_path / 'bad.tl'}:3:1: error[E001]" in result.output
     assert "no examples found" not in result.output
+
+
+TWO_TRIALS = (
+    'trial NCT00000001 "adults" {\n  include adult "Adults": age >= 18 years\n}\n'
+    'trial NCT00000002 "women" {\n  include woman "Women": sex = female\n}\n'
+)
+A_MAN = "    patient: {id: E1, birth_date: 1990-01-01, sex: male}\n"
+
+
+def test_an_example_names_its_trial_when_the_file_holds_several(tmp_path: Path) -> None:
+    """Each example runs against its own trial only (it ran against every trial of the file,
+    so that no examples file beside two trials could pass); examples may share an id."""
+    (tmp_path / "two.tl").write_text(TWO_TRIALS)
+    (tmp_path / "two.examples.yaml").write_text(
+        "reference_date: 2026-11-22\nexamples:\n"
+        f"  - name: a man, adult\n    trial: NCT00000001\n{A_MAN}    expect: eligible\n    blocking: []\n"
+        f"  - name: a man, not a woman\n    trial: NCT00000002\n{A_MAN}    expect: ineligible\n    blocking: [woman]\n"
+    )
+    result = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "::NCT00000001::a man, adult PASSED" in result.output
+    assert "::NCT00000002::a man, not a woman PASSED" in result.output
+    assert result.output.splitlines()[-1] == "2 passed, 0 failed"
+
+
+def test_an_example_without_its_trial_or_with_another_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "two.tl").write_text(TWO_TRIALS)
+    (tmp_path / "two.examples.yaml").write_text(
+        "examples:\n"
+        f"  - name: which?\n{A_MAN}    expect: eligible\n"
+        f"  - name: a typo\n    trial: NCT00000003\n{A_MAN}    expect: eligible\n"
+    )
+    result = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert result.exit_code == 1
+    assert (
+        "examples[0]: error[X001]: the trial file holds 2 trials (NCT00000001, NCT00000002); "
+        "say which this example is for with trial: ID" in result.output
+    )
+    assert (
+        "examples[1].trial: error[X001]: 'NCT00000003' is not a trial of the file beside; did you mean" in result.output
+    )

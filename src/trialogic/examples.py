@@ -7,6 +7,7 @@ A trial file `X.tl` may have a sibling `X.examples.yaml`:
       - name: too young
         patient: {id: E1, birth_date: 2012-01-01}     # a record, or
         # patient_file: ../../facts/patients/p01.yaml  # a record file, relative to this file
+        # trial: NCT01539902     # which trial, when X.tl holds more than one
         expect: ineligible
         blocking: [age]          # optional: the exact ids of unmet inclusions / met exclusions
         unknown: [consent]       # optional: the exact ids of unknown criteria
@@ -45,7 +46,7 @@ def examples_file(trial_file: Path) -> Path:
 
 
 FILE_KEYS = ("reference_date", "examples")
-EXAMPLE_KEYS = ("name", "patient", "patient_file", "expect", "blocking", "unknown")
+EXAMPLE_KEYS = ("name", "trial", "patient", "patient_file", "expect", "blocking", "unknown")
 
 
 def _problem(path: Path, where: str, message: str) -> Diagnostic:
@@ -103,10 +104,28 @@ def _reference_date(path: Path, value: object) -> dt.date:
         raise TrialogicError([_problem(path, "reference_date", str(e))]) from None
 
 
+def _trial_of(path: Path, where: str, example: dict[str, Any], trial_ids: list[str]) -> tuple[str, list[Diagnostic]]:
+    """The trial an example is for: its `trial`, which the file beside must hold; without
+    one, the file's only trial."""
+    given = example.get("trial")
+    if given is None and len(trial_ids) == 1:
+        return trial_ids[0], []
+    if given in trial_ids:
+        return str(given), []
+    held = ", ".join(trial_ids)
+    if given is None:
+        message = f"the trial file holds {len(trial_ids)} trials ({held}); say which this example is for with trial: ID"
+    else:
+        message = f"{given!r} is not a trial of the file beside" + suggestion(
+            closest(str(given), trial_ids), f"it holds {held}"
+        )
+    return "", [_problem(path, f"{where}.trial" if given is not None else where, message)]
+
+
 def _example_problems(
     path: Path, index: int, example: Any, names: dict[str, int], criteria: list[str], trial_id: str
 ) -> list[Diagnostic]:
-    """What is wrong with one example, apart from its patient."""
+    """What is wrong with one example, apart from its patient and its trial."""
     where = f"examples[{index}]"
     if not isinstance(example, dict):
         return [_problem(path, where, "an example is a mapping: name, patient or patient_file, expect")]
@@ -144,30 +163,39 @@ def _id_problems(path: Path, where: str, ids: list[Any], criteria: list[str], tr
     return problems
 
 
-def run_examples(path: Path, trials: TrialSet, trial_id: str) -> list[Outcome]:
-    """Check every example of one examples file; every problem in the file is reported at once."""
+def run_examples(path: Path, trials: TrialSet, trial_ids: list[str]) -> list[Outcome]:
+    """Check every example of one examples file against the trials of the file beside it
+    (`trial_ids`); every problem in the file is reported at once."""
     data = _read(path)
     problems = _unknown_keys(path, "", data, FILE_KEYS)
     reference = dt.date.today()
-    patients: list[Patient] = []
+    runs: list[tuple[int, dict[str, Any], str, Patient]] = []
     names: dict[str, int] = {}
-    criteria = [c.id for c in trials.trials[trial_id].criteria]
     try:
         reference = _reference_date(path, data.get("reference_date", reference.isoformat()))
     except TrialogicError as e:
         problems.extend(e.diagnostics)
     for index, example in enumerate(data["examples"]):
+        where = f"examples[{index}]"
+        if not isinstance(example, dict):
+            problems.extend(_example_problems(path, index, example, names, [], ""))
+            continue
+        trial_id, wrong_trial = _trial_of(path, where, example, trial_ids)
+        problems.extend(wrong_trial)
+        criteria = [c.id for c in trials.trials[trial_id].criteria] if trial_id else []
         problems.extend(_example_problems(path, index, example, names, criteria, trial_id))
-        if isinstance(example, dict):
-            try:
-                patients.append(_patient(path, f"examples[{index}]", example))
-            except TrialogicError as e:
-                problems.extend(e.diagnostics)
+        try:
+            patient = _patient(path, where, example)
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
+            continue
+        runs.append((index, example, trial_id, replace(patient, id=where)))  # examples may share an id
     if problems:
         raise TrialogicError(problems)
-    results = [r for r in check(patients, trials, on=reference) if r.trial == trial_id]
+    results = {(r.patient, r.trial): r for r in check([p for *_, p in runs], trials, on=reference)}
     outcomes = []
-    for index, (example, result) in enumerate(zip(data["examples"], results, strict=True)):
+    for index, example, trial_id, patient in runs:
+        result = results[patient.id, trial_id]
         differences = []
         if result.status != example["expect"]:
             differences.append(f"status: expected {example['expect']}, got {result.status}")
@@ -196,12 +224,12 @@ def run_tests(paths: list[Path]) -> list[Outcome]:
         examples = examples_file(trial_file)
         if not examples.is_file():
             continue
-        for trial_id in trials.trials:
-            if Path(trials.trials[trial_id].pos.file).resolve() == trial_file.resolve():
-                try:
-                    outcomes.extend(run_examples(examples, trials, trial_id))
-                except TrialogicError as e:
-                    problems.extend(e.diagnostics)
+        own = [t for t in trials.trials if Path(trials.trials[t].pos.file).resolve() == trial_file.resolve()]
+        if own:
+            try:
+                outcomes.extend(run_examples(examples, trials, own))
+            except TrialogicError as e:
+                problems.extend(e.diagnostics)
     if problems:
         raise TrialogicError(problems)
     return outcomes
