@@ -191,3 +191,15 @@ def test_the_syntax_cache_stays_bounded(tmp_path: Path, monkeypatch: pytest.Monk
         parse_cached(f'trial NCT{n:08d} "t" {{\n  include k "k": manual\n}}\n', f"t{n}.tl")
     kept = list((tmp_path / "trialogic" / "syntax").glob("*.pickle"))
     assert 8 <= len(kept) <= 10
+
+
+@pytest.mark.parametrize("where", ['"See [1"', '"x" # see [1, a'])
+def test_a_bracket_in_a_sentence_or_comment_is_no_at_least_list(where: str) -> None:
+    """An ordinary syntax error after `except ..., x` is E001, whatever brackets a sentence or
+    comment before it holds (they made it E004, the message about `at least` lists)."""
+    sentence, _, comment = where.partition(" # ")
+    text = (
+        f'trial NCT00000001 "t" {{{"  # " + comment if comment else ""}\n'
+        f"  exclude a {sentence}: condition malignancy except basal_cell_carcinoma, melanoma sex = female\n}}\n"
+    )
+    assert [code for code, *_ in _errors(text)] == ["E001"]

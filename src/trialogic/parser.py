@@ -219,7 +219,8 @@ EXCEPT_IN_LIST = (
 def _after_except_in_list(parsed: str, position: int) -> bool:
     """Whether `position` is in an `at least` list, after an item with `except` and a comma:
     the next item was read as one more exception, and failed as one."""
-    before = re.sub(r"\[\w*\]", "", parsed[:position])  # without exceptions' [STATUS]
+    code = re.sub(r"#[^\n]*", "", re.sub(r'"[^"\n]*"', '""', parsed[:position]))  # no sentence, no comment
+    before = re.sub(r"\[\w*\]", "", code)  # without exceptions' [STATUS]
     opened = before.rfind("[")
     return opened > before.rfind("]") and re.search(r"\bexcept\b[^()\[\]]*,[^()\[\]]*$", before[opened:]) is not None
 
