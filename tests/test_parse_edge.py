@@ -203,3 +203,11 @@ def test_a_bracket_in_a_sentence_or_comment_is_no_at_least_list(where: str) -> N
         f"  exclude a {sentence}: condition malignancy except basal_cell_carcinoma, melanoma sex = female\n}}\n"
     )
     assert [code for code, *_ in _errors(text)] == ["E001"]
+
+
+def test_an_error_inside_a_concept_set_is_reported_once() -> None:
+    """The set's own closing brace is set aside with it (it was reported as an unexpected `}`)."""
+    text = 'concept s = {\n  rituximab,\n  belimumab $\n}\ntrial NCT00000001 "t" { include a "x": age >= 18 years }\n'
+    assert [(code, line) for code, line, *_ in _errors(text)] == [("E002", 3)]
+    later = text + 'trial NCT00000002 "u" {\n  include b "y": agee >= 18 years $\n}\n'
+    assert [(code, line) for code, line, *_ in _errors(later)] == [("E002", 3), ("E002", 7)]

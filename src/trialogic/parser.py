@@ -325,6 +325,7 @@ def _trailing_exceptions(item: Tree[Token] | Token) -> Tree[Token] | None:
 
 
 _STATEMENT_START = ("include ", "exclude ", "define ", "concept ", "use ", "trial ", "note ", "}")
+_TOP_LEVEL_START = ("define ", "concept ", "use ", "trial ")
 
 
 def _blank_statement(lines: list[str], line: int) -> bool:
@@ -335,8 +336,11 @@ def _blank_statement(lines: list[str], line: int) -> bool:
         first -= 1
     if first < 0 or lines[first].lstrip().startswith(("trial ", "}")):
         return False
+    # a statement outside any trial (unindented) ends at the next one: a `}` closing its set
+    # is its own, not a trial's
+    ends = _TOP_LEVEL_START if lines[first].startswith(_TOP_LEVEL_START) else _STATEMENT_START
     last = index + 1
-    while last < len(lines) and not lines[last].lstrip().startswith(_STATEMENT_START):
+    while last < len(lines) and not lines[last].lstrip().startswith(ends):
         last += 1
     for i in range(first, last):
         lines[i] = ""
