@@ -564,3 +564,9 @@ def test_a_study_no_reader_or_terminal_takes_is_i001_not_a_traceback(tmp_path: P
     )
     result = CliRunner().invoke(main, ["import", str(age)])
     assert "protocolSection.eligibilityModule.minimumAge: error[I003]: cannot read the age" in result.output
+
+
+def test_a_blank_brief_title_gives_way_to_the_official_title() -> None:
+    data = record(minimumAge="18 Years")
+    data["protocolSection"]["identificationModule"].update(briefTitle=" \n ", officialTitle="A Study of Something")
+    assert trial_of(import_study(data, "s.json")).title == "A Study of Something"

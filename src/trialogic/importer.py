@@ -116,7 +116,9 @@ def import_study(data: dict[str, Any], source: str) -> str:
         raise _error(source, "I002", message, NCT_FIELD)
     nct_id = nct_id.strip()
     identification = "protocolSection.identificationModule"
-    title = _clean(_field(data, f"{identification}.briefTitle") or _field(data, f"{identification}.officialTitle"))
+    title = _clean(_field(data, f"{identification}.briefTitle")) or _clean(
+        _field(data, f"{identification}.officialTitle")
+    )
     notes = _notes(data, nct_id)
     problems: list[Diagnostic] = []
     criteria = [c for c in (_age(data, source, "minimum", problems), _age(data, source, "maximum", problems)) if c]
