@@ -191,7 +191,27 @@ class Checker:
             self.broken_concepts.update(name for name, _ in cycle)
         if not found:
             self.broken_concepts |= self.nesting(scope.concepts, members, set(scope.concepts), "holds concept sets")
+            self.mixed_kinds(scope)
         return scope
+
+    def mixed_kinds(self, scope: Scope) -> None:
+        """E106 where a set is defined whose members share no event kind (a drug and a
+        condition): no criterion could use it (reported here, once, not at every use)."""
+        for concept in scope.concepts.values():
+            if concept.name in self.broken_concepts or concept_kinds(concept, self.vocabulary, scope):
+                continue
+            if not all(m in scope.concepts or any(self.vocabulary.is_concept(k, m) for k in self.vocabulary.parents)
+                       for m in concept.members):  # fmt: skip
+                continue  # an unknown member: E106 above
+            said = []
+            for member in concept.members:
+                kinds = {k for k in self.vocabulary.parents if self.vocabulary.is_concept(k, member)}
+                if member in scope.concepts:
+                    kinds |= concept_kinds(scope.concepts[member], self.vocabulary, scope)
+                said.append(f"{member} ({' or '.join(sorted(kinds)) or 'mixed'})")
+            message = f"concept {concept.name!r} mixes kinds: {', '.join(said)}; a set holds concepts of one kind"
+            self.error(concept, "E106", message)
+            self.broken_concepts.add(concept.name)
 
     @staticmethod
     def references(scope: Scope) -> Callable[[str], list[tuple[str, ast.Node]]]:
@@ -520,7 +540,7 @@ class Checker:
                 self.error(
                     node,
                     "E106",
-                    f"concept {name!r} holds no {kind} concepts only (it fits: {', '.join(sorted(kinds)) or 'no kind'})",
+                    f"concept {name!r} is a set of {' or '.join(sorted(kinds))} concepts, not of {kind} concepts",
                 )
             return
         candidates = list(self.vocabulary.concepts(kind)) + list(scope.concepts)
