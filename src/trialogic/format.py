@@ -15,7 +15,7 @@ from . import ast
 _LEVEL = {ast.Conditional: 0, ast.AnyOf: 1, ast.AllOf: 2, ast.Not: 3}
 _ATOM = 4
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_KEYWORDS = {
+KEYWORDS = {  # the language's words: never a bare name or value
     "and", "or", "not", "if", "then", "in", "between", "within", "active", "except", "at", "least", "of",
     "manual", "planned", "x", "ULN", "include", "exclude", "define", "concept", "use", "trial", "note",
     "drug", "condition", "procedure", "vaccine", "hospitalization", "trial_participation", "consent", "dose_change",
@@ -35,7 +35,7 @@ def quoted(text: str) -> str:
 def value(text: str) -> str:
     """A category value: bare when it reads as a name (a letter or _ first: "2b" would read
     as the number 2 in unit b), quoted otherwise."""
-    plain = text and set(text) <= _NAME_CHARS and not text[0].isdigit() and text not in _KEYWORDS
+    plain = text and set(text) <= _NAME_CHARS and not text[0].isdigit() and text not in KEYWORDS
     return text if plain else quoted(text)
 
 
