@@ -761,6 +761,237 @@ def test_bad_input_is_refused_with_a_message_naming_the_fhir_element(document: A
     assert problems(document) == expected
 
 
+# ----- found by a tester: each case fails without its fix -------------------------------------
+
+RXNORM, ATC = "http://www.nlm.nih.gov/research/umls/rxnorm", "http://www.whocc.no/atc"
+ACT = "http://terminology.hl7.org/v3/ActCode"
+P = {"resourceType": "Patient", "id": "X1", "gender": "female", "birthDate": "1990-01-02"}
+BARE = {"id": "X1", "birth_date": "1990-01-02", "sex": "female"}
+
+
+def x1(*resources: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """The tester's Bundle: P, then the resources (naming no subject: they are about P)."""
+    entries = [{"resource": P}, *({"resource": r} for r in resources)]
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries, **more}
+
+
+def read(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str | None]]]:
+    record, notes = bundle_to_record(document, "b.json")
+    return record, [(n.code, n.field) for n in notes]
+
+
+def complete_list(section: str) -> dict[str, Any]:
+    return {
+        "resourceType": "List",
+        "status": "current",
+        "mode": "snapshot",
+        "code": cc("urn:trialogic:complete", section),
+    }
+
+
+def test_a_request_not_to_give_a_drug_or_do_a_procedure_is_no_order_and_no_plan() -> None:
+    no_drug = {"resourceType": "MedicationRequest", "status": "active", "intent": "order", "doNotPerform": True,
+               "medicationCodeableConcept": cc(RXNORM, "121191"), "authoredOn": "2026-11-01"}  # fmt: skip
+    no_biopsy = {"resourceType": "ServiceRequest", "status": "active", "intent": "order", "doNotPerform": True,
+                 "code": cc("http://www.ama-assn.org/go/cpt", "50200")}  # fmt: skip
+    assert read(x1(no_drug, no_biopsy)) == (
+        BARE,
+        [("F102", "entry[1].resource.doNotPerform"), ("F102", "entry[2].resource.doNotPerform")],
+    )
+    record, _ = read(x1({**no_drug, "doNotPerform": False}, {**no_biopsy, "doNotPerform": False}))
+    assert record["drugs"] == [{"code": "rituximab", "start": "2026-11-01"}]
+    assert record["planned"] == [{"kind": "procedure", "code": "renal_biopsy"}]
+
+
+def test_a_consent_that_denies_is_an_opt_out_not_informed_consent() -> None:
+    given = {"resourceType": "Consent", "status": "active", "scope": cc("http://terminology.hl7.org/CodeSystem/consentscope", "research"),
+             "dateTime": "2026-10-01", "provision": {"type": "permit"}}  # fmt: skip
+    assert read(x1(given))[0]["consents"] == [{"code": "informed_consent", "date": "2026-10-01"}]
+    assert read(x1({**given, "provision": {"type": "deny"}})) == (BARE, [("F102", "entry[1].resource.provision.type")])
+
+
+@pytest.mark.parametrize("verification", ["refuted", "entered-in-error", "provisional", "differential", "unconfirmed"])
+def test_an_encounters_reason_is_a_confirmed_condition_only(verification: str) -> None:
+    stay = {"resourceType": "Encounter", "status": "finished", "class": {"system": ACT, "code": "IMP"},
+            "period": {"start": "2026-09-01", "end": "2026-09-05"}, "reasonReference": [{"reference": "Condition/c1"}]}  # fmt: skip
+    sepsis = {**condition(cc(SNOMED, "91302008"), onsetDateTime="2026-09-01"), "id": "c1"}
+    assert read(x1(stay, sepsis))[0]["hospitalizations"][0]["code"] == "infection_hospitalization"
+    doubted = {**condition(cc(SNOMED, "91302008"), verification=verification, onsetDateTime="2026-09-01"), "id": "c1"}
+    record, notes = read(x1(stay, doubted))
+    assert record["hospitalizations"] == [{"code": "hospitalization_any", "start": "2026-09-01", "end": "2026-09-05"}]
+    assert ("F102", "entry[1].resource.reasonReference[0]") in notes
+
+
+def allergy_intolerance(code: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"resourceType": "AllergyIntolerance", "type": "allergy", "category": ["medication"],
+            "clinicalStatus": {"coding": [{"code": "active"}]}, "code": code, "recordedDate": "2026-01-01", **more}  # fmt: skip
+
+
+@pytest.mark.parametrize("code", ["409137002", "716186003", "428607008", "429625007"])
+def test_no_known_allergy_is_no_allergy_and_no_negative(code: str) -> None:
+    assert read(x1(allergy_intolerance(cc(SNOMED, code)))) == (
+        BARE,
+        [("F102", "entry[1].resource.code.coding[0].code")],
+    )
+
+
+@pytest.mark.parametrize("verification", ["refuted", "entered-in-error", "unconfirmed"])
+def test_an_allergy_not_confirmed_is_no_condition(verification: str) -> None:
+    penicillin = allergy_intolerance(cc(SNOMED, "764146007"), verificationStatus=cc(VERIFICATION, verification))
+    record, _ = read(x1(penicillin))
+    assert "conditions" not in record and "negatives" not in record
+
+
+@pytest.mark.parametrize(
+    "status", [{"text": "confirmed"}, {"coding": [{"display": "Confirmed"}]}, {"coding": [{"system": VERIFICATION}]}]
+)
+def test_a_verification_status_without_a_code_is_not_read_as_confirmed(status: dict[str, Any]) -> None:
+    sle = condition(cc(SNOMED, "55464009"), onsetDateTime="2020-01-01", verificationStatus=status)
+    assert read(x1(sle)) == (BARE, [("F102", "entry[1].resource.verificationStatus")])
+    penicillin = allergy_intolerance(cc(SNOMED, "764146007"), verificationStatus=status)
+    assert read(x1(penicillin)) == (BARE, [("F102", "entry[1].resource.verificationStatus")])
+
+
+@pytest.mark.parametrize("narrower_first", [True, False])
+def test_a_refuted_condition_with_a_narrower_coding_is_no_negative_in_any_order(narrower_first: bool) -> None:
+    # hypertension (same), essential hypertension (within hypertension)
+    codings_ = [{"system": SNOMED, "code": "38341003"}, {"system": SNOMED, "code": "59621000"}]
+    code = {"coding": codings_[::-1] if narrower_first else codings_}
+    record, notes = read(x1(condition(code, clinical=None, verification="refuted")))
+    assert "negatives" not in record
+    assert notes == [("F102", "entry[1].resource.verificationStatus")]
+
+
+def test_a_refuted_condition_whose_codings_all_mean_the_concept_is_a_negative() -> None:
+    code = {
+        "coding": [
+            {"system": SNOMED, "code": "86406008"},
+            {"system": "urn:trialogic:condition", "code": "hiv_infection"},
+        ]
+    }
+    record, _ = read(x1(condition(code, clinical=None, verification="refuted")))
+    assert record["negatives"] == [{"kind": "condition", "code": "hiv_infection"}]
+    two = {"coding": [{"system": SNOMED, "code": "86406008"}, {"system": SNOMED, "code": "91302008"}]}  # HIV; sepsis
+    assert read(x1(condition(two, clinical=None, verification="refuted"))) == (
+        BARE,
+        [("F102", "entry[1].resource.verificationStatus")],
+    )
+
+
+@pytest.mark.parametrize(
+    "klass",
+    [
+        {"system": "http://example.org/classes", "code": "IMP"},
+        {"code": "IMP"},
+        [{"coding": [{"system": ACT, "code": "IMP"}]}],
+        None,
+    ],
+)
+def test_an_encounter_whose_class_cannot_be_read_refuses_a_complete_hospitalization_list(klass: Any) -> None:
+    stay = {"resourceType": "Encounter", "status": "finished", "period": {"start": "2026-09-01", "end": "2026-09-05"}}
+    if klass is not None:
+        stay["class"] = klass
+    assert read(x1(stay)) == (BARE, [("F100", "entry[1].resource.resourceType")])
+    assert [p.split(": error")[0] for p in problems(x1(stay, complete_list("hospitalizations")))] == [
+        "b.json: entry[1].resource"
+    ]
+    visit = {**stay, "class": {"system": ACT, "code": "AMB"}}  # an outpatient visit is no stay
+    assert read(x1(visit, complete_list("hospitalizations")))[0]["complete"] == ["hospitalizations"]
+
+
+STAY = {"resourceType": "Encounter", "status": "finished", "class": {"system": ACT, "code": "IMP"},
+        "period": {"start": "2026-09-01", "end": "2026-09-05"}, "reasonCode": [cc(SNOMED, "91302008")],
+        "reasonReference": [{"reference": "Condition/c1"}], "diagnosis": [{"condition": {"reference": "Condition/c1"}}]}  # fmt: skip
+TYPED: list[tuple[str, dict[str, Any], list[Any], str]] = [
+    ("AllergyIntolerance.category[0]", allergy_intolerance(cc(SNOMED, "764146007")), ["category", 0], "code"),
+    ("AllergyIntolerance.category", allergy_intolerance(cc(SNOMED, "764146007")), ["category"], "list"),
+    ("AllergyIntolerance.type", allergy_intolerance(cc(SNOMED, "764146007")), ["type"], "code"),
+    ("MedicationRequest.intent", {"resourceType": "MedicationRequest", "status": "active", "intent": "order",
+        "medicationCodeableConcept": cc(RXNORM, "121191"), "authoredOn": "2026-11-01"}, ["intent"], "code"),  # fmt: skip
+    ("MedicationRequest.doNotPerform", {"resourceType": "MedicationRequest", "status": "active", "intent": "order",
+        "medicationCodeableConcept": cc(RXNORM, "121191"), "authoredOn": "2026-11-01", "doNotPerform": False}, ["doNotPerform"], "boolean"),  # fmt: skip
+    ("ServiceRequest.intent", {"resourceType": "ServiceRequest", "status": "active", "intent": "order",
+        "code": cc("http://www.ama-assn.org/go/cpt", "50200")}, ["intent"], "code"),  # fmt: skip
+    ("Encounter.class", STAY, ["class"], "list object"),
+    ("Encounter.class.code", STAY, ["class", "code"], "code"),
+    ("Encounter.reasonCode", STAY, ["reasonCode"], "list"),
+    ("Encounter.reasonCode[0]", STAY, ["reasonCode", 0], "object"),
+    ("Encounter.reasonReference", STAY, ["reasonReference"], "list"),
+    ("Encounter.reasonReference[0]", STAY, ["reasonReference", 0], "object"),
+    ("Encounter.diagnosis", STAY, ["diagnosis"], "list"),
+    ("Encounter.diagnosis[0]", STAY, ["diagnosis", 0], "object"),
+    ("MedicationStatement.status", {"resourceType": "MedicationStatement", "status": "active", "medicationCodeableConcept": cc(RXNORM, "121191"),
+        "effectivePeriod": {"start": "2026-01-05"}}, ["status"], "code"),  # fmt: skip
+    ("Condition.code.coding", condition(cc(SNOMED, "55464009"), onsetDateTime="2020-01-01"), ["code", "coding"], "list"),
+    ("Condition.code.coding[0]", condition(cc(SNOMED, "55464009"), onsetDateTime="2020-01-01"), ["code", "coding", 0], "object"),
+    ("Condition.code.coding[0].code", condition(cc(SNOMED, "55464009"), onsetDateTime="2020-01-01"), ["code", "coding", 0, "code"], "code"),
+    ("MedicationRequest.medicationCodeableConcept", {"resourceType": "MedicationRequest", "status": "active", "intent": "order",
+        "medicationCodeableConcept": cc(RXNORM, "121191"), "authoredOn": "2026-11-01"}, ["medicationCodeableConcept"], "object"),  # fmt: skip
+    ("Consent.scope", {"resourceType": "Consent", "status": "active", "dateTime": "2026-10-01",
+        "scope": cc("http://terminology.hl7.org/CodeSystem/consentscope", "research")}, ["scope"], "object"),  # fmt: skip
+    ("Consent.provision", {"resourceType": "Consent", "status": "active", "dateTime": "2026-10-01",
+        "scope": cc("http://terminology.hl7.org/CodeSystem/consentscope", "research"), "provision": {"type": "permit"}}, ["provision"], "object"),  # fmt: skip
+    ("Consent.provision.type", {"resourceType": "Consent", "status": "active", "dateTime": "2026-10-01",
+        "scope": cc("http://terminology.hl7.org/CodeSystem/consentscope", "research"), "provision": {"type": "permit"}}, ["provision", "type"], "code"),  # fmt: skip
+]  # fmt: skip
+WRONG = {"a list": ["x"], "an object": {"x": 1}, "a number": 7, "a boolean": True}
+SHAPE = {"a list": "list", "an object": "object", "a number": "number", "a boolean": "boolean"}
+
+
+# each element given every shape it is not (an R5 Encounter.class is a list: noted, not wrong)
+MUTATIONS = [(t, wrong) for t in TYPED for wrong in WRONG if SHAPE[wrong] not in t[3].split()]
+
+
+@pytest.mark.parametrize(("typed", "wrong"), MUTATIONS, ids=[f"{t[0]}-{w}" for t, w in MUTATIONS])
+def test_an_element_of_the_wrong_type_is_an_error_naming_it_never_a_traceback(
+    typed: tuple[str, dict[str, Any], list[Any], str], wrong: str
+) -> None:
+    _, resource, steps, _ = typed
+    mutated = copy.deepcopy(resource)
+    target = mutated
+    for step in steps[:-1]:
+        target = target[step]
+    target[steps[-1]] = WRONG[wrong]
+    sepsis = {**condition(cc(SNOMED, "91302008"), onsetDateTime="2026-09-01"), "id": "c1"}
+    with pytest.raises(TrialogicError) as raised:
+        read_bundle(x1(mutated, sepsis), "b.json")
+    fields = [d.field or "" for d in raised.value.diagnostics]
+    path = "entry[1].resource." + ".".join(str(s) for s in steps).replace(".0", "[0]")
+    assert any(f.startswith(path) for f in fields), fields
+    assert {d.code for d in raised.value.diagnostics} <= {"F001", "F002"}
+
+
+def test_a_numeric_code_is_an_error_naming_the_coding_not_an_unmapped_code() -> None:
+    creatinine_ = {**creatinine(), "code": {"coding": [{"system": LOINC, "code": 21600}]}}
+    assert problems(x1(creatinine_)) == [
+        "b.json: entry[1].resource.code.coding[0].code: error[F002]: the code 21600 is not a string (write it quoted)"
+    ]
+
+
+def test_a_reference_range_for_another_sex_or_age_is_not_the_patients() -> None:
+    male = {"high": {"value": 1.3, "code": "mg/dL"}, "appliesTo": [cc(SNOMED, "248153007")]}
+    child = {"high": {"value": 0.7, "code": "mg/dL"}, "age": {"high": {"value": 12, "code": "a"}}}
+    everyone = {"low": {"value": 0.5, "code": "mg/dL"}, "high": {"value": 1.1, "code": "mg/dL"}}
+    record, notes = read(x1(creatinine(referenceRange=[male, child, everyone])))
+    assert record["measurements"][0]["reference_range"] == [0.5, 1.1] and "uln" not in record["measurements"][0]
+    assert notes == [
+        ("F102", "entry[1].resource.referenceRange[0].appliesTo"),
+        ("F102", "entry[1].resource.referenceRange[1].age"),
+    ]
+    record, _ = read(x1(creatinine(referenceRange=[male])))
+    assert "uln" not in record["measurements"][0] and "reference_range" not in record["measurements"][0]
+
+
+def test_one_page_of_a_search_is_said_to_be_one_page() -> None:
+    page = {"type": "searchset", "link": [{"relation": "self", "url": "https://ehr/fhir/Observation?patient=X1"},
+                                          {"relation": "next", "url": "https://ehr/fhir/Observation?page=2"}]}  # fmt: skip
+    assert read(x1(**page)) == (BARE, [("F102", "link[1]")])
+    assert [p.split(": error")[0] for p in problems(x1(complete_list("drugs"), **page))] == [
+        "b.json: entry[1].resource"
+    ]
+    assert read(x1(type="searchset", link=page["link"][:1])) == (BARE, [])
+
+
 # ----- docs/fhir.md ---------------------------------------------------------------------
 
 
@@ -806,6 +1037,11 @@ def mapping_tables() -> str:
     lines.append(
         "- An intolerance of: "
         + ", ".join(f"a drug at or below {d} → {c}" for d, c in mapping.intolerance_by_drug.items())
+        + "."
+    )
+    lines.append(
+        "- Codes saying there is no known allergy (not read, with a note): "
+        + ", ".join(f"{s} {c}" for s, c in sorted(mapping.no_allergy))
         + "."
     )
     return "\n".join(lines) + "\n"

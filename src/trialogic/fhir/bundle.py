@@ -14,6 +14,7 @@ from ..vocabulary import Vocabulary, load_vocabulary
 from .completeness import check_complete, completeness
 from .conditions import allergy, condition
 from .converter import Converter, Refused
+from .elements import bad_codings
 from .events import consent, encounter, immunization, procedure, service_request
 from .mapping import Mapping, load_mapping
 from .medications import medication_request, medication_statement
@@ -176,6 +177,17 @@ def _read(converter: Converter, document: Any) -> None:
     if kind not in ACCEPTED_TYPES:
         converter.error("type", "F001", f"Bundle type {kind!r} is not one of {', '.join(ACCEPTED_TYPES)}")
     entries = document.get("entry")
+    links = document.get("link")
+    paged = ""
+    for i, link in enumerate(links if isinstance(links, list) else []):
+        if isinstance(link, dict) and link.get("relation") == "next":
+            message = (
+                f"not read: the Bundle is one page of a {kind or 'paged'} result; the page after it "
+                f"({link.get('url')!r}) and any later ones were not read, so the record holds this page only: "
+                "fetch every page into one Bundle"
+            )
+            converter.note(f"link[{i}]", "F102", message, hides=False)
+            paged = paged or f"link[{i}]"
     if not isinstance(entries, list):
         converter.error("entry", "F001", "the Bundle holds no entries; it needs a Patient resource at least")
         return
@@ -204,6 +216,11 @@ def _read(converter: Converter, document: Any) -> None:
                     converter.hidden.setdefault(converter.section, []).append(f"entry[{index}]")
             continue
         if _about_patient(converter, index, resource):
+            bad = bad_codings(resource, f"entry[{index}].resource")
+            for path, message in bad:
+                converter.error(path, "F002", message)
+            if bad:
+                continue
             try:
                 reader(converter, index, resource, f"entry[{index}].resource")
             except Refused:
@@ -211,6 +228,12 @@ def _read(converter: Converter, document: Any) -> None:
     converter.section = None
     settle_results(converter)
     check_complete(converter)
+    for section, path in converter.complete.items() if paged else ():
+        message = (
+            f"{path.split('.resource')[0]} says the {section} are complete, but this Bundle is one page of a "
+            f"search ({paged} names the next): the later pages were not read; fetch every page into one Bundle"
+        )
+        converter.error(path.split(".code")[0], "F003", message)
     for kind, indexes in sorted(converter.unread_types.items()):
         shown = ", ".join(f"entry[{i}]" for i in indexes[:5]) + (", …" if len(indexes) > 5 else "")
         message = f"{len(indexes)} {kind} resource(s) not read ({shown}): trialogic reads {', '.join(READ_TYPES)}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .converter import Converter
-from .elements import first_code, named
+from .converter import Converter, Refused
+from .elements import codings, first_code, named
 from .mapping import Mapped
 
 
@@ -18,8 +18,12 @@ def condition(converter: Converter, index: int, resource: dict[str, Any], where:
     if found is None:
         return
     mapped, code_path = found
+    if "verificationStatus" in resource and verification is None:
+        message = "not read: its verificationStatus has no code, so whether it was confirmed is unknown"
+        converter.note(f"{where}.verificationStatus", "F102", message)
+        return
     if verification == "refuted":
-        _refuted(converter, mapped, code_path, where)
+        _refuted(converter, converter.every_concept("condition", resource.get("code"), f"{where}.code"), where)
         return
     if verification not in (None, "confirmed"):
         message = f"not read: verificationStatus {verification!r} (only a confirmed condition is a fact of the record)"
@@ -69,12 +73,21 @@ def condition(converter: Converter, index: int, resource: dict[str, Any], where:
         converter.add("conditions", {"code": concept, **entry}, {**origins}, where)
 
 
-def _refuted(converter: Converter, mapped: Mapped, code_path: str, where: str) -> None:
-    if not mapped.same:
+def _refuted(converter: Converter, found: list[tuple[Mapped, str]], where: str) -> None:
+    """A refuted condition is a negative only when every coding that maps means exactly one
+    and the same concept: a narrower coding, or codings of different concepts, make it a note."""
+    mapped, code_path = found[0]
+    narrower = sorted({c for m, _ in found if not m.same for c in m.concepts})
+    if narrower:
         message = (
-            f"a refuted condition, not read: its code is narrower than {', '.join(mapped.concepts)}, "
+            f"a refuted condition, not read: its code is narrower than {', '.join(narrower)}, "
             "so ruling it out says nothing of that whole concept"
         )
+        converter.note(f"{where}.verificationStatus", "F102", message, hides=False)
+        return
+    if len({m.concepts for m, _ in found}) > 1:
+        named_ = " and ".join(sorted({", ".join(m.concepts) for m, _ in found}))
+        message = f"a refuted condition, not read: its codings name different concepts ({named_})"
         converter.note(f"{where}.verificationStatus", "F102", message, hides=False)
         return
     for concept in mapped.concepts:
@@ -90,12 +103,28 @@ def allergy(converter: Converter, index: int, resource: dict[str, Any], where: s
     verification = first_code(resource.get("verificationStatus"))
     if verification == "entered-in-error":
         return
+    if "verificationStatus" in resource and verification is None:
+        message = "not read: its verificationStatus has no code, so whether it was confirmed is unknown"
+        converter.note(f"{where}.verificationStatus", "F102", message)
+        return
     if verification not in (None, "confirmed"):
         converter.note(f"{where}.verificationStatus", "F102", f"not read: verificationStatus {verification!r}")
         return
-    kind = resource.get("type")
-    given = resource.get("category")
-    categories: list[Any] = given if isinstance(given, list) else []
+    kind = converter.code(resource, where, "type")
+    categories = converter.items(resource, where, "category")
+    for i, category in enumerate(categories):
+        if not isinstance(category, str):
+            converter.error(f"{where}.category[{i}]", "F002", f"a category is a code (a string), not {category!r}")
+            raise Refused
+    none_known = converter.mapping.no_allergy
+    for i, coding in codings(resource.get("code")):
+        if (converter.mapping.short(coding.get("system")) or "", coding["code"]) in none_known:
+            message = (
+                f"not read: code {coding['code']} says there is no known allergy of this kind; "
+                "the record takes no negative from it (a drug_allergy or allergy stays unknown)"
+            )
+            converter.note(f"{where}.code.coding[{i}].code", "F102", message, hides=False)
+            return
     table = converter.mapping.allergies.get(kind) if isinstance(kind, str) else None
     if table is None:
         converter.note(

@@ -112,27 +112,34 @@ class Converter:
         """The concepts of `kind` a CodeableConcept maps to (its first coding that maps), with
         the path of that coding's code; None when none does. A code of trialogic's own system
         that is no concept of the kind is an error (Refused)."""
+        return next(iter(self.every_concept(kind, concept, where)), None)
+
+    def every_concept(self, kind: str, concept: Any, where: str) -> list[tuple[Mapped, str]]:
+        """What each coding of a CodeableConcept that maps maps to (see `concepts`), in order."""
+        found: list[tuple[Mapped, str]] = []
         for i, coding in codings(concept):
             system, code = coding.get("system"), coding["code"]
             path = f"{where}.coding[{i}].code"
             if system == LOCAL_KIND + kind:
                 if self.vocabulary.is_concept(kind, code):
-                    return Mapped((code,), True, code), path
+                    found.append((Mapped((code,), True, code), path))
+                    continue
                 tail = suggestion(closest(code, self.vocabulary.concepts(kind)))
                 self.error(path, "F002", f"unknown {kind} concept {code!r} in {system}{tail}")
                 raise Refused
             short = self.mapping.short(system)
             table = self.mapping.concepts.get(kind, {}).get(short or "")
-            found = self.mapping.lookup(table, short or "", code) if table else None
-            if found is not None:
-                return found, path
-        return None
+            mapped = self.mapping.lookup(table, short or "", code) if table else None
+            if mapped is not None:
+                found.append((mapped, path))
+        return found
 
     def mapped(
         self, kind: str, resource: dict[str, Any], where: str, name: str, what: str
     ) -> tuple[Mapped, str] | None:
         """The concepts of `kind` the resource's CodeableConcept `name` maps to (see
         `concepts`), or None after a note saying it is not read."""
+        self.concept_element(resource, where, name)
         found = self.concepts(kind, resource.get(name), f"{where}.{name}")
         if found is None:
             self.unmapped(f"{where}.{name}", what, resource.get(name), kind)
@@ -151,10 +158,53 @@ class Converter:
         """A resource's status; None after a note when it is missing, or when it says the
         resource holds no fact (VOID)."""
         status = resource.get("status")
+        if status is not None and not isinstance(status, str):
+            self.error(f"{where}.status", "F002", f"a status is a code (a string), not {status!r}")
+            raise Refused
         if not isinstance(status, str):
             self.note(f"{where}.status", "F102", f"not read: no status (one of {', '.join(allowed)})")
             return None
         return None if status in VOID else status
+
+    def concept_element(self, resource: dict[str, Any], where: str, name: str) -> None:
+        """A CodeableConcept element (`code`, `scope`) that is not an object is an error (Refused)."""
+        value = resource.get(name)
+        if value is not None and not isinstance(value, dict):
+            self.error(f"{where}.{name}", "F002", f"{name} is a CodeableConcept ({{coding, text}}), not {value!r}")
+            raise Refused
+
+    def code(self, resource: dict[str, Any], where: str, name: str) -> str | None:
+        """A code element (`intent`, `type`), None when absent; one of another type is an
+        error (Refused)."""
+        value = resource.get(name)
+        if value is not None and not isinstance(value, str):
+            self.error(f"{where}.{name}", "F002", f"{name} must be a code (a string), not {value!r}")
+            raise Refused
+        return value
+
+    def items(self, resource: dict[str, Any], where: str, name: str) -> list[Any]:
+        """A repeating element (`reasonCode`, `category`), [] when absent; one that is not a
+        list is an error (Refused)."""
+        value = resource.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(f"{where}.{name}", "F002", f"{name} must be a list, not {value!r}")
+            raise Refused
+        return value
+
+    def do_not_perform(self, resource: dict[str, Any], where: str, what: str, done: str) -> bool:
+        """Whether a request says the thing must NOT be done (`doNotPerform`): then it is not
+        read, with a note (it is no order and no plan)."""
+        value = resource.get("doNotPerform")
+        if value is None or value is False:
+            return False
+        if value is not True:
+            self.error(f"{where}.doNotPerform", "F002", f"doNotPerform is true or false, not {value!r}")
+            raise Refused
+        message = f"not read: doNotPerform is true (a request that the {what} NOT be {done})"
+        self.note(f"{where}.doNotPerform", "F102", message, hides=False)
+        return True
 
     # ----- the record's entries ------------------------------------------------
 

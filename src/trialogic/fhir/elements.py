@@ -91,3 +91,33 @@ def shown(concept: Any) -> str:
     display = next((c.get("display") for _, c in codings(concept) if c.get("display")), None)
     label = text or display
     return (" ".join(parts) or "no coding") + (f" ({label})" if label else "")
+
+
+def bad_codings(value: Any, where: str) -> list[tuple[str, str]]:
+    """Every `coding` in an element (at any depth) that trialogic cannot read, with its path
+    and why: a coding list that is no list, a coding that is no object, a code that is no
+    string (a code is a string, even when it is made of digits)."""
+    found: list[tuple[str, str]] = []
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found += bad_codings(item, f"{where}[{i}]")
+        return found
+    if not isinstance(value, dict):
+        return found
+    for key, inner in value.items():
+        path = f"{where}.{key}"
+        if key != "coding":
+            found += bad_codings(inner, path)
+        elif not isinstance(inner, list):
+            found.append((path, "a CodeableConcept's coding is a list of codings"))
+        else:
+            for i, coding in enumerate(inner):
+                if not isinstance(coding, dict):
+                    found.append((f"{path}[{i}]", "a coding is an object ({system, code, display})"))
+                elif "code" in coding and not isinstance(coding["code"], str):
+                    found.append(
+                        (f"{path}[{i}].code", f"the code {coding['code']!r} is not a string (write it quoted)")
+                    )
+                elif "system" in coding and not isinstance(coding["system"], str):
+                    found.append((f"{path}[{i}].system", "a coding's system is a string (a URI)"))
+    return found

@@ -40,6 +40,7 @@ class Mapping:
     encounter_by_reason: dict[str, str]
     allergies: dict[str, dict[str, str]]  # type -> category -> condition concept
     intolerance_by_drug: dict[str, str]
+    no_allergy: frozenset[tuple[str, str]] = frozenset()  # codes saying "no known allergy"
 
     def short(self, uri: Any) -> str | None:
         return self.systems.get(uri) if isinstance(uri, str) else None
@@ -111,9 +112,10 @@ def _load_mapping(path: Path) -> Mapping:
         allergies={
             str(t): {str(c): str(v) for c, v in table.items()}
             for t, table in allergies.items()
-            if t != "intolerance_by_drug"
+            if t not in ("intolerance_by_drug", "none_known")
         },
         intolerance_by_drug={str(k): str(v) for k, v in allergies.get("intolerance_by_drug", {}).items()},
+        no_allergy=frozenset((str(s), str(c)) for s, c, _ in _codes(allergies.get("none_known", {}))),
     )
 
 

@@ -43,7 +43,9 @@ def medication_request(converter: Converter, index: int, resource: dict[str, Any
     status = converter.status(resource, where, ("active", "completed", "stopped", "on-hold"))
     if status is None:
         return
-    intent = resource.get("intent")
+    if converter.do_not_perform(resource, where, "drug", "given"):
+        return
+    intent = converter.code(resource, where, "intent")
     if intent not in ORDER_INTENTS:
         converter.note(
             f"{where}.intent",

@@ -143,7 +143,8 @@ def _reference_range(
     converter: Converter, resource: dict[str, Any], where: str, unit: str | None
 ) -> tuple[dict[str, Any], dict[str, str]] | None:
     """The normal range's high end as the record's ULN: the first referenceRange whose type
-    is absent or `normal` and that has a high; with its low, as [low, high]."""
+    is absent or `normal`, that has a high and applies to every patient (no `appliesTo`, no
+    `age`: such a range is noted); with its low, as [low, high]."""
     ranges = resource.get("referenceRange")
     for i, limits in enumerate(ranges if isinstance(ranges, list) else []):
         if not isinstance(limits, dict) or "high" not in limits:
@@ -152,6 +153,14 @@ def _reference_range(
         if kind not in (None, "normal"):
             continue
         path = f"{where}.referenceRange[{i}]"
+        qualifiers = [q for q in ("appliesTo", "age") if q in limits]
+        if qualifiers:
+            message = (
+                f"this range not read: its {' and '.join(qualifiers)} says it is for some patients only "
+                "(a sex, an age, a group); the result is read with the first range without them, or none"
+            )
+            converter.note(f"{path}.{qualifiers[0]}", "F102", message, hides=False)
+            continue
         bounds = {}
         for end in ("low", "high"):
             if end not in limits:
