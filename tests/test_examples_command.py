@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from trialogic.cli import main
 
@@ -141,16 +141,22 @@ TWO_TRIALS = (
 A_MAN = "    patient: {id: E1, birth_date: 1990-01-01, sex: male}\n"
 
 
+def run_two_trials(tmp_path: Path, examples: str) -> Result:
+    """`trialogic test` on a file of two trials with these examples beside it."""
+    (tmp_path / "two.tl").write_text(TWO_TRIALS)
+    (tmp_path / "two.examples.yaml").write_text(examples)
+    return CliRunner().invoke(main, ["test", str(tmp_path)])
+
+
 def test_an_example_names_its_trial_when_the_file_holds_several(tmp_path: Path) -> None:
     """Each example runs against its own trial only (it ran against every trial of the file,
     so that no examples file beside two trials could pass); examples may share an id."""
-    (tmp_path / "two.tl").write_text(TWO_TRIALS)
-    (tmp_path / "two.examples.yaml").write_text(
+    result = run_two_trials(
+        tmp_path,
         "reference_date: 2026-11-22\nexamples:\n"
         f"  - name: a man, adult\n    trial: NCT00000001\n{A_MAN}    expect: eligible\n    blocking: []\n"
-        f"  - name: a man, not a woman\n    trial: NCT00000002\n{A_MAN}    expect: ineligible\n    blocking: [woman]\n"
+        f"  - name: a man, not a woman\n    trial: NCT00000002\n{A_MAN}    expect: ineligible\n    blocking: [woman]\n",
     )
-    result = CliRunner().invoke(main, ["test", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "::NCT00000001::a man, adult PASSED" in result.output
     assert "::NCT00000002::a man, not a woman PASSED" in result.output
@@ -158,13 +164,12 @@ def test_an_example_names_its_trial_when_the_file_holds_several(tmp_path: Path) 
 
 
 def test_an_example_without_its_trial_or_with_another_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / "two.tl").write_text(TWO_TRIALS)
-    (tmp_path / "two.examples.yaml").write_text(
+    result = run_two_trials(
+        tmp_path,
         "examples:\n"
         f"  - name: which?\n{A_MAN}    expect: eligible\n"
-        f"  - name: a typo\n    trial: NCT00000003\n{A_MAN}    expect: eligible\n"
+        f"  - name: a typo\n    trial: NCT00000003\n{A_MAN}    expect: eligible\n",
     )
-    result = CliRunner().invoke(main, ["test", str(tmp_path)])
     assert result.exit_code == 1
     assert (
         "examples[0]: error[X001]: the trial file holds 2 trials (NCT00000001, NCT00000002); "
