@@ -216,13 +216,46 @@ EXCEPT_IN_LIST = (
 )
 
 
+def _code_only(text: str) -> str:
+    """The text with the insides of quoted sentences and comments made spaces (same length):
+    what brackets and words they hold is not code."""
+    text = re.sub(r'"(?:[^"\\\n]|\\.)*"', lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    return re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
+
+
 def _after_except_in_list(parsed: str, position: int) -> bool:
     """Whether `position` is in an `at least` list, after an item with `except` and a comma:
     the next item was read as one more exception, and failed as one."""
-    code = re.sub(r"#[^\n]*", "", re.sub(r'"[^"\n]*"', '""', parsed[:position]))  # no sentence, no comment
-    before = re.sub(r"\[\w*\]", "", code)  # without exceptions' [STATUS]
+    before = re.sub(r"\[\w*\]", "", _code_only(parsed[:position]))  # without exceptions' [STATUS]
     opened = before.rfind("[")
     return opened > before.rfind("]") and re.search(r"\bexcept\b[^()\[\]]*,[^()\[\]]*$", before[opened:]) is not None
+
+
+_STATEMENT_WORDS = {"}", "include", "exclude", "define", "note", "concept", "trial", "use"}
+
+
+def _ended_early(parsed: str, position: int, eaten: bool = False) -> tuple[int, int, str] | None:
+    """Where the code before `position` ends (line, column just after it, its last word), when
+    that is on an earlier line: a statement's first word there means the one before stopped
+    half-way (`... and not`, an unclosed `[`), which is where to point, not at the next
+    statement. With `eaten`, `position` may be later on its line, when the line begins with a
+    statement's word that the unfinished expression took for a name (`and` then `exclude`)."""
+    start = parsed.rfind("\n", 0, position) + 1
+    words = _code_only(parsed[start:position]).split()
+    if eaten and not (words and words[0] in _STATEMENT_WORDS):
+        return None
+    code = _code_only(parsed[: start if eaten else position]).rstrip()
+    if not code or "\n" not in parsed[len(code) : position]:
+        return None
+    last = re.findall(r"\w+|[^\w\s]+", code[code.rfind("\n") + 1 :])[-1]
+    if eaten and last not in _DANGLING:
+        return None
+    return code.count("\n") + 1, len(code) - (code.rfind("\n") + 1) + 1, last
+
+
+# what cannot end an expression: a line ending so goes on to the next one
+_DANGLING = {"and", "or", "not", "if", "then", "of", "in", "within", "except", "between", "[", "(", ",", ":", "=",
+             "<", ">", "<=", ">=", "!="}  # fmt: skip
 
 
 def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Diagnostic:
@@ -238,6 +271,14 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Di
         elif _after_except_in_list(parsed, error.token.start_pos or 0):
             message, code = EXCEPT_IN_LIST, "E004"
             line, column = error.token.line or line, error.token.column or column
+        elif (early := _ended_early(parsed, error.token.start_pos or 0)) and str(error.token) in _STATEMENT_WORDS:
+            line, column, _ = early
+            message = f"the line ends too early; expected {_describe_expected(set(error.expected))}"
+            code = "E001"
+        elif (early := _ended_early(parsed, error.token.start_pos or 0, eaten=True)) is not None:
+            line, column, last = early
+            message = f"the line ends too early: {last!r} needs what comes after it"
+            code = "E001"
         else:
             message = f"unexpected {str(error.token)!r}; expected {_describe_expected(set(error.expected))}"
             code = "E001"
