@@ -274,6 +274,37 @@ SCENARIOS: list[dict[str, Any]] = [
         "unknown_now": ["ln"],
     },
     {
+        "name": "a drug stopped on a date the record lacks: documenting that it was before the window",
+        "criteria": 'exclude rtx "Rituximab within 24 weeks": drug rituximab within 24 weeks',
+        "patient": {"drugs": [{"code": "rituximab", "start": "2025-03-01", "status": "stopped"}]},
+        "alternatives": [
+            [
+                "confirm that the drugs list is complete — assumed: no drug beyond those recorded (it settles rituximab)",
+                "document when rituximab (drugs[0]) stopped — assumed before 2026-06-07",
+            ]
+        ],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "two windows on one undated stop: the earlier start serves both",
+        "criteria": 'exclude rtx "Rituximab within 24 weeks or 4 weeks": '
+        "drug rituximab within 24 weeks or drug rituximab within 4 weeks",
+        "patient": {
+            "drugs": [{"code": "rituximab", "start": "2025-03-01", "status": "stopped"}],
+            "complete": ["drugs"],
+        },
+        "alternatives": [["document when rituximab (drugs[0]) stopped — assumed before 2026-06-07"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "a stop date helps only an exclusion: an inclusion needing recent use stays unknown",
+        "criteria": 'include rtx "Rituximab within 4 weeks": drug rituximab within 4 weeks',
+        "patient": {"drugs": [{"code": "rituximab", "start": "2025-03-01", "status": "stopped"}]},
+        "alternatives": [],
+        "blocked_by": ["rtx"],
+        "unknown_now": ["rtx"],
+    },
+    {
         "name": "already eligible needs nothing",
         "criteria": 'include adult "Adults": age >= 18 years',
         "patient": {"birth_date": "1980-01-01"},
@@ -337,6 +368,10 @@ def apply(
             position = int(data["field"].split("[")[1].rstrip("]"))
             changed["drugs"][position]["end"] = data["from"]
             changed["drugs"][position].pop("status", None)
+        elif action.kind == "end_date":  # it ended the day before the day named: the latest that serves
+            section, position = data["field"].rstrip("]").split("[")
+            before = dt.date.fromisoformat(data["before"])
+            changed[section][int(position)]["end"] = (before - dt.timedelta(days=1)).isoformat()
         elif action.kind == "sign":
             changed["consents"] = [*changed.get("consents", []), {"code": data["consent"], "date": today.isoformat()}]
         elif action.kind == "absent":

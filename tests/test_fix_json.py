@@ -4,16 +4,20 @@ absence's event kind comes as `event_kind`, beside its concept and codes."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import yaml
 from click.testing import CliRunner
 
 from trialogic import api
 from trialogic.cli import main
 
-ACTION_KINDS = {"wait", "stop", "test", "sign", "absent", "complete", "no_plans", "assess"}
-PATIENTS = Path(__file__).parent.parent / "facts" / "patients"
+ROOT = Path(__file__).parent.parent
+PATIENTS = ROOT / "facts" / "patients"
+# the kinds README.md's schema of `fix --json` lists ("wait|stop|...")
+ACTION_KINDS = set(re.search(r'"(wait\|[a-z_|]+)"', (ROOT / "README.md").read_text(encoding="utf-8"))[1].split("|"))
 
 
 def fix_json(*arguments: str) -> dict[str, Any]:
@@ -73,3 +77,23 @@ def test_a_test_carries_its_date_and_a_pair_is_one_result_a_record_can_hold(tmp_
     assert result["attribute"] == "blood_pressure" and result["unit"] == "mmHg"
     record = {"id": "T2", "measurements": [{**result, "date": test["date"]}]}  # pasted into a record
     assert api.read_patient(record).measurements
+
+
+def test_an_end_date_action_names_the_entry_and_the_day_it_ended_before(tmp_path: Path) -> None:
+    record = yaml.safe_load((PATIENTS / "p02.yaml").read_text(encoding="utf-8"))
+    record["drugs"].append({"code": "rituximab", "start": "2026-01-10", "status": "stopped"})
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(record), encoding="utf-8")
+    found = [a for a in actions(fix_json(str(path), "NCT03580291")) if a["kind"] == "end_date"]
+    field = f"drugs[{len(record['drugs']) - 1}]"
+    assert found == [
+        {
+            "kind": "end_date",
+            "level": "paperwork",
+            "text": f"document when rituximab ({field}) stopped — assumed before 2026-08-30",
+            "event_kind": "drug",
+            "code": "rituximab",
+            "field": field,
+            "before": "2026-08-30",  # 12 weeks before 2026-11-22: the window's first day
+        }
+    ]

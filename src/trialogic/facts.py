@@ -153,7 +153,8 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None 
     """Every fact of one patient record, in a repeatable order, each led by the patient's key.
 
     With `stoppable_on`, drugs taken on that day (started, and open or ending after it) come as
-    open_drug/5 instead of event/6, for `rules/repair.lp` to stop them or not.
+    open_drug/5 instead of event/6, for `rules/repair.lp` to stop them or not, and entries that
+    ended on a date the record lacks as undated_end/5, for it to assume a date or not.
     """
 
     def fact(name: str, *arguments: Symbol) -> Symbol:
@@ -192,6 +193,8 @@ def patient_symbols(patient: Patient, key: Symbol, stoppable_on: dt.date | None 
         )
         if taken:
             yield fact("open_drug", entry, string(event.code), day(event.start), end)
+        elif stoppable_on is not None and event.end is None and not event.end_known:
+            yield fact("undated_end", constant(event.kind), entry, string(event.code), day(event.start))
         else:
             yield fact("event", constant(event.kind), entry, string(event.code), day(event.start), end)
         yield fact("status", entry, constant(event.status))

@@ -49,7 +49,7 @@ class Catalogue:
         return str(self.spec["tests"][name]["level"])
 
     def symbols(self, vocabulary: Vocabulary) -> Iterator[clingo.Symbol]:
-        for kind in ("wait", "stop_drug", "absence", "assessment"):
+        for kind in ("wait", "stop_drug", "absence", "assessment", "end_date"):
             entry = self.spec[kind]
             short = "stop" if kind == "stop_drug" else kind
             yield fact(
@@ -191,7 +191,7 @@ def _newer_results(results: list[Measurement]) -> dict[dt.date, dt.date]:
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # wait | stop | test | sign | absent | complete | no_plans | assess
+    kind: str  # wait | stop | test | sign | absent | complete | no_plans | assess | end_date
     text: str
     level: str
     data: dict[str, Any]
@@ -393,7 +393,10 @@ class Repairer:
             elif s.name == "left_open":
                 plan.open.add(s.arguments[0].string)
         actions = [self.action(s.arguments[0], plan, patient, trial, today) for s in symbols if s.name == "action"]
-        order = {"wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "complete": 4, "no_plans": 5, "assess": 6}
+        order = {
+            "wait": 9, "stop": 0, "test": 1, "sign": 2, "absent": 3, "complete": 4, "no_plans": 5, "assess": 6,
+            "end_date": 7,
+        }  # fmt: skip
         actions.sort(key=lambda a: (order[a.kind], a.text))
         return Alternative(tuple(actions), plan.at)
 
@@ -458,6 +461,13 @@ class Repairer:
             verdict = "applies" if result == "met" else "does not apply"
             return Action("assess", f"investigator's assessment of {criterion} — assumed it {verdict}: “{sentence}”",
                           catalogue["assessment"]["level"], {"criterion": criterion, "result": result})  # fmt: skip
+        if name == "dated_end":
+            event, before = patient.events[args[0].number], dt.date.fromordinal(args[1].number)
+            ended = "stopped" if event.kind == "drug" else "ended"
+            text = f"document when {event.code} ({event.field}) {ended} — assumed before {before}"
+            return Action("end_date", text, catalogue["end_date"]["level"],
+                          {"event_kind": event.kind, "code": event.code, "field": event.field,
+                           "before": before.isoformat()})  # fmt: skip
         raise ValueError(f"no words for the action {term}")
 
     def assumed_results(self, attribute: str, plan: Plan) -> list[dict[str, str]]:
