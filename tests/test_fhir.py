@@ -885,6 +885,8 @@ def test_a_refuted_condition_whose_codings_all_mean_the_concept_is_a_negative() 
         {"code": "IMP"},
         [{"coding": [{"system": ACT, "code": "IMP"}]}],
         None,
+        {"system": ACT, "code": "XYZ"},  # no ActCode encounter class
+        {"system": ACT, "code": "SS"},  # a short stay is an admission
     ],
 )
 def test_an_encounter_whose_class_cannot_be_read_refuses_a_complete_hospitalization_list(klass: Any) -> None:
@@ -899,10 +901,80 @@ def test_an_encounter_whose_class_cannot_be_read_refuses_a_complete_hospitalizat
     assert read(x1(visit, complete_list("hospitalizations")))[0]["complete"] == ["hospitalizations"]
 
 
+@pytest.mark.parametrize("code", ["AMB", "EMER", "FLD", "HH", "VR", "OBSENC", "PRENC"])
+def test_an_encounter_of_an_outpatient_actcode_class_is_no_stay(code: str) -> None:
+    visit = {"resourceType": "Encounter", "status": "finished", "class": {"system": ACT, "code": code},
+             "period": {"start": "2026-09-01", "end": "2026-09-01"}}  # fmt: skip
+    record, notes = read(x1(visit, complete_list("hospitalizations")))
+    assert "hospitalizations" not in record and record["complete"] == ["hospitalizations"]
+    assert notes == [("F100", "entry[1].resource.resourceType")]
+
+
+def test_a_quantity_code_that_is_a_number_is_an_error_not_its_unit_read_instead() -> None:
+    numeric = creatinine()
+    numeric["valueQuantity"] = {**numeric["valueQuantity"], "code": 258}
+    assert problems(x1(numeric)) == [
+        "b.json: entry[1].resource.valueQuantity.code: error[F002]: a Quantity's code is a string "
+        "(write it quoted), not 258"
+    ]
+    high = {"high": {"value": 1.1, "unit": "mg/dL", "system": UCUM, "code": 7}}
+    assert [p.split(": error")[0] for p in problems(x1(creatinine(referenceRange=[high])))] == [
+        "b.json: entry[1].resource.referenceRange[0].high.code"
+    ]
+
+
+@pytest.mark.parametrize(
+    "status", [{"text": "active"}, {"coding": [{"display": "Active"}]}, {"coding": [{"system": CLINICAL}]}]
+)
+def test_a_clinical_status_without_a_code_is_not_read_as_absent(status: dict[str, Any]) -> None:
+    sle = condition(cc(SNOMED, "55464009"), onsetDateTime="2020-01-01", clinicalStatus=status)
+    assert read(x1(sle)) == (BARE, [("F102", "entry[1].resource.clinicalStatus")])
+    ended = {**sle, "abatementDateTime": "2021-01-01"}  # with an abatement, no clinicalStatus reads as resolved
+    assert read(x1(ended)) == (BARE, [("F102", "entry[1].resource.clinicalStatus")])
+    penicillin = allergy_intolerance(cc(SNOMED, "764146007"), clinicalStatus=status)
+    _, notes = read_bundle(x1(penicillin), "b.json")
+    assert [(n.code, n.field) for n in notes] == [("F102", "entry[1].resource.clinicalStatus")]
+    assert "has no code" in notes[0].message
+
+
+def test_an_allergy_clinical_status_that_is_no_allergy_status_is_an_error() -> None:
+    penicillin = allergy_intolerance(cc(SNOMED, "764146007"), clinicalStatus=cc(CLINICAL, "remission"))
+    assert [p.split(": error")[0] for p in problems(x1(penicillin))] == ["b.json: entry[1].resource.clinicalStatus"]
+
+
 STAY = {"resourceType": "Encounter", "status": "finished", "class": {"system": ACT, "code": "IMP"},
         "period": {"start": "2026-09-01", "end": "2026-09-05"}, "reasonCode": [cc(SNOMED, "91302008")],
         "reasonReference": [{"reference": "Condition/c1"}], "diagnosis": [{"condition": {"reference": "Condition/c1"}}]}  # fmt: skip
+SLE = condition(cc(SNOMED, "55464009"), onsetDateTime="2020-01-01", verificationStatus=cc(VERIFICATION, "confirmed"))
+RANGED = creatinine(referenceRange=[{"low": {"value": 0.5, "code": "mg/dL"}, "high": {"value": 1.1, "code": "mg/dL"}}])
+DOSED = {"resourceType": "MedicationRequest", "status": "active", "intent": "order", "medicationCodeableConcept": cc(RXNORM, "121191"),
+         "authoredOn": "2026-11-01", "dosageInstruction": [{"timing": {"repeat": {"boundsPeriod": {"start": "2026-11-02"}}}}]}  # fmt: skip
+COMPOUNDED = {"resourceType": "MedicationStatement", "status": "active", "medicationReference": {"reference": "#m"},
+              "contained": [{"resourceType": "Medication", "id": "m", "code": {"text": "rituximab infusion"},
+                             "ingredient": [{"itemCodeableConcept": cc(RXNORM, "121191")}]}], "effectivePeriod": {"start": "2026-01-05"}}  # fmt: skip
+CONSENT = {"resourceType": "Consent", "status": "active", "dateTime": "2026-10-01", "scope": {"text": "research"},
+           "category": [cc("http://terminology.hl7.org/CodeSystem/consentscope", "research")]}  # fmt: skip
 TYPED: list[tuple[str, dict[str, Any], list[Any], str]] = [
+    ("Condition.clinicalStatus", SLE, ["clinicalStatus"], "object"),
+    ("Condition.verificationStatus", SLE, ["verificationStatus"], "object"),
+    ("AllergyIntolerance.clinicalStatus", allergy_intolerance(cc(SNOMED, "764146007")), ["clinicalStatus"], "object"),
+    ("AllergyIntolerance.verificationStatus", allergy_intolerance(cc(SNOMED, "764146007"), verificationStatus=cc(VERIFICATION, "confirmed")),
+        ["verificationStatus"], "object"),  # fmt: skip
+    ("Observation.valueQuantity.code", creatinine(), ["valueQuantity", "code"], "code"),
+    ("Observation.valueQuantity.system", creatinine(), ["valueQuantity", "system"], "code"),
+    ("Observation.valueQuantity.unit", creatinine(), ["valueQuantity", "unit"], "code"),
+    ("Observation.referenceRange", RANGED, ["referenceRange"], "list"),
+    ("Observation.referenceRange[0]", RANGED, ["referenceRange", 0], "object"),
+    ("Observation.referenceRange[0].low.code", RANGED, ["referenceRange", 0, "low", "code"], "code"),
+    ("Observation.referenceRange[0].high.code", RANGED, ["referenceRange", 0, "high", "code"], "code"),
+    ("MedicationRequest.dosageInstruction", DOSED, ["dosageInstruction"], "list"),
+    ("MedicationRequest.dosageInstruction[0]", DOSED, ["dosageInstruction", 0], "object"),
+    ("MedicationRequest.dosageInstruction[0].timing", DOSED, ["dosageInstruction", 0, "timing"], "object"),
+    ("MedicationRequest.dosageInstruction[0].timing.repeat", DOSED, ["dosageInstruction", 0, "timing", "repeat"], "object"),
+    ("Medication.ingredient", COMPOUNDED, ["contained", 0, "ingredient"], "list"),
+    ("Medication.ingredient[0]", COMPOUNDED, ["contained", 0, "ingredient", 0], "object"),
+    ("Consent.category", CONSENT, ["category"], "list"),
+    ("Consent.category[0]", CONSENT, ["category", 0], "object"),
     ("AllergyIntolerance.category[0]", allergy_intolerance(cc(SNOMED, "764146007")), ["category", 0], "code"),
     ("AllergyIntolerance.category", allergy_intolerance(cc(SNOMED, "764146007")), ["category"], "list"),
     ("AllergyIntolerance.type", allergy_intolerance(cc(SNOMED, "764146007")), ["type"], "code"),
@@ -1027,9 +1099,11 @@ def mapping_tables() -> str:
                 means = "exactly" if mapped.same else "within"
                 lines.append(f"| {system} | {mapped.written} | {', '.join(mapped.concepts)} | {means} |")
     classes = ", ".join(f"{s} {c}" for s, c in sorted(mapping.encounter_classes))
+    outpatient = ", ".join(f"{s} {c}" for s, c in sorted(mapping.outpatient_classes))
     reasons = ", ".join(f"a reason at or below {c} → {h}" for c, h in mapping.encounter_by_reason.items())
     lines += ["", "### Encounters and allergies", "", f"- Encounter classes read as hospitalizations: {classes}; "
-              f"concept {mapping.encounter_concept}; {reasons}."]  # fmt: skip
+              f"concept {mapping.encounter_concept}; {reasons}.",
+              f"- Encounter classes read as no stay (outpatient; any other class may be a stay): {outpatient}."]  # fmt: skip
     for kind, table in mapping.allergies.items():
         lines.append(
             f"- AllergyIntolerance type {kind}: " + ", ".join(f"category {c} → {v}" for c, v in table.items()) + "."

@@ -10,7 +10,24 @@ from .elements import codings, first_code, named
 from .mapping import Mapped
 
 
+def _statuses(converter: Converter, resource: dict[str, Any], where: str) -> None:
+    """A clinicalStatus or verificationStatus that is not a CodeableConcept is an error (Refused)."""
+    converter.concept_element(resource, where, "verificationStatus")
+    converter.concept_element(resource, where, "clinicalStatus")
+
+
+def _uncoded_clinical_status(converter: Converter, resource: dict[str, Any], where: str) -> bool:
+    """Whether a clinicalStatus is given without a code (text only, a display only): then it
+    is not read, with a note; it is never taken as absent (so neither active nor resolved)."""
+    if resource.get("clinicalStatus") is None or first_code(resource.get("clinicalStatus")) is not None:
+        return False
+    message = "not read: its clinicalStatus has no code, so whether it still holds is unknown"
+    converter.note(f"{where}.clinicalStatus", "F102", message)
+    return True
+
+
 def condition(converter: Converter, index: int, resource: dict[str, Any], where: str) -> None:
+    _statuses(converter, resource, where)
     verification = first_code(resource.get("verificationStatus"))
     if verification == "entered-in-error":
         return
@@ -28,6 +45,8 @@ def condition(converter: Converter, index: int, resource: dict[str, Any], where:
     if verification not in (None, "confirmed"):
         message = f"not read: verificationStatus {verification!r} (only a confirmed condition is a fact of the record)"
         converter.note(f"{where}.verificationStatus", "F102", message)
+        return
+    if _uncoded_clinical_status(converter, resource, where):
         return
     clinical = first_code(resource.get("clinicalStatus"))
     state = {"active": "active", "recurrence": "active", "relapse": "active"}.get(clinical or "")
@@ -100,6 +119,7 @@ def _refuted(converter: Converter, found: list[tuple[Mapped, str]], where: str) 
 
 
 def allergy(converter: Converter, index: int, resource: dict[str, Any], where: str) -> None:
+    _statuses(converter, resource, where)
     verification = first_code(resource.get("verificationStatus"))
     if verification == "entered-in-error":
         return
@@ -145,8 +165,14 @@ def allergy(converter: Converter, index: int, resource: dict[str, Any], where: s
         )
         converter.note(f"{where}.category", "F101", message)
         return
+    if _uncoded_clinical_status(converter, resource, where):
+        return
     clinical = first_code(resource.get("clinicalStatus"))
     state = {"active": "active", "inactive": "resolved", "resolved": "resolved"}.get(clinical or "")
+    if clinical is not None and state is None:
+        message = f"clinicalStatus {clinical!r} is not a FHIR allergy status (active, inactive or resolved)"
+        converter.error(f"{where}.clinicalStatus", "F002", message)
+        return
     if state is None:
         converter.note(
             f"{where}.clinicalStatus", "F102", "not read: no clinicalStatus, so whether it still holds is unknown"

@@ -72,9 +72,9 @@ def encounter(converter: Converter, index: int, resource: dict[str, Any], where:
     system = mapping.short(coding.get("system")) if isinstance(coding, dict) else None
     if (system or "", code) not in mapping.encounter_classes:
         converter.unread_types.setdefault("Encounter (not inpatient)", []).append(index)
-        known = {s for s, _ in mapping.encounter_classes}
-        if system not in known or code is None:
-            # a class trialogic cannot read (no system, another system, R5's list): it may be a stay
+        if (system or "", code) not in mapping.outpatient_classes:
+            # a class trialogic cannot read (no system, another system, a code no ActCode
+            # encounter class, R5's list): it may be a stay
             converter.hidden.setdefault("hospitalizations", []).append(f"entry[{index}]")
         return
     status = converter.status(resource, where, ("finished", "in-progress", "planned"))
@@ -149,8 +149,10 @@ def consent(converter: Converter, index: int, resource: dict[str, Any], where: s
         return
     converter.concept_element(resource, where, "scope")
     found = converter.concepts("consent", resource.get("scope"), f"{where}.scope")
-    categories = resource.get("category")
-    for i, category in enumerate(categories if isinstance(categories, list) else []):
+    for i, category in enumerate(converter.items(resource, where, "category")):
+        if not isinstance(category, dict):
+            converter.error(f"{where}.category[{i}]", "F002", "a category is a CodeableConcept (an object)")
+            raise Refused
         found = found or converter.concepts("consent", category, f"{where}.category[{i}]")
     if found is None:
         converter.unmapped(f"{where}.scope", "Consent", resource.get("scope"), "consent")

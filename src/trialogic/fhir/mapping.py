@@ -35,12 +35,13 @@ class Mapping:
     values: dict[tuple[str, str], str]
     units: dict[str, str]
     concepts: dict[str, dict[str, dict[str, Mapped]]]  # kind -> system -> code -> Mapped
-    encounter_classes: frozenset[tuple[str, str]]
+    encounter_classes: frozenset[tuple[str, str]]  # classes read as a stay
     encounter_concept: str
     encounter_by_reason: dict[str, str]
     allergies: dict[str, dict[str, str]]  # type -> category -> condition concept
     intolerance_by_drug: dict[str, str]
     no_allergy: frozenset[tuple[str, str]] = frozenset()  # codes saying "no known allergy"
+    outpatient_classes: frozenset[tuple[str, str]] = frozenset()  # classes read as no stay
 
     def short(self, uri: Any) -> str | None:
         return self.systems.get(uri) if isinstance(uri, str) else None
@@ -107,6 +108,9 @@ def _load_mapping(path: Path) -> Mapping:
         encounter_classes=frozenset(
             (str(s), str(c)) for s, codes in encounters.get("classes", {}).items() for c in codes
         ),
+        outpatient_classes=frozenset(
+            (str(s), str(c)) for s, codes in encounters.get("outpatient", {}).items() for c in codes
+        ),
         encounter_concept=str(encounters.get("concept", "hospitalization_any")),
         encounter_by_reason={str(k): str(v) for k, v in encounters.get("by_reason", {}).items()},
         allergies={
@@ -145,6 +149,10 @@ def mapping_problems(mapping: Mapping, vocabulary: Vocabulary) -> list[str]:
                 problems.append(f"concepts {kind} {system}: no such system in `systems`")
             for code, mapped in table.items():
                 problems += _unknown(vocabulary, kind, mapped.concepts, f"concepts {kind} {system} {code}")
+    problems += [
+        f"encounters {s} {c}: both a stay (classes) and outpatient"
+        for s, c in sorted(mapping.encounter_classes & mapping.outpatient_classes)
+    ]
     hospitalizations = [mapping.encounter_concept, *mapping.encounter_by_reason.values()]
     problems += _unknown(vocabulary, "hospitalization", hospitalizations, "encounters")
     problems += _unknown(vocabulary, "condition", mapping.encounter_by_reason, "encounters by_reason")

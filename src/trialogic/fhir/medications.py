@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .converter import Converter
+from .converter import Converter, Refused
 from .elements import ORDER_INTENTS, element
 
 
@@ -62,15 +62,27 @@ def medication_request(converter: Converter, index: int, resource: dict[str, Any
         return
     starts: tuple[str, ...] = ("authoredOn",)
     ends: tuple[str, ...] = ()
-    dosage = resource.get("dosageInstruction")
-    for i in range(len(dosage) if isinstance(dosage, list) else 0):
+    for i in range(len(converter.items(resource, where, "dosageInstruction"))):
         bounds = f"dosageInstruction[{i}].timing.repeat.boundsPeriod"
+        _objects(converter, resource, where, bounds)
         if isinstance(element(resource, bounds), dict):
             starts, ends = (f"{bounds}.start", "authoredOn"), (f"{bounds}.end",)
             break
     span = converter.span(resource, where, starts, ends, None, "start", status)
     if span is not None:
         _drug(converter, medication[0], medication[1], span[0], span[1], where)
+
+
+def _objects(converter: Converter, resource: dict[str, Any], where: str, path: str) -> None:
+    """Each element along a path of objects (`dosageInstruction[0].timing.repeat`) that is
+    given but is no object is an error (Refused)."""
+    steps = path.split(".")
+    for end in range(1, len(steps) + 1):
+        inner = ".".join(steps[:end])
+        value = element(resource, inner)
+        if value is not None and not isinstance(value, dict):
+            converter.error(f"{where}.{inner}", "F002", f"{steps[end - 1]} is an object, not {value!r}")
+            raise Refused
 
 
 def _medication(converter: Converter, resource: dict[str, Any], where: str) -> tuple[tuple[str, ...], str] | None:
@@ -92,11 +104,14 @@ def _medication(converter: Converter, resource: dict[str, Any], where: str) -> t
     found = converter.concepts("drug", medication.get("code"), f"{medication_path}.code")
     if found is not None:
         return found[0].concepts, found[1]
-    ingredients = medication.get("ingredient")
     names: list[str] = []
     path = ""
-    for i, ingredient in enumerate(ingredients if isinstance(ingredients, list) else []):
-        item = ingredient.get("itemCodeableConcept") if isinstance(ingredient, dict) else None
+    for i, ingredient in enumerate(converter.items(medication, medication_path, "ingredient")):
+        if not isinstance(ingredient, dict):
+            message = "an ingredient is an object ({itemCodeableConcept, ...})"
+            converter.error(f"{medication_path}.ingredient[{i}]", "F002", message)
+            raise Refused
+        item = ingredient.get("itemCodeableConcept")
         got = converter.concepts("drug", item, f"{medication_path}.ingredient[{i}].itemCodeableConcept")
         if got is not None:
             names.extend(got[0].concepts)

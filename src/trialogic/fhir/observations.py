@@ -9,7 +9,6 @@ from typing import Any
 from ..vocabulary import Attribute, suggestion
 from .converter import LOCAL_ATTRIBUTE, Converter, Refused, Result
 from .elements import codings, first_code, named, shown
-from .mapping import Mapping
 
 UNITLESS = frozenset({"1", "{score}", "{#}"})  # UCUM codes a quantity without a unit is written with
 _READ_STATUSES = ("final", "amended", "corrected", "preliminary")
@@ -83,9 +82,17 @@ def _attribute(converter: Converter, resource: dict[str, Any], where: str) -> At
     return None
 
 
-def _unit(mapping: Mapping, quantity: dict[str, Any], where: str) -> tuple[str | None, str]:
+def _unit(converter: Converter, quantity: dict[str, Any], where: str) -> tuple[str | None, str]:
     """A Quantity's unit as the record spells it (UCUM code mapped by facts/fhir.yaml,
-    else as written) and the path it came from."""
+    else as written) and the path it came from. A `code`, `system` or `unit` that is no
+    string is an error (Refused): a code is a string, even when it is made of digits."""
+    for name in ("code", "system", "unit"):
+        given = quantity.get(name)
+        if given is not None and not isinstance(given, str):
+            message = f"a Quantity's {name} is a string (write it quoted), not {given!r}"
+            converter.error(f"{where}.{name}", "F002", message)
+            raise Refused
+    mapping = converter.mapping
     code = quantity.get("code")
     if isinstance(code, str) and mapping.short(quantity.get("system")) in ("ucum", None):
         return (None if code in UNITLESS else mapping.units.get(code, code)), f"{where}.code"
@@ -127,7 +134,7 @@ def _quantity(
     value = _number(converter, quantity, path, f"the {attribute.name} result")
     if value is None:
         return None
-    unit, unit_path = _unit(converter.mapping, quantity, path)
+    unit, unit_path = _unit(converter, quantity, path)
     entry: dict[str, Any] = {"value": value}
     origins = {"value": f"{path}.value", "unit": unit_path}
     if unit is not None:
@@ -145,9 +152,12 @@ def _reference_range(
     """The normal range's high end as the record's ULN: the first referenceRange whose type
     is absent or `normal`, that has a high and applies to every patient (no `appliesTo`, no
     `age`: such a range is noted); with its low, as [low, high]."""
-    ranges = resource.get("referenceRange")
-    for i, limits in enumerate(ranges if isinstance(ranges, list) else []):
-        if not isinstance(limits, dict) or "high" not in limits:
+    for i, limits in enumerate(converter.items(resource, where, "referenceRange")):
+        if not isinstance(limits, dict):
+            message = f"a referenceRange is an object ({{low, high, type}}), not {limits!r}"
+            converter.error(f"{where}.referenceRange[{i}]", "F002", message)
+            raise Refused
+        if "high" not in limits:
             continue
         kind = first_code(limits.get("type"))
         if kind not in (None, "normal"):
@@ -168,7 +178,7 @@ def _reference_range(
             value = _number(converter, limits[end], f"{path}.{end}", f"the reference range's {end}")
             if value is None:
                 return None
-            given, given_path = _unit(converter.mapping, limits[end], f"{path}.{end}")
+            given, given_path = _unit(converter, limits[end], f"{path}.{end}")
             if given is not None and given != unit:
                 message = (
                     f"the reference range is in {given!r} but the result in {unit!r}; "
@@ -239,7 +249,7 @@ def _pair(
         value = _number(converter, component["valueQuantity"], f"{path}.valueQuantity", f"the {names[0]} value")
         if value is None:
             return None
-        unit, _ = _unit(converter.mapping, component["valueQuantity"], f"{path}.valueQuantity")
+        unit, _ = _unit(converter, component["valueQuantity"], f"{path}.valueQuantity")
         found[names[0]] = (value, unit, path)
     missing = [c for c in attribute.components if c not in found]
     if missing:
