@@ -37,8 +37,8 @@ def statuses(results: list[api.TrialResult]) -> list[tuple[str, str, list[tuple[
 
 def by_hand(record: dict[str, Any], scenario: Scenario, on: dt.date) -> list[api.TrialResult]:
     """A separate check of the changed record, against the changed trials, on the scenario's day."""
-    trials = change_trials(SEEDS, list(scenario.changes))
-    patient = api.read_patient(apply_changes(record, list(scenario.changes), SEEDS, on), "changed", SEEDS.vocabulary)
+    trials = change_trials(SEEDS, list(scenario.changes))  # assessments are judged against these
+    patient = api.read_patient(apply_changes(record, list(scenario.changes), trials, on), "changed", SEEDS.vocabulary)
     return api.check([patient], trials, on=scenario.later or on)
 
 

@@ -85,6 +85,20 @@ def test_patient_changes(trials: api.TrialSet, name: str, changes: list[tuple[st
         assert flips == flipped
 
 
+@pytest.mark.parametrize("order", ["relax first", "assess first"])
+def test_an_assessment_is_judged_against_the_relaxed_criterion(trials: api.TrialSet, order: str) -> None:
+    """`ok` is in the patient's favour as the criterion reads after the change: relaxed to
+    `not manual`, an ok assessment is `met` (it was judged against `manual`, and excluded her)."""
+    changes = [("--relax", "NCT00000099:opinion=not manual"), ("--assess", "opinion=ok")]
+    before, after, flips = run(trials, *(changes if order == "relax first" else changes[::-1]))
+    assert (before, after, flips) == ("eligible", "eligible", {})
+    _, against, flipped = run(trials, changes[0], ("--assess", "opinion=not_ok"))
+    assert (against, flipped) == ("ineligible", {"opinion": "met"})
+    # relaxed to `manual`, a criterion the record decided may now be assessed (it was refused)
+    _, relaxed, flipped = run(trials, ("--relax", "NCT00000099:scr=manual"), ("--assess", "scr=not_ok"))
+    assert relaxed == "ineligible" and flipped == {"scr": "met"}
+
+
 def test_ineligible_to_eligible_by_removing_a_condition_and_stopping_a_drug(trials: api.TrialSet) -> None:
     record = {**RECORD, "conditions": [{"code": "tuberculosis", "start": "2026-10-01"}],
               "drugs": [{"code": "tacrolimus", "start": "2025-01-01"}]}  # fmt: skip
@@ -136,6 +150,11 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
             "--relax",
             "NCT00000099:scr=(sex = male",
             "--relax NCT00000099:scr:1:12: error[E001]: the expression ends too early",
+        ),
+        (  # a `}` of its own closes the trial written around the expression: it is the one out of place
+            "--relax",
+            "NCT00000099:scr=serum_creatinine > 300 umol/L }",
+            "--relax NCT00000099:scr:1:31: error[E001]: unexpected '}'\n",
         ),
         (
             "--relax",

@@ -399,9 +399,10 @@ def whatif_command(
         record, source, notes = one_record(patient)
         flips = whatif(record, changes, trials, reference, later, source)
         changed = [f for f in flips if f.changed]
-        after = api.read_patient(apply_changes(record, changes, trials, reference), source, trials.vocabulary)
+        changed_trials = change_trials(trials, changes)
+        after = api.read_patient(apply_changes(record, changes, changed_trials, reference), source, trials.vocabulary)
         explained = (
-            api.why(after, change_trials(trials, changes), on=later or reference, trial_ids=[f.trial for f in changed])
+            api.why(after, changed_trials, on=later or reference, trial_ids=[f.trial for f in changed])
             if changed
             else []
         )

@@ -245,8 +245,8 @@ def _ended_early(parsed: str, position: int, eaten: bool = False) -> tuple[int, 
     if eaten and not (words and words[0] in _STATEMENT_WORDS):
         return None
     code = _code_only(parsed[: start if eaten else position]).rstrip()
-    if not code or "\n" not in parsed[len(code) : position]:
-        return None
+    if not code or code.endswith("}") or "\n" not in parsed[len(code) : position]:
+        return None  # (after a closed block, a word out of place is just that)
     last = re.findall(r"\w+|[^\w\s]+", code[code.rfind("\n") + 1 :])[-1]
     if eaten and last not in _DANGLING:
         return None

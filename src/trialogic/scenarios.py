@@ -174,7 +174,8 @@ def run_scenarios(
         except TrialogicError as e:
             problems.extend(e.diagnostics)
         try:
-            patient = _changed_patient(record, scenario, trials, on, source)
+            # an assessment is judged against the criteria as the scenario changes them
+            patient = _changed_patient(record, scenario, changed_trials.get(key, trials), on, source)
         except TrialogicError as e:
             problems.extend(e.diagnostics)
             continue

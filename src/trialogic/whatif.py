@@ -323,10 +323,12 @@ def _on_expression(step: Callable[[], T], expressions: dict[str, str]) -> T:
             if expression is not None and d.line >= RELAXED_LINE:
                 column = d.column if d.line == RELAXED_LINE else len(expression) + 1
                 message = d.message
-                if d.code == "E001":  # the tokens the wrapper around the expression would take mean nothing here
-                    message = (
-                        "the expression ends too early" if d.line > RELAXED_LINE else message.split("; expected")[0]
-                    )
+                closed = d.line > RELAXED_LINE and message.startswith("unexpected '}'") and "}" in expression
+                if closed:  # a `}` of the expression's own closed the wrapper: the wrapper's is the one left over
+                    column, message = expression.rindex("}") + 1, "unexpected '}'"
+                elif d.code == "E001":  # the tokens the wrapper around the expression would take mean nothing here
+                    early = d.line > RELAXED_LINE or message.startswith("the line ends too early")
+                    message = "the expression ends too early" if early else message.split("; expected")[0]
                 d = dataclasses.replace(d, line=1, column=column, source_line=expression, message=message)
             moved.append(d)
         raise TrialogicError(moved) from None
@@ -366,8 +368,8 @@ def whatif(
     assessed = assessment_problems(before_patient, trials)  # against the trials as loaded
     if assessed:
         raise TrialogicError(assessed)
-    after_patient = _changed_patient(record, changes, trials, on, source)
-    after_trials = change_trials(trials, changes)
+    after_trials = change_trials(trials, changes)  # an assessment is judged against these
+    after_patient = _changed_patient(record, changes, after_trials, on, source)
     before = check([before_patient], trials, on=on)
     after = check([after_patient], after_trials, on=later or on)
     return compare(before, after)
