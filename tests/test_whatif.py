@@ -17,7 +17,7 @@ from trialogic import TrialogicError, api
 from trialogic.cli import main
 from trialogic.parser import parse_file
 from trialogic.resources import facts_dir, rules_dir
-from trialogic.whatif import Change, change_trials, whatif
+from trialogic.whatif import Change, apply_changes, change_trials, whatif
 
 from strategies import dated_patient_records
 
@@ -376,8 +376,11 @@ def test_later_before_the_reference_date_is_refused(tmp_path: Path) -> None:
 
 def test_a_criterion_dropped_twice_or_a_trial_left_without_criteria_is_refused() -> None:
     seeds = api.load_trials()
-    with pytest.raises(TrialogicError, match="NCT05631717:consent is changed twice"):
-        change_trials(seeds, [Change("--drop", "NCT05631717:consent"), Change("--drop", "NCT05631717:consent")])
+    relaxed = Change("--relax", "NCT05631717:consent=nonsense_name")  # never checked: the last change counted
+    dropped = Change("--drop", "NCT05631717:consent")
+    for twice in ([dropped, dropped], [relaxed, dropped], [dropped, relaxed], [relaxed, relaxed]):
+        with pytest.raises(TrialogicError, match="NCT05631717:consent is changed twice"):
+            change_trials(seeds, twice)
     first, second = seeds.trials["NCT06485648"].criteria
     with pytest.raises(TrialogicError, match=f"{second.id} is the only criterion of NCT06485648"):
         change_trials(
@@ -453,3 +456,15 @@ def test_stop_before_a_recorded_dose_change_or_the_start_names_the_day_that_woul
         whatif(record, [Change("--stop", "tacrolimus@2025-11-10")], trials, TODAY)
     flips = whatif(record, [Change("--stop", "tacrolimus@2026-11-16")], trials, TODAY)
     assert len(flips) == len(trials.trials)  # accepted: the record stays valid
+
+
+def test_a_stop_ends_the_course_taken_that_day_not_a_later_one(trials: api.TrialSet) -> None:
+    record = {**RECORD, "drugs": [{"code": "tacrolimus", "start": "2025-06-01", "end": "2026-04-15"},
+                                  {"code": "tacrolimus", "start": "2026-11-01"}]}  # fmt: skip
+    changed = apply_changes(record, [Change("--stop", "tacrolimus@2026-03-01")], trials, TODAY)
+    assert changed["drugs"] == [
+        {"code": "tacrolimus", "start": "2025-06-01", "end": "2026-03-01"},
+        {"code": "tacrolimus", "start": "2026-11-01"},
+    ]
+    with pytest.raises(TrialogicError, match="starts on 2025-06-01, after 2025-01-01"):
+        apply_changes(record, [Change("--stop", "tacrolimus@2025-01-01")], trials, TODAY)

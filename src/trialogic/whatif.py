@@ -150,7 +150,10 @@ def apply_changes(
             ]
             if not still:
                 raise _fail(change, f"the record has no {code} still being taken")
-            for drug in still:
+            # of several courses, those taken that day (a later course is not stopped by it);
+            # if none had started, stopping one that had not is refused below (_stoppable)
+            started = [d for d in still if str(d.get("start", "")) <= date]
+            for drug in started or still:
                 _stoppable(change, drug, date)
                 drug["end"] = date
                 drug.pop("status", None)
@@ -261,14 +264,16 @@ def change_trials(trials: TrialSet, changes: list[Change]) -> TrialSet:
     replaced = dict(trials.trials)
     texts = dict(trials.texts)
     expressions: dict[str, str] = {}  # by source name: the relaxed expressions as written
+    changed: set[str] = set()
     for change in trial_changes:
         target, _, expression = change.text.partition("=")
         trial_id, _, criterion_id = target.partition(":")
+        if target in changed:  # relaxed or dropped already: which change would count is unclear
+            raise _fail(change, f"{target} is changed twice; give one change for it")
+        changed.add(target)
         trial = replaced.get(trial_id)
         if trial is None or criterion_id not in {c.id for c in trial.criteria}:
             known = [f"{t.id}:{c.id}" for t in replaced.values() for c in t.criteria]
-            if target in {f"{t.id}:{c.id}" for t in trials.trials.values() for c in t.criteria}:
-                raise _fail(change, f"{target} is changed twice; give one change for it")
             example = f"write TRIAL:CRITERION, e.g. {known[0]}" if known else "write TRIAL:CRITERION"
             raise _fail(change, f"no criterion {target}" + suggestion(closest(target, known), example))
         if change.option == "--drop":
