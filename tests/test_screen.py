@@ -332,3 +332,19 @@ def test_screen_reports_what_check_reports_about_a_cohort(jobs: str, tmp_path: P
         )
     assert codes["screen"] == codes["check"] == ["P005", "P012", "P013"]
     assert not out.exists()
+
+
+def test_the_csv_matrix_under_a_what_if_has_a_before_column_as_the_json(tmp_path: Path) -> None:
+    change = "NCT01539902:creatinine=serum_creatinine > 300 umol/L"
+    outputs = {}
+    for suffix in (".csv", ".jsonl"):
+        out = tmp_path / f"m{suffix}"
+        args = ["screen", str(PATIENTS), "--jobs", "1", "--on", "2026-11-22", "--relax", change, "--out", str(out)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        outputs[suffix] = out
+    with outputs[".csv"].open(newline="", encoding="utf-8") as rows:
+        table = [(r["patient"], r["trial"], r["status"], r["before"]) for r in csv.DictReader(rows)]
+    lines = [json.loads(line) for line in outputs[".jsonl"].read_text(encoding="utf-8").splitlines()]
+    assert table == [(r["patient"], r["trial"], r["status"], r["before"]) for r in lines]
+    assert any(status != before for _, _, status, before in table), "the change should move some patient"

@@ -209,8 +209,9 @@ class Report:
 class _Writer:
     """Streams rows to FILE.csv or FILE.jsonl, or gathers them for FILE.json."""
 
-    def __init__(self, path: str | None, reference: dt.date, inputs: Iterable[str]):
+    def __init__(self, path: str | None, reference: dt.date, inputs: Iterable[str], before: bool = False):
         self.path = Path(path) if path else None
+        self.before = before  # what-ifs screened: each row also has its status before them
         self.kind = self.path.suffix.lower() if self.path else ""  # FILE.CSV is a .csv file too
         self.reference = reference
         self.rows: list[dict[str, Any]] = []
@@ -228,14 +229,14 @@ class _Writer:
         except OSError as e:
             raise cannot_write(str(self.path), e) from e
         if self.stream and self.kind == ".csv":
-            self.stream.write("patient,trial,status,blocking,unknown\n")
+            self.stream.write("patient,trial,status,blocking,unknown" + (",before" if before else "") + "\n")
 
     def write(self, row: Row) -> None:
         if not self.stream or not self.path:
             return
         if self.kind == ".csv":
             cells = [row.patient, row.trial, row.status, " ".join(row.blocking), " ".join(row.unknown)]
-            self.stream.write(_csv_row(cells))
+            self.stream.write(_csv_row([*cells, row.before] if self.before else cells))
             return
         record = {"patient": row.patient, "trial": row.trial, "status": row.status,
                   "blocking": list(row.blocking), "unknown": list(row.unknown)}  # fmt: skip
@@ -325,7 +326,7 @@ def run_screen(
     gained: dict[str, list[str]] = {t: [] for t in attrition}
     lost: dict[str, list[str]] = {t: [] for t in attrition}
     paths = list(paths)
-    writer = _Writer(out, reference, paths)
+    writer = _Writer(out, reference, paths, before=bool(changes))
     problems: list[Diagnostic] = []
     notes: list[Diagnostic] = []
     ids = UniqueIds()
