@@ -130,7 +130,7 @@ def test_a_trial_file_without_examples_that_does_not_load_is_reported(tmp_path: 
     (tmp_path / "bad.tl").write_text('trial NCT00000001 "x" {\n  include a "a": age >=\n}\n')
     result = CliRunner().invoke(main, ["test", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'bad.tl'}:3:1: error[E001]" in result.output
+    assert f"{tmp_path / 'bad.tl'}:2:24: error[E001]: the line ends too early" in result.output
     assert "no examples found" not in result.output
 
 
