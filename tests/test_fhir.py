@@ -497,6 +497,16 @@ def test_a_gender_the_record_cannot_hold_leaves_sex_unknown_with_a_note() -> Non
     assert [n.code for n in notes] == ["F102"]
 
 
+@pytest.mark.parametrize("deceased", [{"deceasedBoolean": True}, {"deceasedDateTime": "2026-10-01"}])
+def test_a_deceased_patient_is_said_never_dropped(deceased: dict[str, Any]) -> None:
+    record, notes = bundle_to_record(bundle(patient={**P1, **deceased}), "b.json")
+    (element,) = deceased
+    assert [(n.code, n.field) for n in notes] == [("F102", f"entry[0].resource.{element}")]
+    assert "deceased" in notes[0].message
+    alive, quiet = bundle_to_record(bundle(patient={**P1, "deceasedBoolean": False}), "b.json")
+    assert quiet == [] and alive == record
+
+
 def test_the_bundles_problems_and_the_records_come_together() -> None:
     document = bundle(creatinine(when="2026-11"), creatinine(value=900, when="2026-11-12"))
     assert [p.split(": error")[0] for p in problems(document)] == [

@@ -291,6 +291,11 @@ def _patient(converter: Converter, index: int, resource: dict[str, Any]) -> None
     elif gender is not None:
         message = f"gender {gender!r} is not read: the record's sex is female or male, so it stays unknown"
         converter.note(f"{where}.gender", "F102", message)
+    for element in ("deceasedBoolean", "deceasedDateTime"):
+        value = resource.get(element)
+        if value is not None and value is not False:  # a record has no place for it: said, never dropped
+            message = f"the Patient is recorded as deceased ({element}: {value!r}), which a record cannot say; its answers do not apply"
+            converter.note(f"{where}.{element}", "F102", message, hides=False)
 
 
 def _about_patient(converter: Converter, index: int, resource: dict[str, Any]) -> bool:
