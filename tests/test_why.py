@@ -197,6 +197,8 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
                 assert evidence or missing, (explanation.trial, criterion.id, criterion.status)
             if criterion.status == "unknown":
                 assert missing, (explanation.trial, criterion.id)
+            else:  # a decided criterion needs nothing more
+                assert not missing, (explanation.trial, criterion.id, missing)
             for fact in evidence:
                 if "field" in fact.data:
                     entry = resolve(record, fact.data["field"])
@@ -344,3 +346,21 @@ def test_an_entry_that_only_may_count_says_why(tmp_path: Path) -> None:
         "act": ["it may still have been going on 2026-11-22"],
         "dose": ["it may have stopped inside the window"],
     }
+
+
+def test_only_what_could_change_an_answer_is_asked_for(tmp_path: Path) -> None:
+    """A decided part asks for nothing below it: a man passes `if sex = female then ...`
+    without a pregnancy test, and an `or` one operand settles asks nothing of the other."""
+    path = tmp_path / "m.tl"
+    path.write_text(
+        'trial NCT00000098 "m" {\n'
+        '  include preg "x": if sex = female then urine_pregnancy_test = negative\n'
+        '  include either "y": sex = male or serum_creatinine < 1 mg/dL\n'
+        '  include both "z": sex = male and serum_creatinine < 1 mg/dL\n'
+        "}\n"
+    )
+    (explanation,) = api.why(api.read_patient({"id": "M1", "sex": "male"}), api.load_trials([path]), on=REFERENCE)
+    by_id = {c.id: c for c in explanation.criteria}
+    assert (by_id["preg"].status, by_id["either"].status, by_id["both"].status) == ("met", "met", "unknown")
+    assert by_id["preg"].part.all_missing() == [] and by_id["either"].part.all_missing() == []
+    assert [f.text for f in by_id["both"].part.all_missing()] == ["a result for serum creatinine"]

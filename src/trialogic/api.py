@@ -20,7 +20,7 @@ from .check import Checker, Scope
 from .compiler import CompiledTrial, compile_trial, concept_facts
 from .dates import reference_problem
 from .errors import Diagnostic, TrialogicError, source_line
-from .explain import CriterionExplanation, Narrator, TrialExplanation
+from .explain import CriterionExplanation, Narrator, TrialExplanation, what_matters
 from .format import source
 from .parser import parse_cached
 from .patient import Patient, not_utf8, read_patient
@@ -391,7 +391,12 @@ def why(
         narrator = Narrator(patient, trials.compiled[trial_id], trace, trials.vocabulary, reference, names, texts)
         criteria = tuple(
             CriterionExplanation(
-                c.id, c.kind, answer.status(trial_id, c.id, c.kind), c.text, source(c.expr), narrator.part(c.expr, c.id)
+                c.id,
+                c.kind,
+                answer.status(trial_id, c.id, c.kind),
+                c.text,
+                source(c.expr),
+                what_matters(narrator.part(c.expr, c.id)),
             )
             for c in trial.criteria
         )

@@ -7,7 +7,7 @@ puts them into words, next to the trial's sentence and the criterion as written.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -54,6 +54,19 @@ class Part:
         for p in self.parts:
             seen.extend(f for f in p.all_missing() if f not in seen)
         return seen
+
+
+def what_matters(part: Part) -> Part:
+    """The part with only the missing facts that could change its truth: none below a decided
+    part (a met inclusion needs nothing; an `or` one true operand settles asks nothing of the
+    others), those of its unknown parts below an unknown one."""
+    if part.truth != "unknown":
+        return _without_missing(part)
+    return replace(part, parts=tuple(what_matters(p) for p in part.parts))
+
+
+def _without_missing(part: Part) -> Part:
+    return replace(part, missing=(), parts=tuple(_without_missing(p) for p in part.parts))
 
 
 @dataclass(frozen=True)
