@@ -364,3 +364,17 @@ def test_only_what_could_change_an_answer_is_asked_for(tmp_path: Path) -> None:
     assert (by_id["preg"].status, by_id["either"].status, by_id["both"].status) == ("met", "met", "unknown")
     assert by_id["preg"].part.all_missing() == [] and by_id["either"].part.all_missing() == []
     assert [f.text for f in by_id["both"].part.all_missing()] == ["a result for serum creatinine"]
+
+
+def test_a_value_whose_limit_is_unknown_is_not_said_to_fail(tmp_path: Path) -> None:
+    """Without the result's ULN (and none usual in the vocabulary), `not > 1.5 x ULN` under a
+    `?` would state as a fact a comparison that cannot be made."""
+    path = tmp_path / "u.tl"
+    path.write_text('trial NCT00000098 "u" {\n  exclude bili "x": total_bilirubin > 1.5 x ULN\n}\n')
+    record = {"id": "U1", "measurements": [
+        {"attribute": "total_bilirubin", "value": 30, "unit": "umol/L", "date": "2026-11-01"}]}  # fmt: skip
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    (criterion,) = explanation.criteria
+    assert criterion.status == "unknown"
+    (fact,) = criterion.part.all_evidence()
+    assert fact.text.endswith("(measurements[0]), compared with 1.5 x ULN"), fact.text

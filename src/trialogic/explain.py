@@ -234,8 +234,11 @@ class Narrator:
                     " )", ")"
                 )
         if isinstance(expr, ast.Comparison) and not isinstance(expr.operand, ast.Pair):
-            op = SHOWN_OP[expr.op] if truth == "true" else NEGATED_OP[expr.op]
-            text += f" {op} {operand_source(expr.operand)}"
+            if truth == "unknown":  # the value alone does not decide it (a limit is missing)
+                text += f", compared with {operand_source(expr.operand)}"
+            else:
+                op = SHOWN_OP[expr.op] if truth == "true" else NEGATED_OP[expr.op]
+                text += f" {op} {operand_source(expr.operand)}"
         return Fact(text, data)
 
     def event_fact(self, expr: ast.Expr, index: int, possible: str) -> Fact:
