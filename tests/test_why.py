@@ -346,6 +346,11 @@ def test_an_entry_that_only_may_count_says_why(tmp_path: Path) -> None:
         "act": ["it may still have been going on 2026-11-22"],
         "dose": ["it may have stopped inside the window"],
     }
+    # only the end date settles it: a negative would contradict the entry (P009), and a
+    # complete list would still hold it
+    for criterion in explanation.criteria:
+        missing = [f.data["missing"] for f in criterion.part.all_missing()]
+        assert missing == ["end_date"], (criterion.id, missing)
 
 
 def test_only_what_could_change_an_answer_is_asked_for(tmp_path: Path) -> None:
