@@ -205,8 +205,13 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
                     if fact.data.get("fact") == "result":
                         assert entry["attribute"] in (fact.data["attribute"], *synonyms(fact.data["attribute"]))
                         assert str(entry["date"]) == fact.data["date"]
-                    if fact.data.get("fact") == "entry":
+                    if fact.data.get("fact") in ("entry", "negative"):
                         assert entry["code"] == fact.data["code"]
+                    if fact.data.get("fact") == "assessment":
+                        assert (entry["result"], str(entry["date"])) == (fact.data["result"], fact.data["date"])
+                # every fact from the record names where it is (the text shows it in brackets)
+                if fact.data.get("fact") in ("result", "entry", "negative", "assessment"):
+                    assert "field" in fact.data, fact
 
 
 def synonyms(attribute: str) -> tuple[str, ...]:

@@ -337,7 +337,8 @@ class Narrator:
             kind, code = args[0].name, args[1].string
             fields = [n.field for n in self.patient.negatives if n.kind == kind and n.code == code]
             return Fact(
-                f"the record says: no {kind} {code} ({fields[0]})", {"fact": "negative", "kind": kind, "code": code}
+                f"the record says: no {kind} {code} ({fields[0]})",
+                {"fact": "negative", "kind": kind, "code": code, "field": fields[0]},
             )
         if name == "planned":
             return Fact(f"a {args[0].name} {args[1].string} is planned", {"fact": "planned", "code": args[1].string})
@@ -349,7 +350,8 @@ class Narrator:
             outcome = results[0].result if results else "?"
             return Fact(
                 f"investigator's assessment on {date}: {outcome} ({results[0].field if results else ''})",
-                {"fact": "assessment", "result": outcome, "date": date.isoformat()},
+                {"fact": "assessment", "result": outcome, "date": date.isoformat()}
+                | ({"field": results[0].field} if results else {}),
             )
         if name == "computed":
             attribute, date = args[0].string, ordinal_date(args[1])
