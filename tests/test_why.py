@@ -388,3 +388,17 @@ def test_a_value_whose_limit_is_unknown_is_not_said_to_fail(tmp_path: Path) -> N
     assert criterion.status == "unknown"
     (fact,) = criterion.part.all_evidence()
     assert fact.text.endswith("(measurements[0]), compared with 1.5 x ULN"), fact.text
+
+
+def test_a_clearance_that_cannot_be_computed_names_the_birth_date_it_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "c.tl"
+    path.write_text('trial NCT00000098 "c" {\n  include c "CrCl >= 30": creatinine_clearance >= 30 mL/min\n}\n')
+    record = {"id": "N2", "sex": "male", "birth_date": "2027-01-01", "measurements": [
+        {"attribute": "serum_creatinine", "value": 100, "unit": "umol/L", "date": "2026-11-01"},
+        {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-10-01"}]}  # fmt: skip
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    (criterion,) = explanation.criteria
+    assert criterion.status == "unknown"
+    born, measured = criterion.part.all_missing()
+    assert born.data["missing"] == "birth_date" and "is later" in born.text, born
+    assert measured.text == "a result for creatinine clearance"
