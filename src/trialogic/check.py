@@ -55,11 +55,23 @@ def concept_kinds(
     for member in concept.members:
         if member in seen:
             continue
-        member_kinds = {k for k in vocabulary.parents if vocabulary.is_concept(k, member)}
-        if member in scope.concepts:
-            member_kinds |= concept_kinds(scope.concepts[member], vocabulary, scope, seen)
-        kinds = member_kinds if kinds is None else kinds & member_kinds
+        found = member_kinds(member, vocabulary, scope, seen)
+        kinds = found if kinds is None else kinds & found
     return kinds or set()
+
+
+def member_kinds(member: str, vocabulary: Vocabulary, scope: Scope, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The event kinds a member of a concept set belongs to: a vocabulary code's, or those
+    every member of a set of that name fits."""
+    kinds = {k for k in vocabulary.parents if vocabulary.is_concept(k, member)}
+    if member in scope.concepts:
+        kinds |= concept_kinds(scope.concepts[member], vocabulary, scope, seen)
+    return kinds
+
+
+def known_member(member: str, vocabulary: Vocabulary, scope: Scope) -> bool:
+    """Whether a concept set's member names a set or a vocabulary code of some kind."""
+    return member in scope.concepts or any(vocabulary.is_concept(k, member) for k in vocabulary.parents)
 
 
 Cycle = list[tuple[str, ast.Node]]  # each name on the cycle, with the place that names the next
@@ -171,10 +183,7 @@ class Checker:
                 scope.defines.setdefault(define.name, define)
         for concept in scope.concepts.values():
             for member in concept.members:
-                known = member in scope.concepts or any(
-                    self.vocabulary.is_concept(k, member) for k in self.vocabulary.parents
-                )
-                if not known:
+                if not known_member(member, self.vocabulary, scope):
                     every = [c for table in self.vocabulary.parents.values() for c in table] + list(scope.concepts)
                     self.error(
                         concept,
@@ -201,15 +210,12 @@ class Checker:
         for concept in scope.concepts.values():
             if concept.name in self.broken_concepts or concept_kinds(concept, self.vocabulary, scope):
                 continue
-            if not all(m in scope.concepts or any(self.vocabulary.is_concept(k, m) for k in self.vocabulary.parents)
-                       for m in concept.members):  # fmt: skip
+            if not all(known_member(m, self.vocabulary, scope) for m in concept.members):
                 continue  # an unknown member: E106 above
-            said = []
-            for member in concept.members:
-                kinds = {k for k in self.vocabulary.parents if self.vocabulary.is_concept(k, member)}
-                if member in scope.concepts:
-                    kinds |= concept_kinds(scope.concepts[member], self.vocabulary, scope)
-                said.append(f"{member} ({' or '.join(sorted(kinds)) or 'mixed'})")
+            said = [
+                f"{m} ({' or '.join(sorted(member_kinds(m, self.vocabulary, scope))) or 'mixed'})"
+                for m in concept.members
+            ]
             message = f"concept {concept.name!r} mixes kinds: {', '.join(said)}; a set holds concepts of one kind"
             self.error(concept, "E106", message)
             self.broken_concepts.add(concept.name)

@@ -271,7 +271,7 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Di
         elif _after_except_in_list(parsed, error.token.start_pos or 0):
             message, code = EXCEPT_IN_LIST, "E004"
             line, column = error.token.line or line, error.token.column or column
-        elif (early := _ended_early(parsed, error.token.start_pos or 0)) and str(error.token) in _STATEMENT_WORDS:
+        elif str(error.token) in _STATEMENT_WORDS and (early := _ended_early(parsed, error.token.start_pos or 0)):
             line, column, _ = early
             message = f"the line ends too early; expected {_describe_expected(set(error.expected))}"
             code = "E001"
