@@ -402,3 +402,76 @@ def test_a_clearance_that_cannot_be_computed_names_the_birth_date_it_lacks(tmp_p
     born, measured = criterion.part.all_missing()
     assert born.data["missing"] == "birth_date" and "is later" in born.text, born
     assert measured.text == "a result for creatinine clearance"
+
+
+def why_both(tmp_path: Path, trial: str, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """`why --all` for people (on a wide screen: a fact per line) and `why --json` of one
+    patient and one trial: the report's text and the criteria of the JSON by id."""
+    (tmp_path / "t.tl").write_text(trial)
+    (tmp_path / "p.json").write_text(json.dumps(record))
+    arguments = ["why", str(tmp_path / "p.json"), "--trials", str(tmp_path / "t.tl"), "--on", REFERENCE.isoformat()]
+    human = CliRunner().invoke(main, [*arguments, "--all"], env={"COLUMNS": "300"})
+    machine = CliRunner().invoke(main, [*arguments, "--json"])
+    assert human.exit_code == 0 and machine.exit_code == 0, human.output + machine.output
+    (explanation,) = json.loads(machine.output)["explanations"]
+    return human.output, {c["id"]: c for c in explanation["criteria"]}
+
+
+BP_TRIAL = (
+    'trial NCT00000098 "bp" {\n'
+    '  exclude high "BP > 160/100": blood_pressure > 160/100 mmHg\n'
+    '  include low "BP < 140/90": blood_pressure < 140/90 mmHg\n'
+    "}\n"
+)
+
+
+def bp_record(value: str) -> dict[str, Any]:
+    return {"id": "BP1", "measurements": [
+        {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-10-01"},
+        {"attribute": "blood_pressure", "value": value, "unit": "mmHg", "date": "2026-11-01"}]}  # fmt: skip
+
+
+def test_a_blood_pressure_comparison_names_the_component_that_decides(tmp_path: Path) -> None:
+    """Each component is compared with its own threshold, and the evidence says which decided
+    (it once named both components' results, each as "150/105 mmHg", and no comparison):
+    the diastolic alone above its limit settles `>` (the systolic below its own does not
+    decide it), and either component not below fails `<`."""
+    human, criteria = why_both(tmp_path, BP_TRIAL, bp_record("150/105"))
+    keys = ("fact", "attribute", "component", "value", "unit", "op", "threshold", "holds", "decides", "field", "date")
+    where = "blood pressure 150/105 mmHg on 2026-11-01 (measurements[1])"
+    assert [{k: f[k] for k in keys} for f in criteria["high"]["evidence"]] == [
+        {"fact": "result", "attribute": "blood_pressure.systolic", "component": "systolic", "value": "150",
+         "unit": "mmHg", "op": ">", "threshold": "160", "holds": False, "decides": False,
+         "field": "measurements[1]", "date": "2026-11-01"},
+        {"fact": "result", "attribute": "blood_pressure.diastolic", "component": "diastolic", "value": "105",
+         "unit": "mmHg", "op": ">", "threshold": "100", "holds": True, "decides": True,
+         "field": "measurements[1]", "date": "2026-11-01"},
+    ]  # fmt: skip
+    assert [f["text"] for f in criteria["high"]["evidence"]] == [
+        f"{where}: systolic 150 mmHg not > 160 mmHg",
+        f"{where}: diastolic 105 mmHg > 100 mmHg, which decides it",
+    ]
+    assert [f["text"] for f in criteria["low"]["evidence"]] == [
+        f"{where}: systolic 150 mmHg not < 140 mmHg, which decides it",
+        f"{where}: diastolic 105 mmHg not < 90 mmHg, which decides it",
+    ]
+    for criterion in criteria.values():
+        for fact in criterion["evidence"]:
+            assert f"· {fact['text']}\n" in human, fact["text"]
+
+
+def test_a_blood_pressure_comparison_names_both_components_when_both_decide(tmp_path: Path) -> None:
+    def decided(value: str) -> dict[str, list[tuple[str, bool, bool]]]:
+        _, criteria = why_both(tmp_path, BP_TRIAL, bp_record(value))
+        return {i: [(f["component"], f["holds"], f["decides"]) for f in c["evidence"]] for i, c in criteria.items()}
+
+    # the systolic alone above: it decides `>`, and alone fails `<` (the diastolic is below)
+    assert decided("170/85") == {
+        "high": [("systolic", True, True), ("diastolic", False, False)],
+        "low": [("systolic", False, True), ("diastolic", True, False)],
+    }
+    # both above: each settles `>`; both below: `<` holds by the two together
+    assert decided("170/105")["high"] == [("systolic", True, True), ("diastolic", True, True)]
+    assert decided("120/80")["low"] == [("systolic", True, True), ("diastolic", True, True)]
+    # neither above: `>` fails on both
+    assert decided("120/80")["high"] == [("systolic", False, True), ("diastolic", False, True)]

@@ -17,8 +17,8 @@ import clingo
 from . import ast
 from .compiler import CompiledTrial
 from .dates import window_start
-from .format import operand_source, source
-from .patient import GRAIN, SECTION_OF_KIND, Patient
+from .format import number, operand_source, source
+from .patient import GRAIN, SECTION_OF_KIND, Measurement, Patient
 from .solve import Trace
 from .vocabulary import Vocabulary
 
@@ -140,14 +140,15 @@ class Narrator:
 
     def symbols(
         self, table: dict[tuple[str, int], list[clingo.Symbol]], expr: ast.Expr, criterion: str
-    ) -> list[clingo.Symbol]:
+    ) -> list[tuple[clingo.Symbol, str]]:
+        """The symbols the nodes of an expression name, each once, with the truth of the node
+        that named it first (a pair's component is a node of its own)."""
         span = self.compiled.spans[(criterion, id(expr))]
-        found: list[clingo.Symbol] = []
-        for number in [span.root, *range(span.first, span.last + 1)]:
-            for symbol in table.get((self.compiled.id, number), []):
-                if symbol not in found:
-                    found.append(symbol)
-        return found
+        found: dict[clingo.Symbol, str] = {}
+        for node in [span.root, *range(span.first, span.last + 1)]:
+            for symbol in table.get((self.compiled.id, node), []):
+                found.setdefault(symbol, TRUTH[self.trace.truth.get((self.compiled.id, node))])
+        return list(found.items())
 
     def part(self, expr: ast.Expr, criterion: str, names: ast.Names | None = None) -> Part:
         """How one (sub-)expression of a criterion was decided; `names` is what a defined name
@@ -176,8 +177,10 @@ class Narrator:
             define, inner = meaning
             body = self.part(define.body, criterion, inner)
             return Part(written, truth, parts=(body,), summary=define.description)
-        evidence = tuple(self.evidence(expr, s, truth) for s in self.symbols(self.trace.evidence, expr, criterion))
-        missing = tuple(self.missing(expr, s) for s in self.symbols(self.trace.missing, expr, criterion))
+        evidence = tuple(
+            self.evidence(expr, s, truth, own) for s, own in self.symbols(self.trace.evidence, expr, criterion)
+        )
+        missing = tuple(self.missing(expr, s) for s, _ in self.symbols(self.trace.missing, expr, criterion))
         return Part(written, truth, tuple(e for e in evidence if e), tuple(m for m in missing if m))
 
     @staticmethod
@@ -220,7 +223,9 @@ class Narrator:
         exact = f" = {length} days" if window.unit in ("weeks", "months", "years") else ""
         return f"the window is {window.count} {window.unit}{exact}, from {start} to {self.reference}"
 
-    def result_fact(self, expr: ast.Expr, attribute: str, date: dt.date, truth: str) -> Fact:
+    def result_fact(self, expr: ast.Expr, attribute: str, date: dt.date, truth: str, own: str) -> Fact:
+        """A result a leaf used; `truth` is the leaf's, `own` that of the comparison of this
+        result alone (of a pair's component: the leaf combines the two)."""
         m = next(m for m in self.patient.measurements if m.attribute == attribute and m.date == date)
         data: dict[str, Any] = {"fact": "result", "attribute": attribute, "date": date.isoformat(),
                                 "recorded": m.recorded, "field": m.field}  # fmt: skip
@@ -233,13 +238,33 @@ class Narrator:
                 text = f"{self.label(attribute)} {m.recorded} ({decimal_text(canonical)} {self.unit(attribute)}) on {date} ({m.field})".replace(
                     " )", ")"
                 )
-        if isinstance(expr, ast.Comparison) and not isinstance(expr.operand, ast.Pair):
+        if isinstance(expr, ast.Comparison) and isinstance(expr.operand, ast.Pair):
+            text, details = self.component_comparison(expr, expr.operand, m, data.get("value", ""), truth, own)
+            data |= details
+        elif isinstance(expr, ast.Comparison):
             if truth == "unknown":  # the value alone does not decide it (a limit is missing)
                 text += f", compared with {operand_source(expr.operand)}"
             else:
                 op = SHOWN_OP[expr.op] if truth == "true" else NEGATED_OP[expr.op]
                 text += f" {op} {operand_source(expr.operand)}"
         return Fact(text, data)
+
+    def component_comparison(
+        self, expr: ast.Comparison, pair: ast.Pair, m: Measurement, value: str, truth: str, own: str
+    ) -> tuple[str, dict[str, Any]]:
+        """One component of a pair against its threshold, and whether it decides the leaf: it
+        does when its own truth is the leaf's (`>`: a component above decides alone, both
+        when neither is; `<`: both when both are below, one alone that is not)."""
+        base, _, component = m.attribute.partition(".")
+        first, _ = self.vocabulary.attributes[base].components
+        threshold = number(pair.first if component == first else pair.second)
+        unit = f" {pair.unit}" if pair.unit else ""
+        op = SHOWN_OP[expr.op] if own == "true" else NEGATED_OP[expr.op]
+        decides = own == truth
+        text = (f"{self.label(base)} {m.recorded} on {m.date} ({m.field}): {component} {value} {self.unit(base)}"
+                f" {op} {threshold}{unit}" + (", which decides it" if decides else ""))  # fmt: skip
+        return text, {"component": component, "op": expr.op, "threshold": threshold, "holds": own == "true",
+                      "decides": decides}  # fmt: skip
 
     def event_fact(self, expr: ast.Expr, index: int, possible: str) -> Fact:
         """An entry in words; `possible` says why it only may count: "possible" (it ended on an
@@ -274,13 +299,14 @@ class Narrator:
                 "matched": "maybe" if possible else "yes"}  # fmt: skip
         return Fact(text, data)
 
-    def evidence(self, expr: ast.Expr, symbol: clingo.Symbol, truth: str) -> Fact | None:
-        """One evidence symbol of a leaf, in words; `truth` is the leaf's."""
+    def evidence(self, expr: ast.Expr, symbol: clingo.Symbol, truth: str, own: str) -> Fact | None:
+        """One evidence symbol of a leaf, in words; `truth` is the leaf's, `own` the node's
+        that named the symbol."""
         name, args = symbol.name, symbol.arguments
         if name == "result" and args[1].number == 0:  # demographics carry no date
             return Fact(f"{args[0].string} {self.patient.sex} ({args[0].string})", {"fact": "demographic"})
         if name == "result":
-            return self.result_fact(expr, args[0].string, ordinal_date(args[1]), truth)
+            return self.result_fact(expr, args[0].string, ordinal_date(args[1]), truth, own)
         if name == "stale":
             attribute, date, start = args[0].string, ordinal_date(args[1]), ordinal_date(args[2])
             return Fact(
