@@ -126,8 +126,10 @@ def test_age_uln_dose_and_derived_values(tmp_path: Path) -> None:
     # (140 - 36) × 60 × 1.04 / 256.3 (creatinine rounded down to 0.1 µmol/L) = 25.32...
     clearance = texts(criteria["clearance"].part)
     assert sorted(clearance) == [
-        "computed by Cockcroft–Gault from body weight of 2026-11-01",
-        "computed by Cockcroft–Gault from serum creatinine of 2026-11-01",
+        "computed by Cockcroft–Gault from body weight 60 kg on 2026-11-01 (measurements[4])",
+        "computed by Cockcroft–Gault from serum creatinine 2.9 mg/dL (256.36 umol/L) on 2026-11-01 (measurements[0])",
+        "computed by Cockcroft–Gault from the age, 36 years on 2026-11-22 (born 1990-05-01)",
+        "computed by Cockcroft–Gault from the sex, female (sex)",
         "creatinine clearance ≈25.32 mL/min computed for 2026-11-01 not ≥ 30 mL/min",
     ]
     assert criteria["clearance"].status == "not_met"
@@ -202,7 +204,7 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
             for fact in evidence:
                 if "field" in fact.data:
                     entry = resolve(record, fact.data["field"])
-                    if fact.data.get("fact") == "result":
+                    if fact.data.get("fact") in ("result", "derived", "superseded"):
                         assert entry["attribute"] in (fact.data["attribute"], *synonyms(fact.data["attribute"]))
                         assert str(entry["date"]) == fact.data["date"]
                     if fact.data.get("fact") in ("entry", "negative"):
@@ -210,7 +212,7 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
                     if fact.data.get("fact") == "assessment":
                         assert (entry["result"], str(entry["date"])) == (fact.data["result"], fact.data["date"])
                 # every fact from the record names where it is (the text shows it in brackets)
-                if fact.data.get("fact") in ("result", "entry", "negative", "assessment"):
+                if fact.data.get("fact") in ("result", "entry", "negative", "assessment", "superseded"):
                     assert "field" in fact.data, fact
 
 
@@ -475,3 +477,60 @@ def test_a_blood_pressure_comparison_names_both_components_when_both_decide(tmp_
     assert decided("120/80")["low"] == [("systolic", True, True), ("diastolic", True, True)]
     # neither above: `>` fails on both
     assert decided("120/80")["high"] == [("systolic", False, True), ("diastolic", False, True)]
+
+
+CLEARANCE_TRIAL = 'trial NCT00000098 "c" {\n  include c "CrCl >= 30": creatinine_clearance >= 30 mL/min\n}\n'
+
+
+def test_a_computed_clearance_names_the_values_it_was_computed_from(tmp_path: Path) -> None:
+    """Cockcroft–Gault's inputs, each with its value, date and field (the results), and the
+    measured clearance the newer creatinine set aside: the evidence once named only the
+    inputs' dates, and never the measured clearance, which the reader would expect used."""
+    record = {"id": "G1", "sex": "male", "birth_date": "1956-03-15", "measurements": [
+        {"attribute": "weight", "value": 154, "unit": "lb", "date": "2026-09-20"},
+        {"attribute": "creatinine_clearance", "value": 75, "unit": "mL/min", "date": "2026-10-01"},
+        {"attribute": "serum_creatinine", "value": 1.2, "unit": "mg/dL", "date": "2026-11-10"},
+        {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-06-01"}]}  # fmt: skip
+    human, criteria = why_both(tmp_path, CLEARANCE_TRIAL, record)
+    evidence = {f["attribute"]: f for f in criteria["c"]["evidence"] if f["fact"] == "derived"}
+    # (140 - 70) × 69.8 kg (154 lb, rounded down to 0.1 kg) × 1.23 / 106 µmol/L ≈ 56.70
+    assert {k: evidence["serum_creatinine"][k] for k in ("value", "unit", "date", "field", "recorded")} == {
+        "value": "106.08", "unit": "umol/L", "date": "2026-11-10", "field": "measurements[2]", "recorded": "1.2 mg/dL"
+    }  # fmt: skip
+    assert {k: evidence["weight"][k] for k in ("value", "unit", "date", "field")} == {
+        "value": "69.85322498", "unit": "kg", "date": "2026-09-20", "field": "measurements[0]"
+    }  # fmt: skip
+    assert (evidence["age"]["value"], evidence["age"]["unit"], evidence["age"]["birth_date"]) == (
+        "70", "years", "1956-03-15"
+    )  # fmt: skip
+    assert evidence["sex"]["value"] == "male"
+    (superseded,) = [f for f in criteria["c"]["evidence"] if f["fact"] == "superseded"]
+    assert {k: superseded[k] for k in ("attribute", "value", "unit", "date", "field", "superseded_by")} == {
+        "attribute": "creatinine_clearance", "value": "75", "unit": "mL/min", "date": "2026-10-01",
+        "field": "measurements[1]",
+        "superseded_by": {"attribute": "serum_creatinine", "date": "2026-11-10", "field": "measurements[2]"},
+    }  # fmt: skip
+    assert sorted(f["text"] for f in criteria["c"]["evidence"]) == [
+        "computed by Cockcroft–Gault from body weight 154 lb (69.85322498 kg) on 2026-09-20 (measurements[0])",
+        "computed by Cockcroft–Gault from serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2])",
+        "computed by Cockcroft–Gault from the age, 70 years on 2026-11-22 (born 1956-03-15)",
+        "computed by Cockcroft–Gault from the sex, male (sex)",
+        "creatinine clearance ≈56.70 mL/min computed for 2026-11-10 ≥ 30 mL/min",
+        "the measured creatinine clearance 75 mL/min on 2026-10-01 (measurements[1]) is not used: "
+        "the serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2]) is newer",
+    ]
+    for fact in criteria["c"]["evidence"]:
+        assert f"· {fact['text']}\n" in human, fact["text"]
+
+
+def test_a_current_measured_clearance_is_not_said_to_be_superseded(tmp_path: Path) -> None:
+    """A clearance measured on or after the latest creatinine is the one used: no input of
+    the formula, and nothing set aside, is named."""
+    record = {"id": "G2", "sex": "female", "birth_date": "1980-01-01", "measurements": [
+        {"attribute": "serum_creatinine", "value": 90, "unit": "umol/L", "date": "2026-11-01"},
+        {"attribute": "creatinine_clearance", "value": 75, "unit": "mL/min", "date": "2026-11-01"},
+        {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-11-01"}]}  # fmt: skip
+    _, criteria = why_both(tmp_path, CLEARANCE_TRIAL, record)
+    assert [(f["fact"], f["attribute"], f["field"]) for f in criteria["c"]["evidence"]] == [
+        ("result", "creatinine_clearance", "measurements[1]")
+    ]

@@ -223,11 +223,11 @@ class Narrator:
         exact = f" = {length} days" if window.unit in ("weeks", "months", "years") else ""
         return f"the window is {window.count} {window.unit}{exact}, from {start} to {self.reference}"
 
-    def result_fact(self, expr: ast.Expr, attribute: str, date: dt.date, truth: str, own: str) -> Fact:
-        """A result a leaf used; `truth` is the leaf's, `own` that of the comparison of this
-        result alone (of a pair's component: the leaf combines the two)."""
+    def recorded(self, fact: str, attribute: str, date: dt.date) -> tuple[Measurement, str, dict[str, Any]]:
+        """A recorded result: the entry, its words (value as recorded, and in the canonical
+        unit where that differs, date, field) and its details as a FACT `fact`."""
         m = next(m for m in self.patient.measurements if m.attribute == attribute and m.date == date)
-        data: dict[str, Any] = {"fact": "result", "attribute": attribute, "date": date.isoformat(),
+        data: dict[str, Any] = {"fact": fact, "attribute": attribute, "date": date.isoformat(),
                                 "recorded": m.recorded, "field": m.field}  # fmt: skip
         text = f"{self.label(attribute)} {m.recorded} on {date} ({m.field})"
         if isinstance(m.value, Fraction):
@@ -238,6 +238,12 @@ class Narrator:
                 text = f"{self.label(attribute)} {m.recorded} ({decimal_text(canonical)} {self.unit(attribute)}) on {date} ({m.field})".replace(
                     " )", ")"
                 )
+        return m, text, data
+
+    def result_fact(self, expr: ast.Expr, attribute: str, date: dt.date, truth: str, own: str) -> Fact:
+        """A result a leaf used; `truth` is the leaf's, `own` that of the comparison of this
+        result alone (of a pair's component: the leaf combines the two)."""
+        m, text, data = self.recorded("result", attribute, date)
         if isinstance(expr, ast.Comparison) and isinstance(expr.operand, ast.Pair):
             text, details = self.component_comparison(expr, expr.operand, m, data.get("value", ""), truth, own)
             data |= details
@@ -387,12 +393,23 @@ class Narrator:
                 op = SHOWN_OP[expr.op] if truth == "true" else NEGATED_OP[expr.op]
                 text += f" {op} {operand_source(expr.operand)}"
             return Fact(text, {"fact": "computed", "attribute": attribute, "value": decimal_text(computed)})
-        if name == "derived":
-            attribute, date = args[0].string, ordinal_date(args[1])
-            return Fact(
-                f"computed by Cockcroft–Gault from {self.label(attribute)} of {date}",
-                {"fact": "derived", "attribute": attribute},
-            )
+        if name == "derived":  # an input of Cockcroft–Gault: a result, the age or the sex
+            if args[0].string == "age":
+                years, born = args[1].number, self.patient.birth_date
+                text = f"the age, {years} years on {self.reference} (born {born})"
+                data: dict[str, Any] = {"fact": "derived", "attribute": "age", "value": str(years),
+                                        "unit": "years", "birth_date": str(born)}  # fmt: skip
+            elif args[0].string == "sex":
+                text = f"the sex, {args[1].string} (sex)"
+                data = {"fact": "derived", "attribute": "sex", "value": args[1].string}
+            else:
+                _, text, data = self.recorded("derived", args[0].string, ordinal_date(args[1]))
+            return Fact(f"computed by Cockcroft–Gault from {text}", data)
+        if name == "superseded":  # a measured result set aside for a newer one it is computed from
+            _, text, data = self.recorded("superseded", args[0].string, ordinal_date(args[1]))
+            _, newer, newer_data = self.recorded("result", args[2].string, ordinal_date(args[3]))
+            data["superseded_by"] = {key: newer_data[key] for key in ("attribute", "date", "field")}
+            return Fact(f"the measured {text} is not used: the {newer} is newer", data)
         if name == "compared":
             return None
         raise ValueError(f"no words for the evidence {symbol}")
