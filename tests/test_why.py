@@ -111,6 +111,9 @@ def test_stale_evidence_says_what_would_settle_it(tmp_path: Path) -> None:
     assert [f.text for f in biopsy.part.all_missing()] == [
         "a result for ISN/RPS class of lupus nephritis on renal biopsy dated on or after 2026-08-30"
     ]
+    assert [f.data for f in biopsy.part.all_missing()] == [
+        {"missing": "result", "attribute": "biopsy_class", "on_or_after": "2026-08-30"}
+    ]
 
 
 def test_age_uln_dose_and_derived_values(tmp_path: Path) -> None:
@@ -534,3 +537,70 @@ def test_a_current_measured_clearance_is_not_said_to_be_superseded(tmp_path: Pat
     assert [(f["fact"], f["attribute"], f["field"]) for f in criteria["c"]["evidence"]] == [
         ("result", "creatinine_clearance", "measurements[1]")
     ]
+
+
+def test_a_clearance_the_formula_cannot_compute_at_140_asks_for_a_measured_one(tmp_path: Path) -> None:
+    """At 140 or older Cockcroft–Gault gives no clearance: the needs line says so and asks for
+    a measured clearance, dated where it would be used (on or after the latest creatinine,
+    which sets an older one aside, and the window's start), and for none of the formula's
+    inputs. It asked for the inputs (the sex, a creatinine, a weight), for any clearance
+    with no reason, or, beside a clearance a newer creatinine set aside, for nothing."""
+    trial = (
+        'trial NCT00000098 "c" {\n'
+        '  include c "CrCl >= 30": creatinine_clearance >= 30 mL/min\n'
+        '  include w "CrCl >= 30 within 2 weeks": creatinine_clearance >= 30 mL/min within 2 weeks\n'
+        "}\n"
+    )
+    creatinine = {"attribute": "serum_creatinine", "value": 100, "unit": "umol/L", "date": "2026-11-01"}
+    weight = {"attribute": "weight", "value": 60, "unit": "kg", "date": "2026-11-01"}
+    old_clearance = {"attribute": "creatinine_clearance", "value": 80, "unit": "mL/min", "date": "2026-10-01"}
+    born = {"id": "A1", "birth_date": "1880-05-01"}
+    keys = ("missing", "attribute", "measured", "age")
+
+    def needs(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        human, criteria = why_both(tmp_path, trial, record)
+        for criterion in criteria.values():
+            assert criterion["status"] == "unknown"
+            for fact in criterion["missing"]:
+                assert f"needs {fact['text']}\n" in human, fact["text"]
+        return {i: c["missing"] for i, c in criteria.items()}
+
+    # every input there, no clearance measured: one dated from the creatinine (or the window)
+    every = needs(born | {"sex": "male", "measurements": [creatinine, weight]})
+    assert [{k: f[k] for k in (*keys, "on_or_after")} for f in every["c"] + every["w"]] == [
+        {"missing": "result", "attribute": "creatinine_clearance", "measured": True, "age": 146,
+         "on_or_after": "2026-11-01"},
+        {"missing": "result", "attribute": "creatinine_clearance", "measured": True, "age": 146,
+         "on_or_after": "2026-11-08"},
+    ]  # fmt: skip
+    assert every["c"][0]["text"] == (
+        "a measured creatinine clearance dated on or after 2026-11-01: Cockcroft–Gault cannot compute one, "
+        "the patient's age is 140 or more (146 years on 2026-11-22, born 1880-05-01)"
+    )
+    # a measured clearance the newer creatinine set aside: a newer one, no longer nothing
+    superseded = needs(born | {"sex": "female", "measurements": [old_clearance, creatinine, weight]})
+    assert [f["on_or_after"] for f in superseded["c"]] == ["2026-11-01"]
+    # no input at all: still only a measured clearance, of any date
+    bare = needs(born)
+    assert [{k: f[k] for k in keys} for f in bare["c"]] == [
+        {"missing": "result", "attribute": "creatinine_clearance", "measured": True, "age": 146}
+    ]
+    assert "on_or_after" not in bare["c"][0]
+    assert [f["on_or_after"] for f in bare["w"]] == ["2026-11-08"]
+
+
+def test_the_measured_clearance_asked_for_at_140_decides(tmp_path: Path) -> None:
+    """What the needs line asks for settles the criterion; a day earlier, it would not."""
+    path = tmp_path / "c.tl"
+    path.write_text(CLEARANCE_TRIAL)
+    record: dict[str, Any] = {"id": "A2", "sex": "male", "birth_date": "1880-05-01", "measurements": [
+        {"attribute": "serum_creatinine", "value": 100, "unit": "umol/L", "date": "2026-11-01"},
+        {"attribute": "weight", "value": 60, "unit": "kg", "date": "2026-11-01"}]}  # fmt: skip
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    (asked,) = explanation.criteria[0].part.all_missing()
+    on_or_after = dt.date.fromisoformat(asked.data["on_or_after"])
+    for date, status in ((on_or_after, "met"), (on_or_after - dt.timedelta(days=1), "unknown")):
+        clearance = {"attribute": "creatinine_clearance", "value": 45, "unit": "mL/min", "date": date.isoformat()}
+        changed = record | {"measurements": [*record["measurements"], clearance]}
+        (result,) = api.check([api.read_patient(changed)], api.load_trials([path]), on=REFERENCE)
+        assert result.criteria[0].status == status, date

@@ -416,10 +416,21 @@ class Narrator:
 
     def missing(self, expr: ast.Expr, symbol: clingo.Symbol) -> Fact | None:
         name, args = symbol.name, symbol.arguments
-        if name == "result":
+        if name in ("result", "measured_only"):
             attribute = args[0].string
-            dated = f" dated on or after {ordinal_date(args[1])}" if args[1].type == clingo.SymbolType.Number else ""
-            return Fact(f"a result for {self.label(attribute)}{dated}", {"missing": "result", "attribute": attribute})
+            data: dict[str, Any] = {"missing": "result", "attribute": attribute}
+            dated = ""
+            if args[1].type == clingo.SymbolType.Number:
+                dated = f" dated on or after {ordinal_date(args[1])}"
+                data["on_or_after"] = ordinal_date(args[1]).isoformat()
+            if name == "result":
+                return Fact(f"a result for {self.label(attribute)}{dated}", data)
+            years = args[2].number  # Cockcroft–Gault gives no clearance at this age
+            return Fact(
+                f"a measured {self.label(attribute)}{dated}: Cockcroft–Gault cannot compute one, the patient's "
+                f"age is 140 or more ({years} years on {self.reference}, born {self.patient.birth_date})",
+                data | {"measured": True, "age": years},
+            )
         if name == "uln":
             return Fact(f"the upper limit of normal of the {self.label(args[0].string)} result", {"missing": "uln"})
         if name == "birth_date":
