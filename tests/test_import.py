@@ -570,3 +570,32 @@ def test_a_blank_brief_title_gives_way_to_the_official_title() -> None:
     data = record(minimumAge="18 Years")
     data["protocolSection"]["identificationModule"].update(briefTitle=" \n ", officialTitle="A Study of Something")
     assert trial_of(import_study(data, "s.json")).title == "A Study of Something"
+
+
+@pytest.mark.parametrize(
+    ("eligibility", "field", "message"),
+    [
+        (
+            ["Inclusion Criteria: adults"],
+            ELIGIBILITY,
+            "the eligibility module is a list; the registry writes an object (eligibilityCriteria, sex, ages)",
+        ),
+        (
+            {"minimumAge": "18 Years", "eligibilityCriteria": ["Exclusion Criteria:", "* pregnant"]},
+            f"{ELIGIBILITY}.eligibilityCriteria",
+            "the eligibility criteria are a list; the registry writes them as one text (a JSON string)",
+        ),
+        (
+            {"eligibilityCriteria": 5},
+            f"{ELIGIBILITY}.eligibilityCriteria",
+            "the eligibility criteria are the number 5; the registry writes them as one text (a JSON string)",
+        ),
+    ],
+)
+def test_criteria_of_the_wrong_type_are_i003_not_a_skeleton_without_them(
+    eligibility: Any, field: str, message: str
+) -> None:
+    """Read as no criteria, an age-only skeleton would make everyone of the right age eligible."""
+    data = record()
+    data["protocolSection"]["eligibilityModule"] = eligibility
+    assert diagnostics(data) == [("I003", message, field)]

@@ -45,6 +45,7 @@ from .check import LIFETIME, lifetime
 from .errors import Diagnostic, TrialogicError, source_line
 from .fmt import format_source
 from .format import quoted
+from .patient import held
 
 ELIGIBILITY = "protocolSection.eligibilityModule"
 NCT_FIELD = "protocolSection.identificationModule.nctId"
@@ -120,13 +121,13 @@ def import_study(data: dict[str, Any], source: str) -> str:
         _field(data, f"{identification}.officialTitle")
     )
     notes = _notes(data, nct_id)
-    problems: list[Diagnostic] = []
+    problems = _wrong_types(data, source)
     criteria = [c for c in (_age(data, source, "minimum", problems), _age(data, source, "maximum", problems)) if c]
     criteria += _sex(data, source, problems)
     if problems:
         raise TrialogicError(problems)
     text = _field(data, f"{ELIGIBILITY}.eligibilityCriteria")
-    blocks = blocks_of(text) if isinstance(text, str) else []
+    blocks = blocks_of(text) if text is not None else []
     if not blocks:
         found = "only its ages and sex are imported" if criteria else "it gives no ages or sex either"
         notes.append(f"The record has no eligibility criteria text: {found}.")
@@ -283,6 +284,22 @@ def _plain(text: str) -> str:
     'a\nb\nc d\te'
     """
     return CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _wrong_types(data: dict[str, Any], source: str) -> list[Diagnostic]:
+    """I003 for an eligibility module that is not an object, or criteria text that is not
+    text: either would otherwise be read as a record without criteria (an age-only
+    skeleton makes everyone of the right age eligible)."""
+    module, text = _field(data, ELIGIBILITY), _field(data, f"{ELIGIBILITY}.eligibilityCriteria")
+    if module is not None and not isinstance(module, dict):
+        message = (
+            f"the eligibility module is {held(module)}; the registry writes an object (eligibilityCriteria, sex, ages)"
+        )
+        return [Diagnostic(source, 0, 0, "I003", message, field=ELIGIBILITY)]
+    if text is not None and not isinstance(text, str):
+        message = f"the eligibility criteria are {held(text)}; the registry writes them as one text (a JSON string)"
+        return [Diagnostic(source, 0, 0, "I003", message, field=f"{ELIGIBILITY}.eligibilityCriteria")]
+    return []
 
 
 def _not_a_study(data: object) -> str:
