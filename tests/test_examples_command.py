@@ -178,3 +178,36 @@ def test_an_example_without_its_trial_or_with_another_is_an_error(tmp_path: Path
     assert (
         "examples[1].trial: error[X001]: 'NCT00000003' is not a trial of the file beside; did you mean" in result.output
     )
+
+
+def test_an_assessment_of_a_criterion_the_trial_lacks_is_p013_in_an_example(tmp_path: Path) -> None:
+    """As the commands: a misspelt criterion would otherwise leave the manual one unknown."""
+    (tmp_path / "p.yaml").write_text(
+        "id: F1\nbirth_date: 1990-01-01\n"
+        "assessments: [{trial: NCT00000099, criterion: opinon, result: not_met, date: 2026-11-01}]\n"
+    )
+    path, output, code = run_test(
+        tmp_path,
+        "examples:\n  - name: a\n    patient: {id: E1, birth_date: 1990-01-01, assessments: "
+        "[{trial: NCT00000099, criterion: opinon, result: not_met, date: 2026-11-01}]}\n    expect: undetermined\n"
+        "  - name: b\n    patient_file: p.yaml\n    expect: undetermined\n",
+    )
+    assert code == 1
+    assert (
+        f"{path}:3:82: examples[0].patient.assessments[0].criterion: error[P013]: NCT00000099 has no criterion "
+        "'opinon'; did you mean 'opinion'?"
+    ) in output
+    assert f"{tmp_path / 'p.yaml'}:3:36: assessments[0].criterion: error[P013]: NCT00000099 has no criterion" in output
+    assert "PASSED" not in output and "FAILED" not in output
+
+
+def test_an_example_with_a_patient_and_a_patient_file_is_an_error(tmp_path: Path) -> None:
+    """Which one was checked was not said: the record written was silently passed over."""
+    (tmp_path / "p.yaml").write_text("id: F1\nbirth_date: 1990-01-01\n")
+    path, output, code = run_test(tmp_path, ONE + "    patient_file: p.yaml\n")
+    assert code == 1
+    assert (
+        f"{path}:2:5: examples[0]: error[X001]: an example has `patient:` (a record) or `patient_file:` (a path), "
+        "not both"
+    ) in output
+    assert "PASSED" not in output and "FAILED" not in output

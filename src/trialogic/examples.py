@@ -6,7 +6,7 @@ A trial file `X.tl` may have a sibling `X.examples.yaml`:
     examples:
       - name: too young
         patient: {id: E1, birth_date: 2012-01-01}     # a record, or
-        # patient_file: ../../facts/patients/p01.yaml  # a record file, relative to this file
+        # patient_file: ../../facts/patients/p01.yaml  # a record file, relative to this file (not both)
         # trial: NCT01539902     # which trial, when X.tl holds more than one
         expect: ineligible
         blocking: [age]          # optional: the exact ids of unmet inclusions / met exclusions
@@ -26,6 +26,7 @@ from .api import Patient, TrialSet, check, criteria_files, load_patients, load_t
 from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
 from .patient import not_utf8, parse_yaml
+from .records import assessment_problems
 from .vocabulary import closest, suggestion
 
 SUFFIX = ".examples.yaml"
@@ -77,22 +78,31 @@ def _unknown_keys(path: Path, where: str, given: dict[Any, Any], allowed: tuple[
     return problems
 
 
-def _patient(path: Path, where: str, example: dict[str, Any]) -> Patient:
+def _patient(path: Path, where: str, example: dict[str, Any], trials: TrialSet) -> Patient:
+    """The example's patient, read as the commands read it against the trials (an assessment
+    of a criterion the trial lacks or decides is P013)."""
+    if "patient_file" in example and "patient" in example:
+        message = "an example has `patient:` (a record) or `patient_file:` (a path), not both"
+        raise TrialogicError([_problem(path, where, message)])
     if "patient_file" in example:
         file = path.parent / str(example["patient_file"])
         if not file.is_file():
             raise TrialogicError([_problem(path, f"{where}.patient_file", f"there is no patient file {file}")])
-        patients = load_patients(file)
+        patients = load_patients(file, trials=trials)
         if len(patients) != 1:
             message = f"{file} holds {len(patients)} patients; name a file holding one"
             raise TrialogicError([_problem(path, f"{where}.patient_file", message)])
         return patients[0]
     if isinstance(example.get("patient"), dict):
         try:
-            return read_patient(example["patient"], str(path))
-        except TrialogicError as e:  # placed in the examples file: its field is under `patient`
-            fields = [f"{where}.patient" + (f".{d.field}" if d.field else "") for d in e.diagnostics]
-            raise TrialogicError([replace(d, field=f) for d, f in zip(e.diagnostics, fields, strict=True)]) from None
+            patient = read_patient(example["patient"], str(path), trials.vocabulary)
+            problems = assessment_problems(patient, trials)
+        except TrialogicError as e:
+            problems = e.diagnostics
+        if problems:  # placed in the examples file: its field is under `patient`
+            fields = [f"{where}.patient" + (f".{d.field}" if d.field else "") for d in problems]
+            raise TrialogicError([replace(d, field=f) for d, f in zip(problems, fields, strict=True)])
+        return patient
     message = "each example has `patient:` (a record) or `patient_file:` (a path)"
     raise TrialogicError([_problem(path, where, message)])
 
@@ -185,7 +195,7 @@ def run_examples(path: Path, trials: TrialSet, trial_ids: list[str]) -> list[Out
         criteria = [c.id for c in trials.trials[trial_id].criteria] if trial_id else []
         problems.extend(_example_problems(path, index, example, names, criteria, trial_id))
         try:
-            patient = _patient(path, where, example)
+            patient = _patient(path, where, example, trials)
         except TrialogicError as e:
             problems.extend(e.diagnostics)
             continue
