@@ -68,3 +68,16 @@ def test_a_diagnostic_placed_already_or_naming_no_file_is_left_as_it_is(tmp_path
     placed_already = Diagnostic(str(path), 1, 1, "P001", "m", field="id")
     elsewhere = unplaced("<what-if>", "id")
     assert locate([placed_already, elsewhere]) == [placed_already, elsewhere]
+
+
+def test_a_stream_line_holding_a_line_break_yaml_counts_is_placed_on_its_own_line(tmp_path: Path) -> None:
+    """JSON strings may hold U+2028, U+2029 and U+0085, which YAML (that places fields)
+    counts as line breaks: the error was put on a later line, its column in a piece of it."""
+    path = tmp_path / "c.jsonl"
+    lines = ['{"id": "A"}', '{"id": "B\u2028C\x85D\u2029E", "sex": "femal"}', '{"id": "F"}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = f"{path}:2"
+    (located,) = locate([unplaced(source, "sex")])
+    shown = lines[1].replace("\u2028", " ").replace("\x85", " ").replace("\u2029", " ")
+    assert where(located) == (str(path), "sex", 2, lines[1].index('"sex"') + 1, shown)
+    assert place([unplaced(source, "sex")], Line(lines[1], str(path), 2), source) == [located]

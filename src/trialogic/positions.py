@@ -28,6 +28,7 @@ from .patient import read_text, yaml_lines
 _INDEXED_SOURCE = re.compile(r"(?P<file>.+)\[(?P<index>\d+)\]")
 _STREAM_SOURCE = re.compile(r"(?P<file>.+\.jsonl):(?P<line>\d+)")
 _STEP_START = re.compile(r"[.\[]")
+_NOT_JSON_BREAKS = str.maketrans("\x85\u2028\u2029", "   ")
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # a record's line longer than this (a cohort, or a FHIR Bundle, written on one line) is not
 # shown under an error about it: its line and column still are. `locate` shows every line.
@@ -89,7 +90,10 @@ def file_places(file: str, index: int | None, longest: int | None = _LONGEST_SHO
 
 
 def line_places(text: str, number: int, longest: int | None = _LONGEST_SHOWN) -> Places | None:
-    """Where the fields of the record on line `number` of a JSONL stream (`text`) are."""
+    """Where the fields of the record on line `number` of a JSONL stream (`text`) are. The
+    line breaks YAML counts but JSON does not (a string may hold U+2028) are read as spaces:
+    the record is its one line, and is shown so."""
+    text = text.translate(_NOT_JSON_BREAKS)
     return record_places(compose(text), yaml_lines(text), None, number, longest)
 
 
