@@ -211,3 +211,13 @@ def test_an_example_with_a_patient_and_a_patient_file_is_an_error(tmp_path: Path
         "not both"
     ) in output
     assert "PASSED" not in output and "FAILED" not in output
+
+
+def test_an_examples_file_given_itself_names_its_trial_file(tmp_path: Path) -> None:
+    """It was read as criteria: "unexpected 'examples'", and no word of the file to give."""
+    path, _, _ = run_test(tmp_path, ONE)
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{path}: error[X001]: an examples file is run with the trial beside it: give {tmp_path / 't.tl'}\n"
+    )

@@ -46,6 +46,10 @@ def examples_file(trial_file: Path) -> Path:
     return trial_file.with_name(trial_file.name.removesuffix(".tl") + SUFFIX)
 
 
+def _trial_file(examples: Path) -> Path:
+    return examples.with_name(examples.name.removesuffix(SUFFIX) + ".tl")
+
+
 FILE_KEYS = ("reference_date", "examples")
 EXAMPLE_KEYS = ("name", "trial", "patient", "patient_file", "expect", "blocking", "unknown")
 
@@ -221,10 +225,15 @@ def run_examples(path: Path, trials: TrialSet, trial_ids: list[str]) -> list[Out
 
 
 def run_tests(paths: list[Path]) -> list[Outcome]:
-    """Run the examples beside every trial file under `paths`."""
-    trial_files = criteria_files(paths)
+    """Run the examples beside every trial file under `paths`. An examples file given itself
+    is X001: it is run with its trial, which is the file to give (it was read as criteria)."""
+    given = [p for p in paths if p.name.endswith(SUFFIX) and p.is_file()]
+    problems = [
+        Diagnostic(str(p), 0, 0, "X001", f"an examples file is run with the trial beside it: give {_trial_file(p)}")
+        for p in given
+    ]
+    trial_files = criteria_files([p for p in paths if p not in given])
     outcomes: list[Outcome] = []
-    problems: list[Diagnostic] = []
     for trial_file in trial_files:
         try:  # every file is loaded, with or without examples: its errors are reported
             trials = load_trials([trial_file])
