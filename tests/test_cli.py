@@ -151,3 +151,19 @@ def test_compile_prints_a_trial_named_twice_once(tmp_path: Path) -> None:
     assert once.exit_code == twice.exit_code == 0, twice.output
     assert twice.output == once.output
     assert twice.output.count('criterion("NCT00000099","adult",inclusion,n("NCT00000099",1)).') == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["screen", str(facts_dir() / "patients" / "p01.yaml"), "--on", "2026-11-22"],
+        ["import", str(Path(__file__).parent / "fixtures" / "ctgov" / "NCT01539902.json")],
+    ],
+)
+def test_an_empty_out_name_is_a_usage_error(command: list[str]) -> None:
+    """`--out ""` (an unset shell variable) wrote nothing and said nothing: screen printed only
+    the tables, import printed the trial file."""
+    result = CliRunner().invoke(main, [*command, "--out", ""])
+    assert result.exit_code == 2
+    assert "Invalid value for '--out': is empty; give the name of the file to write" in result.output
+    assert "wrote" not in result.output and "trial NCT" not in result.output

@@ -74,6 +74,13 @@ def stdin_once(ctx: click.Context, param: click.Parameter, paths: tuple[str, ...
     return paths
 
 
+def named_file(ctx: click.Context, param: click.Parameter, path: str | None) -> str | None:
+    """--out names a file: an empty name is a mistake of the command line (it wrote nothing)."""
+    if path == "":
+        raise click.BadParameter("is empty; give the name of the file to write", ctx, param)
+    return path
+
+
 def trials_given(trial_paths: tuple[str, ...]) -> api.TrialSet:
     """The trials given with --trials (default: the bundled seed trials); none is an error."""
     trials = api.load_trials(list(trial_paths) or None)
@@ -286,7 +293,9 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
 
 @main.command("import")
 @click.argument("study", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the trial file here (default: print it).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), callback=named_file, help="Write the trial file here (default: print it)."
+)
 def import_command(study: str, out: str | None) -> None:
     """Turn a ClinicalTrials.gov API v2 study JSON into a skeleton trial file."""
     with reported():
@@ -427,6 +436,7 @@ def whatif_command(
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
+    callback=named_file,
     help="Write the matrix to FILE.csv, FILE.json (attrition inside) or FILE.jsonl; beside a .csv or .jsonl, "
     "attrition goes to FILE.attrition.csv or FILE.attrition.jsonl.",
 )
