@@ -221,3 +221,13 @@ def test_an_examples_file_given_itself_names_its_trial_file(tmp_path: Path) -> N
     assert result.output == (
         f"{path}: error[X001]: an examples file is run with the trial beside it: give {tmp_path / 't.tl'}\n"
     )
+
+
+def test_a_misspelt_expected_status_is_named_with_the_status_meant(tmp_path: Path) -> None:
+    path, output, code = run_test(tmp_path, ONE.replace("expect: ineligible", "expect: inelligible"))
+    assert code == 1
+    assert (
+        f"{path}:4:5: examples[0].expect: error[X001]: expect must be one of eligible, ineligible, undetermined; "
+        "did you mean 'ineligible'?"
+    ) in output
+    assert "FAILED" not in output

@@ -144,8 +144,10 @@ def _example_problems(
     if not isinstance(example, dict):
         return [_problem(path, where, "an example is a mapping: name, patient or patient_file, expect")]
     problems = _unknown_keys(path, f"{where}.", example, EXAMPLE_KEYS)
-    if example.get("expect") not in STATUSES:
-        problems.append(_problem(path, f"{where}.expect", f"expect must be one of {', '.join(STATUSES)}"))
+    expect = example.get("expect")
+    if expect not in STATUSES:
+        hint = suggestion(closest(expect, STATUSES)) if isinstance(expect, str) else ""
+        problems.append(_problem(path, f"{where}.expect", f"expect must be one of {', '.join(STATUSES)}{hint}"))
     for key in ("blocking", "unknown"):
         if key in example and not isinstance(example[key], list):
             problems.append(_problem(path, f"{where}.{key}", f"{key} is a list of criterion ids, e.g. [age]"))
