@@ -231,3 +231,12 @@ def test_a_misspelt_expected_status_is_named_with_the_status_meant(tmp_path: Pat
         "did you mean 'ineligible'?"
     ) in output
     assert "FAILED" not in output
+
+
+def test_an_empty_list_of_examples_is_an_error(tmp_path: Path) -> None:
+    """It passed, saying "no examples found (write X.examples.yaml beside X.tl)" of a file that is there."""
+    path, output, code = run_test(tmp_path, "reference_date: 2026-11-22\nexamples: []\n")
+    assert code == 1
+    assert output == f"{path}:2:1: examples: error[X001]: the list of examples is empty; write one or more\n" + (
+        "    examples: []\n    ^\n"
+    )

@@ -70,6 +70,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise TrialogicError([Diagnostic(str(path), line, column, "X001", f"not valid YAML: {problem}")]) from e
     if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
         raise TrialogicError([_problem(path, "examples", "an examples file holds `examples:`, a list of examples")])
+    if not data["examples"]:  # else `test` passes, saying no examples were found beside the trial
+        raise TrialogicError([_problem(path, "examples", "the list of examples is empty; write one or more")])
     return data
 
 
