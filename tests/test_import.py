@@ -599,3 +599,15 @@ def test_criteria_of_the_wrong_type_are_i003_not_a_skeleton_without_them(
     data = record()
     data["protocolSection"]["eligibilityModule"] = eligibility
     assert diagnostics(data) == [("I003", message, field)]
+
+
+@pytest.mark.parametrize("nct_id", ["NCT0000000\u0661", "NCT\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff11"])
+def test_an_nct_id_in_digits_of_another_script_is_i002(nct_id: str) -> None:
+    """Python's \\d took them: the skeleton then failed to parse, reported as a syntax error at
+    a line of the study file that the generated text had."""
+    bad = record()
+    bad["protocolSection"]["identificationModule"]["nctId"] = nct_id
+    message = (
+        f"not a ClinicalTrials.gov API v2 study: nctId {json.dumps(nct_id, ensure_ascii=False)} is not NCT and 8 digits"
+    )
+    assert diagnostics(bad) == [("I002", message, "protocolSection.identificationModule.nctId")]

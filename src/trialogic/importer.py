@@ -49,7 +49,7 @@ from .patient import held
 
 ELIGIBILITY = "protocolSection.eligibilityModule"
 NCT_FIELD = "protocolSection.identificationModule.nctId"
-NCT_ID = re.compile(r"NCT\d{8}")
+NCT_ID = re.compile(r"NCT[0-9]{8}")  # ASCII digits: \d takes any script's
 # How a registry age unit is written in the language: the first whole number wins.
 AGE_UNITS: dict[str, list[tuple[Fraction, str]]] = {
     "year": [(Fraction(1), "year"), (Fraction(12), "month")],
