@@ -52,3 +52,21 @@ def test_every_command_reads_the_folders_files_only(folder: Path, args: list[str
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Error" not in result.output and "Traceback" not in result.output, result.output
     assert result.exit_code in (0, 1), result.output
+
+
+def test_a_file_named_twice_or_inside_a_folder_named_is_read_once(tmp_path: Path) -> None:
+    """`test` ran its examples once per naming (36 passed of 18), `fmt` counted it twice."""
+    trials = rules_dir() / "trials"
+    for suffix in (".tl", ".examples.yaml"):
+        shutil.copy(trials / f"NCT06485648{suffix}", tmp_path / f"NCT06485648{suffix}")
+    (tmp_path / "NCT06485648.examples.yaml").write_text(
+        (trials / "NCT06485648.examples.yaml").read_text().replace("../../facts", str(facts_dir()))
+    )
+    trial = tmp_path / "NCT06485648.tl"
+    named = [str(trial), str(tmp_path), str(tmp_path / "." / trial.name)]
+    assert criteria_files(named) == [trial]
+    once = CliRunner().invoke(main, ["test", str(trial)])
+    assert once.exit_code == 0, once.output
+    twice = CliRunner().invoke(main, ["test", *named])
+    assert twice.output == once.output
+    assert CliRunner().invoke(main, ["fmt", "--check", *named]).output == "1 files already formatted\n"

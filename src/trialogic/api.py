@@ -126,7 +126,7 @@ def criteria_files(paths: Sequence[str | Path], libraries: bool = True) -> list[
     """The files named and, in the folders named, every file ending .tl at any depth (a folder
     or a broken link of that name is no file), in order; without `libraries`, a folder's
     library.tl files are left out (trials reach them with `use`). E000 for a path that is
-    neither."""
+    neither. A file named twice, or named and inside a folder named, is listed once."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -137,7 +137,10 @@ def criteria_files(paths: Sequence[str | Path], libraries: bool = True) -> list[
             files.append(path)
         else:
             raise TrialogicError([Diagnostic(str(path), 0, 0, "E000", "no such file or folder")])
-    return files
+    once: dict[Path, Path] = {}
+    for file in files:
+        once.setdefault(file.resolve(), file)
+    return list(once.values())
 
 
 def criteria_text(path: Path, problems: list[Diagnostic]) -> str | None:
