@@ -322,6 +322,11 @@ def test_a_line_that_only_mentions_the_criteria_is_not_a_heading() -> None:
         ("INCLUSION :", "EXCLUSION :"),
         ("**Inclusion:**", "**Exclusion:**"),
         ("Inclusion Criterion:", "Exclusion Criterion:"),
+        # these were notes, the exclusions after them imported as inclusions
+        ("Inclusion criteria:", "Non-inclusion criteria:"),
+        ("Inclusion criteria", "NON INCLUSION CRITERIA"),
+        ("Criteria for inclusion:", "Criteria for exclusion:"),
+        ("Inclusion Criteria -", "Exclusion Criteria \u2014"),
     ],
 )
 def test_heading_variants(inclusion: str, exclusion: str) -> None:
@@ -346,6 +351,16 @@ def test_headings_without_criteria_on_their_own_line() -> None:
     # a sentence that starts with the word is no heading
     blocks = blocks_of("Exclusion:\n* a\nExclusion of smokers\nInclusion: adults\n")
     assert [(b.section, b.text) for b in blocks] == [("exclusion", "a Exclusion of smokers Inclusion: adults")]
+
+
+def test_text_after_a_heading_and_a_dash_is_its_first_criterion() -> None:
+    blocks = blocks_of("Inclusion Criteria - adults\n* consent\nExclusion criteria \u2013 smokers\n* pregnant\n")
+    assert [(b.section, b.text) for b in blocks] == [
+        ("inclusion", "adults"),
+        ("inclusion", "consent"),
+        ("exclusion", "smokers"),
+        ("exclusion", "pregnant"),
+    ]
 
 
 def test_control_characters_are_not_imported() -> None:

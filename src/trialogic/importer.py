@@ -62,8 +62,14 @@ AGE_UNITS: dict[str, list[tuple[Fraction, str]]] = {
 AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?", re.IGNORECASE)
 NO_LIMIT = {"", "n/a"}
 SEXES = {"ALL": None, "FEMALE": "female", "MALE": "male"}
-# "Inclusion Criteria", "Key exclusion criteria:", "Inclusion Criteria for Part B:"; "Inclusion:" alone on its line
-HEADING = re.compile(r"(?:key\s+)?(inclusion|exclusion)(?:\s+criteri(?:a|on)\b(.*)|\s*:?)", re.IGNORECASE)
+# "Inclusion Criteria", "Key exclusion criteria:", "Inclusion Criteria for Part B:", "Exclusion criteria -";
+# "Inclusion:" alone on its line; "Non-inclusion criteria" and "Criteria for exclusion:" are exclusions
+HEADING = re.compile(
+    r"(?:key\s+)?(?P<kind>inclusion|exclusion|non[-\s]?inclusion)(?:\s+criteri(?:a|on)\b(?P<rest>.*)|\s*:?)"
+    r"|criteri(?:a|on)\s+(?:for|of)\s+(?P<kind_after>inclusion|exclusion|non[-\s]?inclusion)\b(?P<rest_after>.*)",
+    re.IGNORECASE,
+)
+HEADING_ENDS = (":", "-", "\u2013", "\u2014")  # after the heading's words: a colon or a dash
 MARKER = re.compile(r"(?:[*+•-]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|\([a-z]\))(?:\s+|$)(?P<text>.*)")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (Markdown)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
@@ -197,13 +203,14 @@ def blocks_of(text: str) -> list[Block]:
             blank = True
             continue
         heading = HEADING.fullmatch(ESCAPE.sub(r"\1", line).strip("#*_ "))
-        rest = (heading.group(2) or "").strip() if heading else ""
+        rest = (heading["rest"] or heading["rest_after"] or "").strip() if heading else ""
+        separated = rest[:1] in HEADING_ENDS  # the text after it, if any, is the first criterion
         marker = MARKER.fullmatch(line)
-        if heading and (not rest or rest.startswith(":") or (line.endswith(":") and len(line) <= 80)):
+        if heading and (separated or not rest or (line.endswith(":") and len(line) <= 80)):
             flush()
-            section, bullet = heading.group(1).lower(), False
-            inline = rest[1:] if rest.startswith(":") else ""
-            parts.append(ESCAPE.sub(r"\1", inline))
+            kind = (heading["kind"] or heading["kind_after"]).lower()
+            section, bullet = ("inclusion" if kind == "inclusion" else "exclusion"), False
+            parts.append(ESCAPE.sub(r"\1", rest[1:] if separated else ""))
         elif marker:
             flush()
             bullet = True
