@@ -20,7 +20,7 @@ from trialogic.cli import main
 from trialogic.parser import parse, parse_file
 from trialogic.patient import load_records
 from trialogic.resources import facts_dir, rules_dir
-from trialogic.screen import Attrition, Row, run_screen, screen
+from trialogic.screen import Attrition, Row, _Writer, run_screen, screen
 from trialogic.vocabulary import load_vocabulary
 from trialogic.whatif import Change, change_trials
 
@@ -348,3 +348,19 @@ def test_the_csv_matrix_under_a_what_if_has_a_before_column_as_the_json(tmp_path
     lines = [json.loads(line) for line in outputs[".jsonl"].read_text(encoding="utf-8").splitlines()]
     assert table == [(r["patient"], r["trial"], r["status"], r["before"]) for r in lines]
     assert any(status != before for _, _, status, before in table), "the change should move some patient"
+
+
+def test_two_runs_writing_the_same_out_file_do_not_write_into_each_other(tmp_path: Path) -> None:
+    """Both wrote `.m.partial.csv`: the second emptied the first's rows and, on its error,
+    deleted the file the first was to put in place (a mixed matrix, or S002 after a good run)."""
+    out = tmp_path / "m.csv"
+    attrition = {"NCT01539902": Attrition("NCT01539902", ["age"])}
+    first = _Writer(str(out), TODAY, [])
+    first.write(Row("A", "NCT01539902", "ineligible", ("age",), ()))
+    second = _Writer(str(out), TODAY, [])  # another run, started meanwhile, which meets an error
+    second.write(Row("B", "NCT01539902", "eligible", (), ()))
+    second.discard()
+    attrition["NCT01539902"].add(Row("A", "NCT01539902", "ineligible", ("age",), ()))
+    first.close(attrition)
+    assert out.read_text() == "patient,trial,status,blocking,unknown\nA,NCT01539902,ineligible,age,\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.attrition.csv", "m.csv"]

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,7 +226,7 @@ class _Writer:
         # earlier run's files as they were
         self.partial = _partial(self.path) if self.path else None
         try:
-            self.stream = self.partial.open("w", encoding="utf-8", newline="") if self.partial else None
+            self.stream = self.partial.open("x", encoding="utf-8", newline="") if self.partial else None
         except OSError as e:
             raise cannot_write(str(self.path), e) from e
         if self.stream and self.kind == ".csv":
@@ -284,14 +285,16 @@ class _Writer:
 
 
 def _partial(path: Path) -> Path:
-    """Where a file is written before it is complete: hidden, beside it, with its suffix."""
-    return path.with_name(f".{path.stem}.partial{path.suffix}")
+    """Where a file is written before it is complete: hidden, beside it, with its suffix, and a
+    name of its own (created with "x"), so that two runs writing the same file write into
+    neither each other's file nor a stale one."""
+    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:16]}.partial{path.suffix}")
 
 
 def _write_attrition(path: Path, attrition: list[Attrition]) -> None:
     """Attrition as a table (.csv: a row per trial × criterion, in criterion order) or as
     one JSON document per trial a line (.jsonl), the shape `--out X.json` holds."""
-    with path.open("w", encoding="utf-8", newline="") as stream:
+    with path.open("x", encoding="utf-8", newline="") as stream:
         if path.suffix.lower() == ".jsonl":
             for entry in attrition:
                 stream.write(json.dumps(entry.as_dict(), ensure_ascii=False) + "\n")
