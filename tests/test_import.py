@@ -264,6 +264,17 @@ def test_sex(value: str, expected: dict[str, str]) -> None:
     assert expressions(import_study(record(sex=value), "s.json")) == expected
 
 
+def test_the_gender_description_is_a_manual_inclusion() -> None:
+    """It was dropped: the skeleton said `sex = female` alone of a study whose eligibility
+    the registry describes by gender identity."""
+    description = "Participants who identify as women,\n including transgender women"
+    for sex, before in (("FEMALE", [("sex", "sex = female")]), ("ALL", []), (None, [])):
+        eligibility = {"sex": sex, "genderBased": True, "genderDescription": description}
+        trial = trial_of(import_study(record(**{k: v for k, v in eligibility.items() if v is not None}), "s.json"))
+        assert [(c.id, source(c.expr)) for c in trial.criteria] == [*before, ("gender", "manual")]
+        assert trial.criteria[-1].text == f"Gender eligibility: {' '.join(description.split())}"
+
+
 def test_sex_sentence() -> None:
     (criterion,) = trial_of(import_study(record(sex="FEMALE"), "s.json")).criteria
     assert (criterion.kind, criterion.text) == ("inclusion", "Eligible sex: FEMALE")
@@ -598,12 +609,17 @@ def test_a_blank_brief_title_gives_way_to_the_official_title() -> None:
         (
             {"minimumAge": "18 Years", "eligibilityCriteria": ["Exclusion Criteria:", "* pregnant"]},
             f"{ELIGIBILITY}.eligibilityCriteria",
-            "the eligibility criteria are a list; the registry writes them as one text (a JSON string)",
+            "eligibilityCriteria is a list; the registry writes it as one text (a JSON string)",
+        ),
+        (
+            {"sex": "FEMALE", "genderBased": True, "genderDescription": {"text": "women"}},
+            f"{ELIGIBILITY}.genderDescription",
+            "genderDescription is a mapping; the registry writes it as one text (a JSON string)",
         ),
         (
             {"eligibilityCriteria": 5},
             f"{ELIGIBILITY}.eligibilityCriteria",
-            "the eligibility criteria are the number 5; the registry writes them as one text (a JSON string)",
+            "eligibilityCriteria is the number 5; the registry writes it as one text (a JSON string)",
         ),
     ],
 )

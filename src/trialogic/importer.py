@@ -61,6 +61,7 @@ AGE_UNITS: dict[str, list[tuple[Fraction, str]]] = {
 }
 AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?", re.IGNORECASE)
 NO_LIMIT = {"", "n/a"}
+TEXTS = ("eligibilityCriteria", "genderDescription")  # the eligibility module's fields of free text
 SEXES = {"ALL": None, "FEMALE": "female", "MALE": "male"}
 # "Inclusion Criteria", "Key exclusion criteria:", "Inclusion Criteria for Part B:", "Exclusion criteria -";
 # "Inclusion:" alone on its line; "Non-inclusion criteria" and "Criteria for exclusion:" are exclusions
@@ -258,16 +259,20 @@ def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnosti
 
 
 def _sex(data: dict[str, Any], source: str, problems: list[Diagnostic]) -> list[tuple[str, str, str]]:
+    """`sex`, and the registry's description of who is eligible by gender: a `manual`
+    placeholder, as any criterion sentence is (it may narrow, or widen, the sex given)."""
     field = f"{ELIGIBILITY}.sex"
     value = _field(data, field)
+    description = _clean(_field(data, f"{ELIGIBILITY}.genderDescription"))
+    criteria = [("gender", f"Gender eligibility: {description}", "manual")] if description else []
     if value is None:
-        return []
+        return criteria
     if not isinstance(value, str) or value.strip().upper() not in SEXES:
         message = f"cannot read the sex {_shown(value)}: the registry writes ALL, FEMALE or MALE"
         problems.append(Diagnostic(source, 0, 0, "I003", message, field=field))
         return []
     sex = SEXES[value.strip().upper()]
-    return [("sex", f"Eligible sex: {value.strip()}", f"sex = {sex}")] if sex else []
+    return ([("sex", f"Eligible sex: {value.strip()}", f"sex = {sex}")] if sex else []) + criteria
 
 
 def _field(data: object, dotted: str) -> Any:
@@ -297,16 +302,19 @@ def _wrong_types(data: dict[str, Any], source: str) -> list[Diagnostic]:
     """I003 for an eligibility module that is not an object, or criteria text that is not
     text: either would otherwise be read as a record without criteria (an age-only
     skeleton makes everyone of the right age eligible)."""
-    module, text = _field(data, ELIGIBILITY), _field(data, f"{ELIGIBILITY}.eligibilityCriteria")
+    module = _field(data, ELIGIBILITY)
     if module is not None and not isinstance(module, dict):
         message = (
             f"the eligibility module is {held(module)}; the registry writes an object (eligibilityCriteria, sex, ages)"
         )
         return [Diagnostic(source, 0, 0, "I003", message, field=ELIGIBILITY)]
-    if text is not None and not isinstance(text, str):
-        message = f"the eligibility criteria are {held(text)}; the registry writes them as one text (a JSON string)"
-        return [Diagnostic(source, 0, 0, "I003", message, field=f"{ELIGIBILITY}.eligibilityCriteria")]
-    return []
+    problems = []
+    for name in TEXTS:
+        value = _field(data, f"{ELIGIBILITY}.{name}")
+        if value is not None and not isinstance(value, str):
+            message = f"{name} is {held(value)}; the registry writes it as one text (a JSON string)"
+            problems.append(Diagnostic(source, 0, 0, "I003", message, field=f"{ELIGIBILITY}.{name}"))
+    return problems
 
 
 def _not_a_study(data: object) -> str:
