@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,138 @@ def test_an_error_inside_a_concept_set_is_reported_once() -> None:
     assert [(code, line) for code, line, *_ in _errors(text)] == [("E002", 3)]
     later = text + 'trial NCT00000002 "u" {\n  include b "y": agee >= 18 years $\n}\n'
     assert [(code, line) for code, line, *_ in _errors(later)] == [("E002", 3), ("E002", 7)]
+
+
+# Broken criteria as authors write them: misspelled words, missing parts, unclosed brackets.
+BROKEN = [
+    "age 18 years",
+    "age => 18 years",
+    "age >=",
+    "age >= 18 years andd sex = female",
+    "age >= 18 years and",
+    "age >= 18 years sex = female",
+    "sex = female or",
+    "sex = female)",
+    "sex = female,",
+    "sex = female then pregnancy",
+    "sex == female",
+    "if sex = female pregnancy_test = negative",
+    "if sex = female then",
+    "drug rituximab within",
+    "drug rituximab within 4",
+    "drug rituximab within weeks",
+    "drug rituximab within 4 wks",
+    "drug rituximab withn 4 weeks",
+    "drugs rituximab within 4 weeks",
+    "drug rituximab except",
+    "condition lupus_nephritis actve",
+    "condition lupus_nephritis active within 4 weeks",
+    "planned rituximab",
+    "planned drug",
+    "biopsy_class in {III, IV",
+    "biopsy_class in {III IV}",
+    "biopsy_class in III, IV",
+    "biopsy_class in {}",
+    "at least of [sex = female]",
+    "at least 1 [sex = female]",
+    "at lest 1 of [sex = female]",
+    "at least 1 of (sex = female)",
+    "at least 1 of [sex = female, age >= 18 years",
+    "(sex = female and age >= 18 years",
+    "age between 18 years",
+    "age between 18 and",
+    "age between 18 and 65 years within",
+    "alt > 2.5 x",
+    "alt > 2.5 x uln",
+    "hemoglobin > 10 g/L within 2",
+    "manual manual",
+    "not",
+    "drug within 4 weeks",
+    "sex = within",
+]
+# a text for each thing a message may say is expected (a word or sign in quotes stands for itself)
+SAMPLES = {
+    "a name": "some_name",
+    "a number": "5",
+    "a whole number": "5",
+    'a quoted sentence ("...")': '"s"',
+    "a value pair like 160/100": "160/100",
+    "a comparison (>, >=, <, <=, =, !=)": ">=",
+    "a unit": "mg",
+    "a time unit (days, weeks, months, years)": "weeks",
+    "an event (drug, condition, procedure, vaccine, hospitalization, trial_participation, consent, dose_change)": "drug",
+    "a trial id like NCT01234567": "NCT00000009",
+}
+
+
+def _first_error_at(text: str) -> int | None:
+    """The offset in `text` of the first syntax error, None without one."""
+    with pytest.raises(TrialogicError) as raised:
+        parse(text)
+    first = raised.value.diagnostics[0]
+    return sum(len(line) + 1 for line in text.split("\n")[: first.line - 1]) + first.column - 1
+
+
+@pytest.mark.parametrize("body", BROKEN)
+def test_a_syntax_error_lists_only_what_could_come_there(body: str) -> None:
+    """Each word, sign or kind of token the message says is expected, put where the caret
+    points, lets the parser read past that place (Lark's own list, from a parser state LALR
+    shares among places, offered `concept` and `)` inside a criterion, and missed `within`)."""
+    text = f'trial NCT00000001 "t" {{\n  include a "x": {body}\n  include b "y": sex = female\n}}\n'
+    (code, line, column, message), *_ = _errors(text)
+    assert "; expected " in message, message
+    at = sum(len(row) + 1 for row in text.split("\n")[: line - 1]) + column - 1
+    listed = re.split(r", (?![^()]*\))", message.split("; expected ", 1)[1])
+    for item in listed:
+        sample = item[1:-1] if item.startswith('"') else SAMPLES[item]
+        changed = text[:at] + f" {sample} " + text[at:]
+        try:
+            parse(changed)
+        except TrialogicError:
+            assert _first_error_at(changed) > at + 1, (message, item, changed)
+
+
+def test_a_keyword_where_only_a_name_can_stand_is_refused_there() -> None:
+    """The contextual lexer read a word of the language as a name wherever only a name could
+    stand: `drug within 4 weeks` went on to a puzzling error at `4`, `define and = ...` was
+    accepted, and `sex = within` said `within` is not a value of sex."""
+    assert _errors(_trial("drug within 4 weeks")) == [
+        ("E107", 2, 23, "'within' is a word of the language, not a name; expected a name")
+    ]
+    definition = 'define and = age >= 18 years\ntrial NCT00000001 "t" {\n  include k "x": manual\n}\n'
+    assert _errors(definition) == [("E107", 1, 8, "'and' is a word of the language, not a name; expected a name")]
+    assert _errors(_trial("biopsy_class in {III, active}")) == [
+        ("E107", 2, 40, "'active' is a word of the language, not a name; expected a name, a number, "
+         'a quoted sentence ("..."), "}"')
+    ]  # fmt: skip
+    assert _errors(_trial("sex = female and and")) == [
+        ("E107", 2, 35, "'and' is a word of the language, not a name: a part is missing next to it")
+    ]
+
+
+def test_a_criterion_id_and_an_exception_status_may_be_words_of_the_language() -> None:
+    text = 'trial NCT00000001 "t" {\n  include consent "x": condition malignancy except lymphoma[active]\n}\n'
+    (criterion,) = parse(text).trials[0].criteria
+    assert criterion.id == "consent"
+    assert criterion.expr == ast.Event("condition", "malignancy", (ast.Exception_("lymphoma", "active"),), None)
+
+
+def test_the_formatter_s_keywords_are_the_grammar_s() -> None:
+    """fmt quotes a value spelled like a word of the language: the words must be the ones the
+    parser refuses as names."""
+    from trialogic.format import KEYWORDS
+    from trialogic.parser import _keywords
+
+    assert set(_keywords()) == KEYWORDS
+
+
+def test_the_syntax_cache_holds_what_a_parse_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tree read back from the cache is the parsed one; a refused file is never cached."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    good = 'trial NCT00000001 "t" {\n  include consent "x": condition malignancy except lymphoma[active]\n}\n'
+    assert parse_cached(good, "g.tl") == parse_cached(good, "g.tl") == parse(good, "g.tl")
+    bad = _trial("drug within 4 weeks")
+    for _ in range(2):
+        with pytest.raises(TrialogicError):
+            parse_cached(bad, "b.tl")
+    assert len(list((tmp_path / "trialogic" / "syntax").glob("*.pickle"))) == 1

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from . import ast
 from .errors import Diagnostic, source_line
-from .format import KEYWORDS
 from .vocabulary import Attribute, UnitError, Vocabulary, closest, suggestion
 
 AGE_UNITS = {"years", "year", "months", "month", "weeks", "week", "days", "day"}
@@ -365,10 +364,7 @@ class Checker:
         pass
 
     def check_reference(self, node: ast.Reference, scope: Scope) -> None:
-        if node.name not in scope.defines and node.name in KEYWORDS:
-            message = f"{node.name!r} is a word of the language, not a name: a part is missing next to it"
-            self.error(node, "E107", message)
-        elif node.name not in scope.defines:
+        if node.name not in scope.defines:  # (a word of the language is no name: the parser says so, E107)
             hint = self.did_you_mean(node.name, list(scope.defines) + list(self.vocabulary.attributes))
             self.error(
                 node,

@@ -7,12 +7,14 @@ import os
 import pickle
 import re
 import unicodedata
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
+from lark.lexer import PatternStr
 from lark.tree import Meta
 from lark.visitors import Transformer_NonRecursive
 
@@ -20,7 +22,8 @@ from . import ast
 from .errors import Diagnostic, TrialogicError, source_line
 from .resources import cache_dir, grammar_dir
 
-_VERSION = Path(__file__).with_name("ast.py").read_bytes()  # a changed tree shape invalidates the cache
+# a changed tree shape, or a parser that reads the grammar's tokens otherwise, invalidates the cache
+_VERSION = Path(__file__).with_name("ast.py").read_bytes() + Path(__file__).read_bytes()
 _KIND = {"include": "inclusion", "exclude": "exclusion"}
 _TIME_UNIT = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
 _BOM = "\ufeff"
@@ -32,7 +35,42 @@ MAX_DIGITS = 100  # a whole number longer than this cannot be meant (Python refu
 def _lark() -> Lark:
     grammar = (grammar_dir() / "criteria.lark").read_text(encoding="utf-8")
     # cache=True keeps the built parser in the temporary folder, keyed by the grammar: faster starts
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
+    return Lark(
+        grammar,
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+        postlex=_Keywords(),
+    )
+
+
+@lru_cache(maxsize=1)
+def _keywords() -> dict[str, str]:
+    """Each word of the language and its terminal (`and` → AND): the grammar's plain strings
+    that are spelled like a name."""
+    return {
+        t.pattern.value: t.name
+        for t in _lark().terminals
+        if isinstance(t.pattern, PatternStr) and re.fullmatch(r"[A-Za-z_]\w*", t.pattern.value)
+    }
+
+
+class _Keywords:
+    """A NAME spelled like a word of the language is that word. The contextual lexer reads a
+    word as a NAME where only a name can stand (`drug and`, `define and = ...`); so retyped,
+    the parser says the word is out of place instead of taking it for a name. A criterion's
+    id is the one name that may be any word (`include consent "..."`): no expression reads it."""
+
+    always_accept: tuple[str, ...] = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        previous = None
+        for token in stream:
+            if token.type == "NAME" and previous not in ("INCLUDE", "EXCLUDE"):
+                token.type = _keywords().get(str(token), "NAME")
+            previous = token.type
+            yield token
 
 
 def _unquote(token: str) -> str:
@@ -146,8 +184,11 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
     def exceptions(self, meta: Meta, *items: ast.Exception_) -> tuple[ast.Exception_, ...]:
         return tuple(items)
 
-    def exception(self, meta: Meta, concept: Token, status: Token | None = None) -> ast.Exception_:
-        return ast.Exception_(str(concept), str(status) if status else None, pos=self._pos(meta))
+    def exception(self, meta: Meta, concept: Token, status: str | None = None) -> ast.Exception_:
+        return ast.Exception_(str(concept), status, pos=self._pos(meta))
+
+    def status(self, meta: Meta, token: Token) -> str:
+        return str(token)
 
     def manual(self, meta: Meta) -> ast.Manual:
         return ast.Manual(pos=self._pos(meta))
@@ -189,24 +230,52 @@ _TOKEN_NAMES = {
     "UNIT": "a unit",
     "PAIR": "a value pair like 160/100",
     "TRIAL_ID": "a trial id like NCT01234567",
-    "COLON": '":"',
-    "LBRACE": '"{"',
-    "RBRACE": '"}"',
-    "LSQB": '"["',
-    "RSQB": '"]"',
-    "LPAR": '"("',
-    "RPAR": '")"',
-    "COMMA": '","',
-    "EQUAL": '"="',
+    "AT": '"at least"',
     "$END": "the end of the file",
 }
+# words an author thinks of as one choice, named as one
+_GROUPS = {
+    "a time unit (days, weeks, months, years)": {"DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "YEAR", "YEARS"},
+    "an event (drug, condition, procedure, vaccine, hospitalization, trial_participation, consent, dose_change)": {
+        "DRUG", "CONDITION", "PROCEDURE", "VACCINE", "HOSPITALIZATION", "TRIAL_PARTICIPATION", "CONSENT", "DOSE_CHANGE"
+    },
+}  # fmt: skip
+# what starts the next statement (named after the rest)
+_STATEMENTS = ("INCLUDE", "EXCLUDE", "USE", "CONCEPT", "DEFINE", "NOTE", "TRIAL", "RBRACE", "$END")
+
+
+def _could_follow(text: str, position: int) -> set[str]:
+    """The terminals the parser accepts at `position` of `text` (where a token starts, or the
+    end): it is stepped up to there and each candidate fed to a copy of it. Lark's own
+    `expected` is the parser state's set, which LALR shares with other places (`)` outside
+    any parenthesis), taken after the unexpected token set off reductions."""
+    parser = _lark().parse_interactive(text)
+    try:
+        for token in parser.iter_parse():
+            if token.start_pos is not None and token.start_pos >= position:
+                break
+    except UnexpectedToken:
+        pass  # the contextual lexer refused the token at `position`: the parser stands before it
+    return set(parser.accepts())  # type: ignore[no-untyped-call]
 
 
 def _describe_expected(expected: set[str]) -> str:
-    names = sorted({_TOKEN_NAMES.get(e, f'"{e.lower()}"') for e in expected if not e.startswith("__")})
-    if len(names) > 6:
-        names = names[:6] + ["…"]
-    return ", ".join(names)
+    """What may come, in the author's words: the language's words and signs in quotes and
+    kinds of token, then the statements that could start there, then the end of the file."""
+    rest = set(expected)
+    groups = [phrase for phrase, members in _GROUPS.items() if members <= rest]
+    for phrase in groups:
+        rest -= _GROUPS[phrase]
+    statements = [t for t in _STATEMENTS if t in rest]
+    words = sorted(groups + [_word(t) for t in rest.difference(statements)])
+    return ", ".join(words + [_word(t) for t in statements])
+
+
+def _word(terminal: str) -> str:
+    if terminal in _TOKEN_NAMES:
+        return _TOKEN_NAMES[terminal]
+    pattern = next(t.pattern for t in _lark().terminals if t.name == terminal)
+    return f'"{pattern.value}"'
 
 
 EXCEPT_IN_LIST = (
@@ -231,31 +300,16 @@ def _after_except_in_list(parsed: str, position: int) -> bool:
     return opened > before.rfind("]") and re.search(r"\bexcept\b[^()\[\]]*,[^()\[\]]*$", before[opened:]) is not None
 
 
-_STATEMENT_WORDS = {"}", "include", "exclude", "define", "note", "concept", "trial", "use"}
-
-
-def _ended_early(parsed: str, position: int, eaten: bool = False) -> tuple[int, int, str] | None:
+def _ended_early(parsed: str, position: int) -> tuple[int, int, str] | None:
     """Where the code before `position` ends (line, column just after it, its last word), when
     that is on an earlier line: a statement's first word there means the one before stopped
     half-way (`... and not`, an unclosed `[`), which is where to point, not at the next
-    statement. With `eaten`, `position` may be later on its line, when the line begins with a
-    statement's word that the unfinished expression took for a name (`and` then `exclude`)."""
-    start = parsed.rfind("\n", 0, position) + 1
-    words = _code_only(parsed[start:position]).split()
-    if eaten and not (words and words[0] in _STATEMENT_WORDS):
-        return None
-    code = _code_only(parsed[: start if eaten else position]).rstrip()
+    statement."""
+    code = _code_only(parsed[:position]).rstrip()
     if not code or code.endswith("}") or "\n" not in parsed[len(code) : position]:
         return None  # (after a closed block, a word out of place is just that)
     last = re.findall(r"\w+|[^\w\s]+", code[code.rfind("\n") + 1 :])[-1]
-    if eaten and last not in _DANGLING:
-        return None
     return code.count("\n") + 1, len(code) - (code.rfind("\n") + 1) + 1, last
-
-
-# what cannot end an expression: a line ending so goes on to the next one
-_DANGLING = {"and", "or", "not", "if", "then", "of", "in", "within", "except", "between", "[", "(", ",", ":", "=",
-             "<", ">", "<=", ">=", "!="}  # fmt: skip
 
 
 def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Diagnostic:
@@ -263,24 +317,31 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Di
     statements of earlier errors blanked out, on the same lines)."""
     line, column = error.line, error.column
     if isinstance(error, UnexpectedToken):
+        word, position = str(error.token), error.token.start_pos
+        if error.token.type == "$END":
+            position = len(parsed)
+        expected = _could_follow(parsed, position or 0)
         if error.token.type == "$END":
             lines = text.rstrip("\n").split("\n")
             line, column = len(lines), len(lines[-1]) + 1
-            message = f"the file ends too early; expected {_describe_expected(set(error.expected))}"
+            message = f"the file ends too early; expected {_describe_expected(expected)}"
             code = "E003"
-        elif _after_except_in_list(parsed, error.token.start_pos or 0):
+        elif _after_except_in_list(parsed, position or 0):
             message, code = EXCEPT_IN_LIST, "E004"
             line, column = error.token.line or line, error.token.column or column
-        elif str(error.token) in _STATEMENT_WORDS and (early := _ended_early(parsed, error.token.start_pos or 0)):
-            line, column, _ = early
-            message = f"the line ends too early; expected {_describe_expected(set(error.expected))}"
-            code = "E001"
-        elif (early := _ended_early(parsed, error.token.start_pos or 0, eaten=True)) is not None:
+        elif error.token.type in _STATEMENTS and (early := _ended_early(parsed, position or 0)):
             line, column, last = early
-            message = f"the line ends too early: {last!r} needs what comes after it"
+            message = f"the line ends too early after {last!r}; expected {_describe_expected(expected)}"
             code = "E001"
+        elif word in _keywords() and "NAME" in expected:
+            message = f"{word!r} is a word of the language, not a name"
+            if "LPAR" in expected:  # where an expression goes on
+                message += ": a part is missing next to it"
+            else:
+                message += f"; expected {_describe_expected(expected)}"
+            code = "E107"
         else:
-            message = f"unexpected {str(error.token)!r}; expected {_describe_expected(set(error.expected))}"
+            message = f"unexpected {word!r}; expected {_describe_expected(expected)}"
             code = "E001"
     elif isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream or 0
