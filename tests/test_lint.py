@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
+import clingo
 import pytest
 import yaml
 from click.testing import CliRunner
 
+from trialogic import ast
+from trialogic.api import load_trials
 from trialogic.cli import main
-from trialogic.lint import lint
+from trialogic.dates import window_start
+from trialogic.lint import LONG_AGO_DAYS, TrialLinter, lint, lint_trial
 from trialogic.resources import rules_dir
 
 from errors_doc import lint_source
+from many_windows import many_windows_source
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "fixtures" / "lint_cases.yaml").read_text())
 
@@ -80,3 +87,59 @@ def test_a_uln_multiple_in_a_shared_definition_is_reported_once_where_it_is_writ
         'trial NCT00000097 "b" {\n  exclude b "b": not high_bili\n}\n'
     )
     assert [(d.code, d.line, d.column) for d in lint([path])] == [("L005", 1, 20)]
+
+
+# Every reference day of eight years: the shortest and longest a window in months can be
+SAMPLE_DAYS = [dt.date(2001, 1, 1) + dt.timedelta(days=n) for n in range(8 * 365)]
+
+
+@functools.cache
+def _reach(count: int, unit: str) -> tuple[int, int]:
+    """The fewest and the most days before the reference day a window starts."""
+    backs = [(day - window_start(day, count, unit)).days for day in SAMPLE_DAYS]
+    return min(backs), max(backs)
+
+
+def test_a_trial_of_many_windows_in_weeks_and_months_gets_every_finding(tmp_path: Path) -> None:
+    """80 criteria (drugs required and excluded, recent results) mixing windows in weeks
+    and months. Each drug's entry is one: an inclusion conflicts with an exclusion of the
+    same drug exactly when the inclusion's window never reaches past the exclusion's
+    (L004); the generated windows are never close enough for the calendar to decide, so
+    no other finding (L001) can arise. Linting this took 17 s; it is still every finding."""
+    path = tmp_path / "many.tl"
+    path.write_text(many_windows_source(80))
+    trials = load_trials([path])
+    (trial,) = trials.trials.values()
+    events = [c for c in trial.criteria if isinstance(c.expr, ast.Event)]
+    assert len(events) > 40 and {c.expr.window.unit for c in events if c.expr.window} == {"weeks", "months"}
+    expected = []
+    for inclusion in (c for c in events if c.kind == "inclusion"):
+        for exclusion in (c for c in events if c.kind == "exclusion" and c.expr.concept == inclusion.expr.concept):
+            low, high = _reach(inclusion.expr.window.count, inclusion.expr.window.unit)
+            excluded_low, excluded_high = _reach(exclusion.expr.window.count, exclusion.expr.window.unit)
+            assert high <= excluded_low or low > excluded_high, "the calendar decides: choose other windows"
+            if high <= excluded_low:
+                message = (
+                    f"inclusion {inclusion.id} can never be met by a patient who passes exclusion {exclusion.id} "
+                    f"(line {exclusion.pos.line}): every patient meeting it is excluded"
+                )
+                expected.append(("L004", inclusion.pos.line, message))
+    assert len(expected) > 10
+    assert [(d.code, d.line, d.message) for d in lint_trial(trials, trial)] == expected
+
+
+def test_an_entry_ends_only_on_days_its_own_criteria_tell_apart(tmp_path: Path) -> None:
+    """A concept's entry ends on the reference day, long ago, or either side of the start of
+    a window that a criterion on it names: the start of another concept's window or a
+    result's says nothing about it (every entry took every window's days, which made
+    lint's grounding grow with the square of the windows)."""
+    results = "\n".join(f'  include r{n} "x": hemoglobin >= 90 g/L within {n} weeks' for n in range(1, 30))
+    path = tmp_path / "t.tl"
+    path.write_text(f'trial NCT00000098 "t" {{\n{results}\n  exclude d "x": drug rituximab within 4 weeks\n}}\n')
+    trials = load_trials([path])
+    linter = TrialLinter(trials, trials.trials["NCT00000098"])
+    ((control, _),) = linter.controls
+    (reference,) = (a.symbol.arguments[0].number for a in control.symbolic_atoms.by_signature("ref_date", 1))
+    bounds = {reference, reference - LONG_AGO_DAYS, reference - 28}
+    ends = {a.symbol.arguments[2] for a in control.symbolic_atoms.by_signature("entry", 3)}
+    assert ends == {clingo.Function("open")} | {clingo.Number(d - i) for d in bounds for i in (0, 1)}

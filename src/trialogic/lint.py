@@ -114,7 +114,6 @@ class TrialLinter:
     ) -> tuple[clingo.Control, set[str]]:
         control = clingo.Control(["--warn=none"])
         control.add("base", [], program)
-        days = {d - dt.timedelta(days=i) for d in _windows_days(reference, windows) for i in (0, 1)}
         births = {d + dt.timedelta(days=i) for d in _birth_days(reference, ages) for i in (0, 1)}
         with control.backend() as backend:
             for symbol in (
@@ -123,7 +122,6 @@ class TrialLinter:
                 *range_symbols(trials.vocabulary),
                 *reference_symbols(reference, windows),
                 fact("long_ago", day(reference - dt.timedelta(days=LONG_AGO_DAYS))),
-                *(fact("day_candidate", day(d)) for d in sorted(days)),
                 *(
                     fact("birth_candidate", day(b), clingo.Number(b.year), clingo.Number(b.month), clingo.Number(b.day))
                     for b in sorted(births)
