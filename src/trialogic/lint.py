@@ -4,13 +4,16 @@ The solver ranges over every possible patient (`rules/lint.lp`): a trial that no
 patient can pass, a criterion that can never be met or never fail, and an inclusion
 that no patient can meet while passing some exclusion are reported with the criteria
 involved. Python only asks the questions (solver assumptions), on every reference day
-that orders the calendar differently, and shrinks a conflict to a smallest one.
+that orders the calendar differently, and shrinks a conflict to a smallest one; a question
+that an earlier answer settles (a patient found, a set of criteria that conflict) is not
+asked again.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +22,7 @@ import clingo
 
 from . import ast
 from .api import TrialSet, load_trials
-from .dates import months_before, window_start
+from .dates import months_before
 from .errors import Diagnostic, TrialogicError, source_line
 from .facts import attribute_symbols, day, fact, range_symbols, reference_symbols, vocabulary_symbols
 from .solve import RULE_FILES, rule_text
@@ -50,9 +53,17 @@ def _order(days: list[dt.date]) -> tuple[int, ...]:
     return tuple(ranks[d] for d in days)
 
 
-def _windows_days(reference: dt.date, windows: Sequence[tuple[int, str]]) -> list[dt.date]:
-    long_ago = reference - dt.timedelta(days=LONG_AGO_DAYS)
-    return [reference, long_ago, *(window_start(reference, count, unit) for count, unit in windows)]
+def _window_places(reference: dt.date, fixed: Sequence[int], months: Sequence[int]) -> tuple[int, ...]:
+    """How the starts of the windows in months (and years) fall among the `fixed` days before
+    the reference day (sorted: R, long ago and each window in days or weeks): 2k when between
+    the k-th and the one before, 2k+1 on the k-th. Windows in months keep one order among
+    themselves (more months reach further back), so this is the order of every window start."""
+    ordinal = reference.toordinal()
+    places = []
+    for count in months:
+        back = ordinal - months_before(reference, count).toordinal()
+        places.append(bisect_left(fixed, back) + bisect_right(fixed, back))
+    return tuple(places)
 
 
 def _birth_days(reference: dt.date, ages: Sequence[tuple[int, str]]) -> list[dt.date]:
@@ -72,6 +83,9 @@ def reference_days(windows: tuple[tuple[int, str], ...], ages: tuple[tuple[int, 
     mixed_ages = len({u in CALENDAR_UNITS for _, u in ages}) > 1
     if not mixed_windows and not mixed_ages:
         return [dt.date(CYCLE[0], 1, 1)]
+    months = sorted({count * (12 if unit == "years" else 1) for count, unit in windows if unit in CALENDAR_UNITS})
+    days = {count * (7 if unit == "weeks" else 1) for count, unit in windows if unit not in CALENDAR_UNITS}
+    fixed = sorted({0, LONG_AGO_DAYS, *days})
     found: dict[tuple[tuple[int, ...], tuple[int, ...]], dt.date] = {}
     for year in CYCLE:
         for month in range(1, 13):
@@ -80,7 +94,7 @@ def reference_days(windows: tuple[tuple[int, str], ...], ages: tuple[tuple[int, 
                     continue
                 reference = dt.date(year, month, month_day)
                 key = (
-                    _order(_windows_days(reference, windows)) if mixed_windows else (),
+                    _window_places(reference, fixed, months) if mixed_windows else (),
                     _order(_birth_days(reference, ages)) if mixed_ages else (),
                 )
                 found.setdefault(key, reference)
@@ -103,6 +117,11 @@ class TrialLinter:
         ages = tuple(sorted(compiled.ages))
         program = _lint_rules() + trials.concepts_program + compiled.program
         self.controls = [self._ground(trials, program, windows, ages, r) for r in reference_days(windows, ages)]
+        # what the answers so far prove, so that a question they settle is not solved again:
+        # the criteria each patient found passes (it fails the rest), and sets of criteria
+        # no patient passes all of (nor any larger set)
+        self.witnesses: list[frozenset[str]] = []
+        self.conflicts: list[frozenset[str]] = []
 
     @staticmethod
     def _ground(
@@ -135,11 +154,22 @@ class TrialLinter:
     def possible(self, passing: Sequence[str] = (), failing: Sequence[str] = ()) -> bool:
         """Is there a patient, on some reference day, passing every criterion in `passing`
         and failing every one in `failing`?"""
+        wanted, refused = frozenset(passing), frozenset(failing)
+        if any(wanted <= passes and not refused & passes for passes in self.witnesses):
+            return True
+        if any(conflict <= wanted for conflict in self.conflicts):
+            return False
         assumptions = [(clingo.Function("passes", [clingo.String(c)]), True) for c in passing]
         assumptions += [(clingo.Function("passes", [clingo.String(c)]), False) for c in failing]
+        found: list[frozenset[str]] = []
         for control, groundable in self.controls:
-            if all(c in groundable for c in passing) and control.solve(assumptions=assumptions).satisfiable:
-                return True
+            if all(c in groundable for c in passing):
+                control.solve(assumptions=assumptions, on_model=lambda m: found.append(_passes(m)))
+                if found:
+                    self.witnesses.append(found[0])
+                    return True
+        if not refused:
+            self.conflicts.append(wanted)
         return False
 
     def smallest_conflict(self, criteria: list[str]) -> list[str]:
@@ -150,6 +180,11 @@ class TrialLinter:
             if not self.possible(rest):
                 conflict = rest
         return conflict
+
+
+def _passes(model: clingo.Model) -> frozenset[str]:
+    """The criteria a model's patient passes."""
+    return frozenset(s.arguments[0].string for s in model.symbols(shown=True) if s.match("passes", 1))
 
 
 def _diagnostic(node: ast.Node, code: str, message: str, severity: str) -> Diagnostic:
