@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trialogic import TrialogicError, api
+from trialogic import cli as cli_module
+from trialogic import whatif as whatif_module
 from trialogic.cli import main
 from trialogic.parser import parse_file
 from trialogic.resources import facts_dir, rules_dir
@@ -259,6 +263,35 @@ def test_cli_whatif(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["whatif", str(patient), "--trials", str(trial), "--stop", "tacrolimus"])
     assert bad.exit_code == 1
     assert "--stop tacrolimus: error[W001]: the record has no tacrolimus still being taken" in bad.output
+
+
+def test_cli_whatif_builds_the_changed_trials_and_record_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The evidence shown is read from the trials and the record whatif changed, not from a
+    second build of them."""
+    trial = tmp_path / "w.tl"
+    trial.write_text(TRIAL)
+    patient = tmp_path / "w1.yaml"
+    patient.write_text(yaml.safe_dump(RECORD))
+    built: collections.Counter[str] = collections.Counter()
+
+    def counted(what: str, builder: Callable[..., Any]) -> Callable[..., Any]:
+        def build(*args: Any, **kwargs: Any) -> Any:
+            built[what] += 1
+            return builder(*args, **kwargs)
+
+        return build
+
+    monkeypatch.setattr(whatif_module, "build_trials", counted("trials", whatif_module.build_trials))
+    record_builder = counted("record", whatif_module.apply_changes)
+    for module in (whatif_module, cli_module):  # wherever a changed record may be built from
+        monkeypatch.setattr(module, "apply_changes", record_builder, raising=False)
+    args = ["whatif", str(patient), "--trials", str(trial), "--on", "2026-11-22", "--set", "serum_creatinine=200umol/L",
+            "--relax", "NCT00000099:scr=serum_creatinine > 150 umol/L"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "scr: not_met → met" in result.output
+    assert "serum creatinine 200 umol/L on 2026-11-22" in result.output  # evidence from the changed record
+    assert built == {"trials": 1, "record": 1}
 
 
 SEED_MODULES = [parse_file(rules_dir() / "library.tl")] + [

@@ -40,7 +40,7 @@ from .scenario_file import read_scenarios
 from .scenarios import run_scenarios
 from .screen import run_screen
 from .vocabulary import load_vocabulary
-from .whatif import OPTIONS, USAGE, Change, apply_changes, change_trials, not_yet, whatif
+from .whatif import OPTIONS, USAGE, Change, change_trials, not_yet, run_whatif
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -406,15 +406,10 @@ def whatif_command(
     with reported():
         trials = trials_given(trial_paths)
         record, source, notes = one_record(patient)
-        flips = whatif(record, changes, trials, reference, later, source)
-        changed = [f for f in flips if f.changed]
-        changed_trials = change_trials(trials, changes)
-        after = api.read_patient(apply_changes(record, changes, changed_trials, reference), source, trials.vocabulary)
-        explained = (
-            api.why(after, changed_trials, on=later or reference, trial_ids=[f.trial for f in changed])
-            if changed
-            else []
-        )
+        answer = run_whatif(record, changes, trials, reference, later, source)
+        flips = answer.flips
+        changed = [f.trial for f in flips if f.changed]
+        explained = api.why(answer.patient, answer.trials, on=later or reference, trial_ids=changed) if changed else []
     explanations = {e.trial: e for e in explained}
     if as_json:
         click.echo(flips_json(flips, explanations, reference, later or reference))

@@ -353,6 +353,16 @@ class Flip:
         return self.before.status != self.after.status or bool(self.flipped)
 
 
+@dataclass(frozen=True)
+class WhatIf:
+    """A what-if's answer: trial by trial, what flipped; and the trials and the patient
+    after the changes, which the evidence for a changed trial is read from."""
+
+    flips: list[Flip]
+    trials: TrialSet
+    patient: Patient
+
+
 def whatif(
     record: dict[str, Any],
     changes: list[Change],
@@ -361,7 +371,8 @@ def whatif(
     later: dt.date | None = None,
     source: str = "<input>",
 ) -> list[Flip]:
-    """Statuses before (on `on`) and after the changes (on `later`, default `on`).
+    """Statuses before (on `on`) and after the changes (on `later`, default `on`): the
+    flips of `run_whatif`.
 
     >>> from trialogic.api import load_trials
     >>> record = {"id": "W1", "birth_date": "2009-01-01"}
@@ -369,6 +380,18 @@ def whatif(
     >>> [(f.trial, f.before.status, f.after.status) for f in flips if f.trial == "NCT05631717"]
     [('NCT05631717', 'ineligible', 'undetermined')]
     """
+    return run_whatif(record, changes, trials, on, later, source).flips
+
+
+def run_whatif(
+    record: dict[str, Any],
+    changes: list[Change],
+    trials: TrialSet,
+    on: dt.date,
+    later: dt.date | None = None,
+    source: str = "<input>",
+) -> WhatIf:
+    """The changes applied once: the flips (as `whatif`), with the changed trials and patient."""
     before_patient = read_patient(record, source, trials.vocabulary)
     assessed = assessment_problems(before_patient, trials)  # against the trials as loaded
     if assessed:
@@ -377,7 +400,7 @@ def whatif(
     after_patient = _changed_patient(record, changes, after_trials, on, source)
     before = check([before_patient], trials, on=on)
     after = check([after_patient], after_trials, on=later or on)
-    return compare(before, after)
+    return WhatIf(compare(before, after), after_trials, after_patient)
 
 
 def _changed_patient(
