@@ -18,7 +18,7 @@ from test_whatif import SEED_MODULES, SEEDS, TRIAL, changes
 from trialogic import TrialogicError, api
 from trialogic import scenarios as scenarios_module
 from trialogic.cli import main
-from trialogic.patient import load_records
+from trialogic.patient import load_records, read_document
 from trialogic.scenario_file import Scenario, parse_scenarios
 from trialogic.scenarios import SharedGrounding, run_scenarios, variant_facts
 from trialogic.whatif import Change, apply_changes, change_trials
@@ -161,6 +161,22 @@ def test_bad_scenario_files(case: dict[str, Any], tmp_path: Path) -> None:
     found = [line.removeprefix("Error: ") for line in result.output.splitlines() if "error[" in line]
     assert found == [error.replace("FILE", str(path)) for error in case["errors"]]
     assert "→" not in result.output  # no partial answer
+
+
+def test_a_key_given_twice_is_said_in_the_words_a_record_says_it() -> None:
+    """One wording for a repeated key, in a scenario file as in a patient record; each keeps
+    its own code, place and field."""
+    text = "- name: lower\n  changes: [--set serum_creatinine=90umol/L]\n  changes: [--later 2027-01-01]\n"
+    with pytest.raises(TrialogicError) as as_scenarios:
+        parse_scenarios(text, "s.yaml")
+    with pytest.raises(TrialogicError) as as_records:
+        read_document(text, "p.yaml", "yaml")
+    (in_scenarios,) = as_scenarios.value.diagnostics
+    (in_records,) = as_records.value.diagnostics
+    assert in_scenarios.message == in_records.message
+    assert "'changes' is given twice (lines 2 and 3)" in in_scenarios.message
+    where = [(d.file, d.line, d.column, d.code, d.field) for d in (in_scenarios, in_records)]
+    assert where == [("s.yaml", 3, 3, "W003", "scenario 1"), ("p.yaml", 3, 3, "P006", "[0].changes")]
 
 
 def test_every_problem_of_every_scenario_at_once() -> None:

@@ -162,8 +162,9 @@ class RepeatedKeys(yaml.constructor.ConstructorError):
 
 
 def repeated_message(repeat: Repeat, first_line: int = 1) -> str:
-    """What a repeated key's diagnostic says: the key, and where both occurrences are when
-    known (the text's lines counted from `first_line`: a JSONL stream's record is one line)."""
+    """What a repeated key's diagnostic says, in a record or a scenario file alike: the key,
+    and where both occurrences are when known (the text's lines counted from `first_line`: a
+    JSONL stream's record is one line)."""
     first, second = repeat.first, repeat.second
     if first is None or second is None:
         where = ""

@@ -35,6 +35,7 @@ import yaml
 
 from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
+from .patient import Repeat, repeated_message
 from .vocabulary import closest, suggestion
 from .whatif import OPTIONS, TRIAL_OPTIONS, USAGE, Change
 
@@ -122,13 +123,13 @@ class _Reader:
                 "a scenario is a mapping with the keys name and changes, e.g. `- name: TEXT` with `changes: [CHANGE, ...]`",
             )
             return None
-        first_at: dict[str, str] = {}
+        first_at: dict[str, yaml.Node] = {}
         for key, _ in node.value:  # a key given twice: one of the two would be lost
             text = key.value if isinstance(key, yaml.ScalarNode) else ""
             if text in first_at:
-                message = f"the key {text!r} is given a second time (first at {first_at[text]}); give each key once"
-                self.problem(key, label, "W003", message)
-            first_at.setdefault(text, f"{key.start_mark.line + 1}:{key.start_mark.column + 1}")
+                repeat = Repeat(label, text, first_at[text].start_mark, key.start_mark)
+                self.problem(key, label, "W003", repeated_message(repeat))
+            first_at.setdefault(text, key)
         fields = {key.value if isinstance(key, yaml.ScalarNode) else "": (key, value) for key, value in node.value}
         _, name_node = fields.get("name", (None, None))
         name = _name(node)
