@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from trialogic.cli import main
 from trialogic.errors import Diagnostic
 from trialogic.positions import locate
 from trialogic.records import Line, Parsed, place
@@ -81,3 +84,33 @@ def test_a_stream_line_holding_a_line_break_yaml_counts_is_placed_on_its_own_lin
     shown = lines[1].replace("\u2028", " ").replace("\x85", " ").replace("\u2029", " ")
     assert where(located) == (str(path), "sex", 2, lines[1].index('"sex"') + 1, shown)
     assert place([unplaced(source, "sex")], Line(lines[1], str(path), 2), source) == [located]
+
+
+ALIASED = """id: A1
+birth_date: 1990-01-01
+drugs:
+  - &course
+    code: tacrolimus
+    start: 2026-01-01
+    end: 2025-01-01
+  - code: rituximab
+    start: 2026-02-01
+  - *course
+  - <<: *course
+    code: belimumab
+"""
+
+
+def test_a_field_reached_through_an_alias_is_placed_where_the_alias_is(tmp_path: Path) -> None:
+    """`- *course` repeats the anchor's entry: its problem is that of the third entry, on the
+    alias's line (it was placed on the anchor's, where the first entry's problem is)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(ALIASED)
+    lines = ALIASED.splitlines()
+    message = "error[P009]: ends 2025-01-01 before it starts 2026-01-01"
+    for given, stdin, name in ((str(path), None, str(path)), ("-", ALIASED, "<stdin>")):
+        result = CliRunner().invoke(main, ["check", given, "--on", "2026-11-22"], input=stdin)
+        assert result.exit_code == 1
+        assert result.output.count(message) == 3
+        for field, line in (("drugs[0].end", 7), ("drugs[2].end", 10), ("drugs[3].end", 11)):  # 10: `- *course`
+            assert f"{name}:{line}:5: {field}: {message}\n    {lines[line - 1]}\n" in result.output

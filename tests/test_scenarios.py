@@ -193,6 +193,32 @@ def test_every_problem_of_every_scenario_at_once() -> None:
     ]
 
 
+def test_a_problem_reached_through_an_alias_is_placed_where_the_alias_is() -> None:
+    """A scenario, a list of changes or a change written once (`&x`) and used again (`*x`):
+    each problem of the use is placed at the alias, not at the anchor's line."""
+    text = "- &first\n  name: a\n  changes: &list [--sett wbc=4x10^9/L]\n- name: b\n  changes: *list\n- *first\n"
+    with pytest.raises(TrialogicError) as raised:
+        parse_scenarios(text, "s.yaml")
+    lines = text.splitlines()
+    found = [(d.line, d.column, d.source_line, d.field, d.code) for d in raised.value.diagnostics]
+    change = 'change 1 "--sett wbc=4x10^9/L"'
+    assert found == [
+        (3, lines[2].index("--sett") + 1, lines[2], f'scenario 1 "a", {change}', "W004"),
+        (5, lines[4].index("*list") + 1, lines[4], f'scenario 2 "b", {change}', "W004"),
+        (6, 3, lines[5], 'scenario 3 "a"', "W003"),  # a second scenario named a
+        (6, 3, lines[5], f'scenario 3 "a", {change}', "W004"),
+    ]
+    ((record, source),) = load_records(P05)
+    text = "- name: a\n  changes: [&stop --stop rituximab]\n- name: b\n  changes: ['--set wbc=4x10^9/L', *stop]\n"
+    with pytest.raises(TrialogicError) as raised:
+        run_scenarios(record, parse_scenarios(text, "s.yaml"), SEEDS, TODAY, source)
+    found = [(d.line, d.column, d.field, d.code) for d in raised.value.diagnostics]
+    assert found == [
+        (2, text.splitlines()[1].index("&stop") + 1, 'scenario 1 "a", change 1 "--stop rituximab"', "W001"),
+        (4, text.splitlines()[3].index("*stop") + 1, 'scenario 2 "b", change 2 "--stop rituximab"', "W001"),
+    ]
+
+
 def test_option_and_argument_may_be_joined_by_equals() -> None:
     (scenario,) = parse_scenarios("- name: a\n  changes: ['--set=wbc=4x10^9/L', '--relax=T:c=age > 3 years']\n")
     assert scenario.changes == (Change("--set", "wbc=4x10^9/L"), Change("--relax", "T:c=age > 3 years"))

@@ -981,11 +981,9 @@ def held(data: Any) -> str:
 class Document(NamedTuple):
     """The records of one YAML or JSON document: each with its source name (the file, or
     `file[2]` for the third of a list of several) and its index in the list (None when the
-    document is the record itself); and the document's YAML node tree when it was read as
-    YAML (None for JSON)."""
+    document is the record itself)."""
 
     records: list[tuple[Any, str, int | None]]
-    root: yaml.Node | None
 
 
 def read_document(
@@ -1015,10 +1013,10 @@ def read_document(
         diagnostic = Diagnostic(name, where[0] + 1, where[1] + 1, "P000", f"{noun} holds {what}; {expected}", shown)
         raise TrialogicError([diagnostic])
     if isinstance(data, dict):
-        return Document([(data, name, None)], root)
+        return Document([(data, name, None)])
     if len(data) == 1:
-        return Document([(data[0], name, 0)], root)
-    return Document([(record, f"{name}[{index}]", index) for index, record in enumerate(data)], root)
+        return Document([(data[0], name, 0)])
+    return Document([(record, f"{name}[{index}]", index) for index, record in enumerate(data)])
 
 
 def _parse_document(text: str, name: str, syntax: str, hint: str) -> tuple[yaml.Node | None, Any]:

@@ -4,21 +4,23 @@ Records are read with a plain YAML or JSON loader, which keeps no positions. A r
 fields are placed from its YAML node tree (JSON is YAML too): `Places` holds where each
 field path is (`measurements[1].unit`, `drugs[0].code`; a key holding `.` or `[` is found
 as the record holds it), and a field the record lacks is placed at its nearest enclosing
-entry. The tree is the one kept for standard input (which cannot be read again), a JSONL
-line's, or the file's, read again when an error is to be placed: `locate` finds the record
-a diagnostic's source names (`p.yaml`, the third record of a list file `p.yaml[2]`, line 7
+entry; a field reached through an alias (`- *x`) is placed at the alias, where the record
+uses it (PlacingLoader). The tree is composed for standard input as it is read (it cannot
+be read again), and for a JSONL line or a file when an error is to be placed (the file read
+again): `locate` finds the record a diagnostic's source names (`p.yaml`, the third record of a list file `p.yaml[2]`, line 7
 of a JSONL stream `cohort.jsonl:7`) and `placed` places a record's diagnostics.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import itertools
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -29,7 +31,12 @@ _INDEXED_SOURCE = re.compile(r"(?P<file>.+)\[(?P<index>\d+)\]")
 _STREAM_SOURCE = re.compile(r"(?P<file>.+\.jsonl):(?P<line>\d+)")
 _STEP_START = re.compile(r"[.\[]")
 _NOT_JSON_BREAKS = str.maketrans("\x85\u2028\u2029", "   ")
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# YAML's composer, in Python (so that PlacingLoader can place aliases), over the events of
+# the C parser when there is one (SafeLoader, all in Python, holds that composer already)
+_PARSED: tuple[Any, ...] = (
+    (yaml.composer.Composer, yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else (yaml.SafeLoader,)
+)
+_ANCHOR = "anchor"  # the attribute of a PlacingLoader alias holding its anchor's node
 # a record's line longer than this (a cohort, or a FHIR Bundle, written on one line) is not
 # shown under an error about it: its line and column still are. `locate` shows every line.
 _LONGEST_SHOWN = 300
@@ -55,10 +62,39 @@ class Places(NamedTuple):
         return self.at[""]
 
 
+class PlacingLoader(*_PARSED):  # type: ignore[misc]
+    """A YAML loader whose node tree places each use of an alias (`- *x`, `<<: *x`) where it
+    is written: YAML's composer gives the anchor's node itself, at the anchor's line. Here
+    an alias is a copy of that node with the alias's own place, and the node it copies as
+    its `anchor` (see `anchor_of`); the entries under it are the anchor's, not copied (a
+    file of aliases of aliases would otherwise grow without bound)."""
+
+    def __init__(self, stream: str) -> None:
+        _PARSED[-1].__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        alias = self.peek_event() if self.check_event(yaml.AliasEvent) else None
+        node: yaml.Node | None = super().compose_node(parent, index)
+        if alias is None or node is None:
+            return node
+        placed = copy.copy(node)
+        placed.start_mark, placed.end_mark = alias.start_mark, alias.end_mark
+        setattr(placed, _ANCHOR, node)
+        return placed
+
+
+def anchor_of(node: yaml.Node) -> yaml.Node:
+    """The node an alias of PlacingLoader's tree stands for (any other node is its own)."""
+    anchor: yaml.Node = getattr(node, _ANCHOR, node)
+    return anchor
+
+
 def compose(text: str) -> yaml.Node | None:
-    """A text's YAML node tree (JSON is YAML too), or None when YAML cannot read it."""
+    """A text's YAML node tree (JSON is YAML too), each alias placed where it is written
+    (PlacingLoader), or None when YAML cannot read it."""
     try:
-        node: yaml.Node | None = yaml.compose(text, Loader=_COMPOSER)
+        node: yaml.Node | None = yaml.compose(text, Loader=PlacingLoader)
     except yaml.YAMLError:
         return None
     return node
@@ -180,17 +216,16 @@ def _composed_file(file: str, stamp: tuple[int, int]) -> tuple[yaml.Node | None,
 
 
 def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int | None) -> Places:
-    """Where each field under `node` is (see Places); a node reached again through an alias
-    is not walked again. Lines longer than `longest` are not kept (not shown)."""
+    """Where each field under `node` (a tree of PlacingLoader's) is (see Places); an alias is
+    not walked into: the fields under it are placed at it, where the record uses them.
+    Lines longer than `longest` are not kept (not shown)."""
     at: dict[str, tuple[int, int]] = {}
-    walked: set[int] = set()
     stack: list[tuple[yaml.Node, str, yaml.Node]] = [(node, "", node)]
     while stack:
         value, path, mark = stack.pop()
         at.setdefault(path, (mark.start_mark.line, mark.start_mark.column))
-        if id(value) in walked:
+        if anchor_of(value) is not value:
             continue
-        walked.add(id(value))
         if isinstance(value, yaml.MappingNode):
             for key_node, value_node in reversed(value.value):
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"

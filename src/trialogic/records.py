@@ -212,8 +212,7 @@ def _stdin_document(raw: str) -> Iterator[tuple[Any, str]]:
     except TrialogicError as e:
         yield Unreadable(e.diagnostics), STDIN_NAME
         return
-    root = document.root if document.root is not None else compose(text)
-    lines = yaml_lines(text)
+    root, lines = compose(text), yaml_lines(text)  # each alias placed where it is used
     for record, source, index in document.records:
         yield Parsed(record, STDIN_NAME, index, record_places(root, lines, index)), source
 

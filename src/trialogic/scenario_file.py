@@ -26,8 +26,10 @@ shape above), W004 (a change that is not an option and its argument).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,7 @@ import yaml
 from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
 from .patient import Repeat, repeated_message
+from .positions import PlacingLoader, anchor_of
 from .vocabulary import closest, suggestion
 from .whatif import OPTIONS, TRIAL_OPTIONS, USAGE, Change
 
@@ -83,9 +86,23 @@ class _Reader:
         self.lines = text.splitlines()
         self.source = source
         self.problems: list[Diagnostic] = []
+        self.alias: yaml.Node | None = None  # the alias being read through: what is under it is placed at it
+
+    @contextlib.contextmanager
+    def under(self, node: yaml.Node) -> Iterator[None]:
+        """What is read meanwhile is under `node`: when that is an alias (`- *x`), every problem
+        found under it is placed at it, where the file uses it, not where its anchor is."""
+        outer = self.alias
+        if outer is None and anchor_of(node) is not node:
+            self.alias = node
+        try:
+            yield
+        finally:
+            self.alias = outer
 
     def where(self, node: yaml.Node, field: str) -> Where:
-        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        mark = (self.alias or node).start_mark
+        line, column = mark.line + 1, mark.column + 1
         source_line = self.lines[line - 1] if 0 < line <= len(self.lines) else None
         return Where(self.source, line, column, source_line, field)
 
@@ -108,7 +125,8 @@ class _Reader:
                 self.problem(node, f'scenario {number} "{name}"', "W003", message + "; give each its own name")
             elif name:
                 first[name] = number
-            scenario = self.scenario(number, node)
+            with self.under(node):
+                scenario = self.scenario(number, node)
             if scenario is not None and first.get(name) == number:
                 found.append(scenario)
         return found
@@ -146,7 +164,8 @@ class _Reader:
             said = "is empty" if isinstance(changes_node, yaml.SequenceNode) else "is missing or not a list"
             self.problem(changes_node or node, label, "W003", f"changes {said}; give {_EXAMPLE}")
             return None
-        scenario = self.changes(name, label, self.where(node, label), changes_node.value)
+        with self.under(changes_node):
+            scenario = self.changes(name, label, self.where(node, label), changes_node.value)
         return scenario if name else None
 
     def changes(self, name: str, label: str, where: Where, nodes: list[yaml.Node]) -> Scenario | None:
@@ -231,7 +250,7 @@ def scenarios_and_problems(text: str, source: str) -> tuple[list[Scenario], list
     """The well-formed scenarios of a file's text, and the problems of the others: the
     changes of the well-formed ones can then be checked too, for every problem at once."""
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        root = yaml.compose(text, Loader=PlacingLoader)
     except yaml.YAMLError as e:
         raise TrialogicError([_yaml_problem(e, text, source)]) from e
     reader = _Reader(text, source)
