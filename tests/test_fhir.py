@@ -315,7 +315,7 @@ def test_the_record_id_of_a_bundle_is_its_patients_id_not_the_bundles() -> None:
     assert patient_id(document) == "F01"
     assert patient_id(bundle(patient={"resourceType": "Patient"})) is None
     two = bundle()
-    two["entry"].append(copy.deepcopy(two["entry"][0]))
+    two["entry"].append({"resource": {**P1, "id": "P2"}})
     assert patient_id(two) is None
 
 
@@ -344,6 +344,42 @@ def test_of_two_results_on_one_day_the_later_by_time_is_read_and_the_earlier_not
     assert [n.render() for n in notes] == [
         "b.json: entry[2].resource: warning[F103]: not read: an earlier serum_creatinine result on 2026-11-10 "
         "than entry[1], which is read"
+    ]
+
+
+def test_a_resource_repeated_word_for_word_is_read_once_with_a_note() -> None:
+    """One Observation listed twice is one result, not two results of one day (P010); a
+    Patient listed twice is one patient, and a reference to its repeat's fullUrl names it."""
+    result = creatinine(id="o1")
+    document = bundle(result, result)
+    document["entry"].append({**copy.deepcopy(document["entry"][0]), "fullUrl": "urn:uuid:0c5a-3"})  # the Patient
+    later = {**creatinine(1.3, when="2026-11-12", id="o2"), "subject": {"reference": "urn:uuid:0c5a-3"}}
+    document["entry"].append({"resource": later})
+    record, notes = bundle_to_record(document, "b.json")
+    assert [(m["value"], m["date"]) for m in record["measurements"]] == [(1.2, "2026-11-10"), (1.3, "2026-11-12")]
+    assert [n.render() for n in notes] == [
+        "b.json: entry[2].resource: warning[F102]: not read: the same resource as entry[1] (Observation/o1), "
+        "repeated word for word: it counts once",
+        "b.json: entry[3].resource: warning[F102]: not read: the same resource as entry[0] (Patient/P1), "
+        "repeated word for word: it counts once",
+    ]
+    assert patient_id(document) == "P1"
+
+
+def test_a_resource_repeated_with_other_content_is_an_error_naming_both_entries() -> None:
+    document = bundle(creatinine(id="o1"), creatinine(1.9, id="o1"))
+    assert problems(document) == [
+        "b.json: entry[2].resource: error[F001]: entry[1] and entry[2] both give Observation/o1, with different "
+        "content: a resource is given once; keep the version that is right, or give the other resource an id of "
+        "its own"
+    ]
+    document = bundle(creatinine(id="o1"))
+    document["entry"].append({"resource": {**P1, "gender": "male"}})
+    assert patient_id(document) is None
+    assert problems(document) == [
+        "b.json: entry[2].resource: error[F001]: entry[0] and entry[2] both give Patient/P1, with different "
+        "content: a resource is given once; keep the version that is right, or give the other resource an id of "
+        "its own"
     ]
 
 

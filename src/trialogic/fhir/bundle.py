@@ -78,14 +78,13 @@ def patient_id(document: object) -> str | None:
     '7'
     """
     entries = document.get("entry") if isinstance(document, dict) else None
-    found = [
-        e["resource"].get("id")
-        for e in entries or ()
-        if isinstance(e, dict)
-        and isinstance(e.get("resource"), dict)
-        and e["resource"].get("resourceType") == "Patient"
-    ]
-    return found[0] if len(found) == 1 and isinstance(found[0], str) and found[0].strip() else None
+    found: list[dict[str, Any]] = []
+    for e in entries or ():
+        resource = e.get("resource") if isinstance(e, dict) else None
+        if isinstance(resource, dict) and resource.get("resourceType") == "Patient" and resource not in found:
+            found.append(resource)  # a Patient repeated word for word is one (read once)
+    given = found[0].get("id") if len(found) == 1 else None
+    return given if isinstance(given, str) and given.strip() else None
 
 
 class Converted(NamedTuple):
@@ -255,12 +254,40 @@ def _index(converter: Converter, index: int, entry: Any) -> None:
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
         converter.error(f"{where}.resource", "F001", "a resource is an object with a resourceType")
         return
-    converter.resources[index] = resource
+    identity = _identity(resource)
+    read = converter.by_reference.get(identity, index) if identity is not None else index
+    if read != index and _identity(converter.resources[read]) == identity:
+        _repeat(converter, read, index, resource)
+    else:
+        read = index
+        converter.resources[index] = resource
     full_url = entry.get("fullUrl")
-    if isinstance(full_url, str):
-        converter.by_reference.setdefault(full_url, index)
-    if isinstance(resource.get("id"), str):
-        converter.by_reference.setdefault(f"{resource['resourceType']}/{resource['id']}", index)
+    if isinstance(full_url, str):  # a repeat's names the entry read
+        converter.by_reference.setdefault(full_url, read)
+    if identity is not None:
+        converter.by_reference.setdefault(identity, index)
+
+
+def _identity(resource: dict[str, Any]) -> str | None:
+    """A resource's type and id (`Observation/o1`), what names it in a Bundle; None without an id."""
+    given = resource.get("id")
+    return f"{resource.get('resourceType')}/{given}" if isinstance(given, str) else None
+
+
+def _repeat(converter: Converter, first: int, index: int, resource: dict[str, Any]) -> None:
+    """Entry `index` holds the resource entry `first` holds (the same type and id): word for
+    word, it is the same fact, read once (a note); with other content, the two disagree on
+    what it says, and neither is chosen (an error)."""
+    identity = _identity(resource)
+    if converter.resources[first] == resource:
+        message = f"not read: the same resource as entry[{first}] ({identity}), repeated word for word: it counts once"
+        converter.note(f"entry[{index}].resource", "F102", message, hides=False)
+        return
+    message = (
+        f"entry[{first}] and entry[{index}] both give {identity}, with different content: a resource is given "
+        "once; keep the version that is right, or give the other resource an id of its own"
+    )
+    converter.error(f"entry[{index}].resource", "F001", message)
 
 
 def _patient(converter: Converter, index: int, resource: dict[str, Any]) -> None:
