@@ -297,12 +297,74 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-11-22",
     },
     {
-        "name": "a stop date helps only an exclusion: an inclusion needing recent use stays unknown",
+        "name": "an inclusion needing recent use of a drug stopped on a date the record lacks: "
+        "documenting that it stopped inside the window, on or after its first day",
         "criteria": 'include rtx "Rituximab within 4 weeks": drug rituximab within 4 weeks',
         "patient": {"drugs": [{"code": "rituximab", "start": "2025-03-01", "status": "stopped"}]},
+        # 2026-11-22 - 28 days: the window's first day, which it includes
+        "alternatives": [["document when rituximab (drugs[0]) stopped — assumed on or after 2026-10-25"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "a condition resolved on a date the record lacks, needed within a window: on or after its start",
+        "criteria": 'include inf "Infection within 3 months": condition infection within 3 months',
+        "patient": {"conditions": [{"code": "infection", "start": "2025-03-01", "status": "resolved"}]},
+        "alternatives": [["document when infection (conditions[0]) ended — assumed on or after 2026-08-22"]],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "an inclusion and an exclusion on one undated stop: it ended inside the one, before the other",
+        "criteria": 'include rtx "Rituximab within 12 weeks": drug rituximab within 12 weeks\n'
+        '  exclude recent "Rituximab within 2 weeks": drug rituximab within 2 weeks',
+        "patient": {
+            "drugs": [{"code": "rituximab", "start": "2025-03-01", "status": "stopped"}],
+            "complete": ["drugs"],
+        },
+        # it was offered 'before 2026-11-08' alone: a stop in 2025 would then fail the inclusion
+        "alternatives": [
+            ["document when rituximab (drugs[0]) stopped — assumed on or after 2026-08-30 and before 2026-11-08"]
+        ],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "an inclusion and an exclusion no end date satisfies both: no plan, both named",
+        "criteria": 'include rtx "Rituximab within 2 weeks": drug rituximab within 2 weeks\n'
+        '  exclude older "Rituximab within 12 weeks": drug rituximab within 12 weeks',
+        "patient": {
+            "drugs": [{"code": "rituximab", "start": "2025-03-01", "status": "stopped"}],
+            "complete": ["drugs"],
+        },
         "alternatives": [],
-        "blocked_by": ["rtx"],
-        "unknown_now": ["rtx"],
+        "blocked_by": ["older", "rtx"],
+        "unknown_now": ["older", "rtx"],
+    },
+    {
+        "name": "an inclusion on a window and an exclusion on today: it stopped inside the window, before today",
+        "criteria": 'include rtx "Rituximab within 4 weeks": drug rituximab within 4 weeks\n'
+        '  exclude now "Taking rituximab": drug rituximab active',
+        "patient": {
+            "drugs": [{"code": "rituximab", "start": "2025-03-01", "status": "stopped"}],
+            "complete": ["drugs"],
+        },
+        # stopped today, it would still be taken today (an end on R counts as active)
+        "alternatives": [
+            ["document when rituximab (drugs[0]) stopped — assumed on or after 2026-10-25 and before 2026-11-22"]
+        ],
+        "eligible_on": "2026-11-22",
+    },
+    {
+        "name": "an exception by status reads an undated end on today: it ended inside the window, before today",
+        "criteria": 'include inf "Infection within 4 weeks, none still active": '
+        "condition infection except bacterial_infection[active] within 4 weeks",
+        "patient": {"conditions": [{"code": "bacterial_infection", "start": "2025-03-01", "status": "resolved"}]},
+        # ended today, it would still be active today, and the exception would remove it
+        "alternatives": [
+            [
+                "document when bacterial_infection (conditions[0]) ended — "
+                "assumed on or after 2026-10-25 and before 2026-11-22"
+            ]
+        ],
+        "eligible_on": "2026-11-22",
     },
     {
         "name": "already eligible needs nothing",
@@ -351,8 +413,10 @@ def apply(
     trial: str = "NCT00000099",
     today: dt.date = TODAY,
     skip: int | None = None,
+    end: str = "last",
 ) -> tuple[dict[str, Any], dt.date]:
     """The record as it would be after the alternative's actions (all but `skip`), and the date.
+    An end date assumed in an interval is its `end` day: "first" or "last" (`ends` gives both).
 
     Written from the meaning of each action, independently of rules/repair.lp."""
     changed = json.loads(json.dumps(record, default=str))
@@ -368,10 +432,12 @@ def apply(
             position = int(data["field"].split("[")[1].rstrip("]"))
             changed["drugs"][position]["end"] = data["from"]
             changed["drugs"][position].pop("status", None)
-        elif action.kind == "end_date":  # it ended the day before the day named: the latest that serves
+        elif action.kind == "end_date":  # on or after a day (else its start), before a day (else by today)
             section, position = data["field"].rstrip("]").split("[")
-            before = dt.date.fromisoformat(data["before"])
-            changed[section][int(position)]["end"] = (before - dt.timedelta(days=1)).isoformat()
+            entry = changed[section][int(position)]
+            first = data.get("on_or_after", entry["start"])
+            last = (dt.date.fromisoformat(data["before"]) - dt.timedelta(days=1)) if "before" in data else today
+            entry["end"] = first if end == "first" else last.isoformat()
         elif action.kind == "sign":
             changed["consents"] = [*changed.get("consents", []), {"code": data["consent"], "date": today.isoformat()}]
         elif action.kind == "absent":
@@ -404,6 +470,16 @@ def apply(
         # (P010), as a second result of a day is; a plan never asks for such a test
         changed["measurements"] = [*changed.get("measurements", []), entry]
     return changed, on
+
+
+def ends(
+    record: dict[str, Any], alternative: Alternative, trial: str = "NCT00000099", today: dt.date = TODAY
+) -> list[tuple[dict[str, Any], dt.date]]:
+    """The record after the alternative, once with every end date it assumes on the first
+    day it allows and once on the last (once when it assumes none): a plan must serve
+    whichever day the record then documents."""
+    assumes = any(a.kind == "end_date" for a in alternative.actions)
+    return [apply(record, alternative, trial, today, end=end) for end in (("first", "last") if assumes else ("last",))]
 
 
 def lowest_result(name: str) -> dict[str, str]:
@@ -453,12 +529,39 @@ def test_applying_an_alternative_makes_eligible_and_every_action_is_needed(
     record = {"id": "F1", **scenario["patient"]}
     (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
     for alternative in repair.alternatives:
-        changed, on = apply(record, alternative)
-        (result,) = api.check([api.read_patient(changed)], trials, on=on)
-        assert result.status == "eligible", (alternative, changed)
+        for changed, on in ends(record, alternative):
+            (result,) = api.check([api.read_patient(changed)], trials, on=on)
+            assert result.status == "eligible", (alternative, changed)
         for skip in range(len(alternative.actions)):
             status = status_without(record, alternative, trials, "NCT00000099", TODAY, skip)
             assert status != "eligible", alternative.actions[skip]
+
+
+@pytest.mark.parametrize(
+    "window, first", [("4 weeks", "2026-10-25"), ("3 months", "2026-08-22"), ("1 year", "2025-11-22")]
+)
+def test_an_end_assumed_on_or_after_a_day_names_the_first_day_that_serves(
+    window: str, first: str, tmp_path: Path
+) -> None:
+    """The window is [S, R], both ends included, and an exposure that ends inside it counts:
+    a drug that stopped on S serves the inclusion, one that stopped the day before does not."""
+    trials = api.load_trials(
+        [trial_file(tmp_path, f'include rtx "Rituximab within {window}": drug rituximab within {window}')]
+    )
+    record = {
+        "id": "F1",
+        "complete": ["drugs"],
+        "drugs": [{"code": "rituximab", "start": "2024-03-01", "status": "stopped"}],
+    }
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    (alternative,) = repair.alternatives
+    (action,) = alternative.actions
+    assert (action.kind, action.data.get("on_or_after"), "before" in action.data) == ("end_date", first, False)
+    day = dt.date.fromisoformat(first)
+    for end, status in [(day, "eligible"), (day - dt.timedelta(days=1), "ineligible"), (TODAY, "eligible")]:
+        record["drugs"][0]["end"] = end.isoformat()
+        (result,) = api.check([api.read_patient(record)], trials, on=TODAY)
+        assert result.status == status, end
 
 
 @pytest.mark.parametrize("systolic, diastolic", [(109, 108), (120, 120), (100, 120)])
@@ -533,9 +636,14 @@ def test_random_patients_every_alternative_works_and_needs_every_action(dated: t
     today, record = dated
     for repair in api.fix(api.read_patient(record), SEEDS, on=today):
         for alternative in repair.alternatives:
-            changed, on = apply(record, alternative, repair.trial, today)
-            (result,) = [r for r in api.check([api.read_patient(changed)], SEEDS, on=on) if r.trial == repair.trial]
-            assert result.status == "eligible", (repair.trial, alternative.actions, result.blocking(), result.unknown())
+            for changed, on in ends(record, alternative, repair.trial, today):
+                (result,) = [r for r in api.check([api.read_patient(changed)], SEEDS, on=on) if r.trial == repair.trial]
+                assert result.status == "eligible", (
+                    repair.trial,
+                    alternative.actions,
+                    result.blocking(),
+                    result.unknown(),
+                )
             for skip in range(len(alternative.actions)):
                 status = status_without(record, alternative, SEEDS, repair.trial, today, skip)
                 assert status != "eligible", (repair.trial, alternative.actions[skip])

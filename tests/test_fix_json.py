@@ -97,3 +97,37 @@ def test_an_end_date_action_names_the_entry_and_the_day_it_ended_before(tmp_path
             "before": "2026-08-30",  # 12 weeks before 2026-11-22: the window's first day
         }
     ]
+
+
+def test_an_end_date_action_for_an_inclusion_names_the_first_day_and_no_before(tmp_path: Path) -> None:
+    """An inclusion needing recent use: the entry is assumed to have ended on or after the
+    window's first day (`on_or_after`, no `before`); with an exclusion on a shorter window
+    as well, it is assumed to have ended between the two (both)."""
+    inclusion = 'include rtx "Rituximab within 12 weeks": drug rituximab within 12 weeks'
+    exclusion = 'exclude recent "Rituximab within 2 weeks": drug rituximab within 2 weeks'
+    patient = tmp_path / "p.json"
+    patient.write_text(json.dumps({"id": "E1", "complete": ["drugs"], "drugs": [
+        {"code": "rituximab", "start": "2025-01-10", "status": "stopped"}]}))  # fmt: skip
+    found = []
+    for criteria in ([inclusion], [inclusion, exclusion]):
+        trial = tmp_path / "t.tl"
+        trial.write_text('trial NCT00000094 "end" {\n  ' + "\n  ".join(criteria) + "\n}\n")
+        found.append([a for a in actions(fix_json(str(patient), "--trials", str(trial))) if a["kind"] == "end_date"])
+    common = {"kind": "end_date", "level": "paperwork", "event_kind": "drug", "code": "rituximab", "field": "drugs[0]"}
+    assert found == [
+        [
+            {
+                **common,
+                "text": "document when rituximab (drugs[0]) stopped — assumed on or after 2026-08-30",
+                "on_or_after": "2026-08-30",  # 12 weeks before 2026-11-22: the window's first day
+            }
+        ],
+        [
+            {
+                **common,
+                "text": "document when rituximab (drugs[0]) stopped — assumed on or after 2026-08-30 and before 2026-11-08",
+                "on_or_after": "2026-08-30",
+                "before": "2026-11-08",  # 2 weeks before 2026-11-22: the exclusion's window's first day
+            }
+        ],
+    ]

@@ -4,8 +4,9 @@ drawn at their edges (tests/strategies.py):
 1. the clingo path (`trialogic.check`) and the reference evaluator (tests/oracle.py) give
    every trial and every criterion the same status;
 2. for every trial a patient is not eligible for, `fix`: every plan it offers, applied to
-   the record (tests/test_fix.py's `apply`), makes the patient eligible on the plan's
-   date and needs each of its actions; a trial blocked for good has no plan, and one
+   the record (tests/test_fix.py's `apply`; an end date assumed in an interval, on its
+   first and on its last day), makes the patient eligible on the plan's date and needs
+   each of its actions; a trial blocked for good has no plan, and one
    with no plan is blocked for good; and waiting alone (the record as it is, checked on
    a sample of later dates) never makes eligible a trial it calls blocked for good, nor
    does it beat the plans found;
@@ -43,7 +44,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 
 from random_trials import CONSTRUCTS, Case, CriteriaFiles, cases, constructs
-from test_fix import apply, status_without
+from test_fix import ends, status_without
 from test_oracle_agreement import differences
 from trialogic import api
 from trialogic.dates import LATEST_REFERENCE
@@ -267,18 +268,20 @@ def plan_problem(
 ) -> list[str]:
     plan = f"{where}: the plan {[a.text for a in alternative.actions]} for {alternative.eligible_on}"
     alternative = exact_ulns(alternative)
-    changed, on = apply(record, alternative, trial, case.on)
-    if on != alternative.eligible_on:
-        return [report(case, record, f"{plan} waits until {on}")]
-    try:
-        after = status_on(trials, changed, trial, on)
-    except TrialogicError as error:
-        return [report(case, record, f"{plan} gives an invalid record:", error.render())]
-    if after.status != "eligible":
-        blocking, unknown = [c.id for c in after.blocking()], [c.id for c in after.unknown()]
-        return [
-            report(case, record, f"{plan} leaves the patient {after.status}: blocking {blocking}, unknown {unknown}")
-        ]
+    for changed, on in ends(record, alternative, trial, case.on):  # an assumed end date: its first and last day
+        if on != alternative.eligible_on:
+            return [report(case, record, f"{plan} waits until {on}")]
+        try:
+            after = status_on(trials, changed, trial, on)
+        except TrialogicError as error:
+            return [report(case, record, f"{plan} gives an invalid record:", error.render())]
+        if after.status != "eligible":
+            blocking, unknown = [c.id for c in after.blocking()], [c.id for c in after.unknown()]
+            return [
+                report(
+                    case, record, f"{plan} leaves the patient {after.status}: blocking {blocking}, unknown {unknown}"
+                )
+            ]
     for skip, action in enumerate(alternative.actions):
         if action.kind == "wait" and repeats_a_test(record, alternative, case.on):
             continue

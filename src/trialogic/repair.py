@@ -462,12 +462,18 @@ class Repairer:
             return Action("assess", f"investigator's assessment of {criterion} — assumed it {verdict}: “{sentence}”",
                           catalogue["assessment"]["level"], {"criterion": criterion, "result": result})  # fmt: skip
         if name == "dated_end":
-            event, before = patient.events[args[0].number], dt.date.fromordinal(args[1].number)
+            event = patient.events[args[0].number]
+            bounds = {
+                key: dt.date.fromordinal(bound.number)
+                for key, bound in (("on_or_after", args[1]), ("before", args[2]))
+                if bound.type == clingo.SymbolType.Number
+            }
             ended = "stopped" if event.kind == "drug" else "ended"
-            text = f"document when {event.code} ({event.field}) {ended} — assumed before {before}"
+            assumed = " and ".join(f"{key.replace('_', ' ')} {day}" for key, day in bounds.items())
+            text = f"document when {event.code} ({event.field}) {ended} — assumed {assumed}"
+            data = {"event_kind": event.kind, "code": event.code, "field": event.field}
             return Action("end_date", text, catalogue["end_date"]["level"],
-                          {"event_kind": event.kind, "code": event.code, "field": event.field,
-                           "before": before.isoformat()})  # fmt: skip
+                          {**data, **{key: day.isoformat() for key, day in bounds.items()}})  # fmt: skip
         raise ValueError(f"no words for the action {term}")
 
     def assumed_results(self, attribute: str, plan: Plan) -> list[dict[str, str]]:
