@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,8 @@ def test_a_trial_of_many_windows_in_weeks_and_months_gets_every_finding(tmp_path
     and months. Each drug's entry is one: an inclusion conflicts with an exclusion of the
     same drug exactly when the inclusion's window never reaches past the exclusion's
     (L004); the generated windows are never close enough for the calendar to decide, so
-    no other finding (L001) can arise. Linting this took 17 s; it is still every finding."""
+    no other finding (L001) can arise. Linting this took 17 s; it is still every finding,
+    and the command shows every one (it showed one per inclusion)."""
     path = tmp_path / "many.tl"
     path.write_text(many_windows_source(80))
     trials = load_trials([path])
@@ -126,6 +128,12 @@ def test_a_trial_of_many_windows_in_weeks_and_months_gets_every_finding(tmp_path
                 expected.append(("L004", inclusion.pos.line, message))
     assert len(expected) > 10
     assert [(d.code, d.line, d.message) for d in lint_trial(trials, trial)] == expected
+    # the command shows and counts each of them, though an inclusion's are at one place
+    result = CliRunner().invoke(main, ["lint", str(path)])
+    assert result.exit_code == 1
+    shown = [(int(line), message) for line, message in re.findall(r":(\d+):3: error\[L004\]: (.*)", result.output)]
+    assert shown == [(line, message) for _, line, message in expected]
+    assert result.output.splitlines()[-1] == f"{len(expected)} errors, 0 warnings"
 
 
 def test_an_entry_ends_only_on_days_its_own_criteria_tell_apart(tmp_path: Path) -> None:

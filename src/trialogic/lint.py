@@ -288,7 +288,9 @@ def hidden_meaning(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
 
 
 def lint(paths: Sequence[str | Path]) -> list[Diagnostic]:
-    """Every diagnostic for the criteria files given (errors and warnings), in file order."""
+    """Every diagnostic for the criteria files given (errors and warnings), in file order:
+    every conflict found, one diagnostic each (an inclusion conflicting with two exclusions
+    gets two)."""
     try:
         trials = load_trials(paths)
     except TrialogicError as e:
@@ -298,5 +300,8 @@ def lint(paths: Sequence[str | Path]) -> list[Diagnostic]:
         for trial in trials.trials.values()
         for d in (*lint_trial(trials, trial), *uln_without_usual_limit(trials, trial), *hidden_meaning(trials, trial))
     ]
-    found = list({(d.file, d.line, d.column, d.code): d for d in found}.values())  # a definition's, once
+    # a definition's finding is reached from each trial using it: once. Findings at one place
+    # differ by what they name (an inclusion's L004 for each exclusion): each is kept, in the
+    # order found (the trial's criteria in order)
+    found = list({(d.file, d.line, d.column, d.code, d.message): d for d in found}.values())
     return sorted(found, key=lambda d: (d.file, d.line, d.column))
