@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from trialogic import ast
 from trialogic.api import load_trials
 from trialogic.cli import main
 from trialogic.dates import window_start
-from trialogic.lint import LONG_AGO_DAYS, TrialLinter, lint, lint_trial
+from trialogic.lint import CYCLE, LONG_AGO_DAYS, TrialLinter, lint, lint_trial, reference_days
 from trialogic.resources import rules_dir
 
 from errors_doc import lint_source
@@ -151,3 +153,78 @@ def test_an_entry_ends_only_on_days_its_own_criteria_tell_apart(tmp_path: Path) 
     bounds = {reference, reference - LONG_AGO_DAYS, reference - 28}
     ends = {a.symbol.arguments[2] for a in control.symbolic_atoms.by_signature("entry", 3)}
     assert ends == {clingo.Function("open")} | {clingo.Number(d - i) for d in bounds for i in (0, 1)}
+
+
+Windows = tuple[tuple[int, str], ...]
+
+
+def _scanned_reference_days(windows: Windows, ages: Windows) -> list[dt.date]:
+    """The reference days as lint found them by scanning: every 28th to 31st of a month of
+    the 400-year cycle, the first day of each order of the window starts (with the reference
+    day and the day long ago) and of the days each age is reached."""
+    windows_vary = any(u in ("months", "years") for _, u in windows)
+    ages_vary = len({u in ("months", "years") for _, u in ages}) > 1
+
+    def order(days: list[dt.date]) -> tuple[int, ...]:
+        ranks = {d: i for i, d in enumerate(sorted(set(days)))}
+        return tuple(ranks[d] for d in days)
+
+    found: dict[tuple[tuple[int, ...], tuple[int, ...]], dt.date] = {}
+    for year in CYCLE:
+        for month in range(1, 13):
+            for month_day in range(28, calendar.monthrange(year, month)[1] + 1):
+                r = dt.date(year, month, month_day)
+                starts = [r, r - dt.timedelta(days=LONG_AGO_DAYS), *(window_start(r, c, u) for c, u in windows)]
+                births = [r, *(window_start(r, n, u) for c, u in ages for n in (c, c + 1))]
+                key = (order(starts) if windows_vary else (), order(births) if ages_vary else ())
+                found.setdefault(key, r)
+    return sorted(found.values()) if windows_vary or ages_vary else [dt.date(CYCLE[0], 1, 1)]
+
+
+def _calendar_pairs(rng: random.Random, count: int) -> list[tuple[int, str]]:
+    """Lengths in months or years, each with one in days or weeks of about as long (a few days
+    either way: the calendar decides which is longer), and now and then one of any length."""
+    pairs: list[tuple[int, str]] = []
+    for _ in range(count):
+        months = rng.choice([rng.randint(1, 30), 12 * rng.randint(1, 9)])
+        pairs.append((months // 12, "years") if months % 12 == 0 and rng.random() < 0.7 else (months, "months"))
+        days = round(months * 30.436875) + rng.randint(-3, 2)
+        pairs.append((days // 7, "weeks") if rng.random() < 0.3 else (days, "days"))
+        if rng.random() < 0.3:
+            pairs.append((rng.randint(1, 400), rng.choice(["days", "weeks", "months", "years"])))
+    return pairs
+
+
+def _window_sets() -> list[tuple[Windows, Windows]]:
+    rng = random.Random(20261204)
+    sets = [
+        (((1, "months"), (28, "days"), (29, "days"), (30, "days"), (31, "days")), ()),
+        (((4, "years"), (1460, "days"), (1461, "days")), ()),  # 1460 across 2600, 2700 or 2900 only
+        (((8, "years"), (2921, "days"), (2922, "days")), ((1, "years"), (365, "days"))),
+        ((), ((4, "years"), (1461, "days"), (2, "months"), (60, "days"))),
+        (((2, "weeks"), (3, "days")), ((18, "years"),)),  # nothing the calendar orders
+    ]
+    for n in range(20):
+        windows = tuple(sorted(set(_calendar_pairs(rng, rng.randint(1, 3))))) if n % 4 != 3 else ()
+        ages = tuple(sorted(set(_calendar_pairs(rng, rng.randint(1, 2))))) if n % 4 != 0 else ()
+        sets.append((windows, ages))
+    trials = load_trials([rules_dir() / "trials"])  # and the seed trials'
+    sets += [(tuple(sorted(c.windows)), tuple(sorted(c.ages))) for c in trials.compiled.values()]
+    return sets
+
+
+@pytest.mark.parametrize("windows, ages", _window_sets())
+def test_the_reference_days_are_those_a_scan_of_every_day_of_the_cycle_finds(windows: Windows, ages: Windows) -> None:
+    """lint tries only the years whose calendar is new in the cycle: the days are the same."""
+    assert reference_days(windows, ages) == _scanned_reference_days(windows, ages)
+
+
+def test_the_reference_days_of_many_windows_are_those_a_scan_finds(tmp_path: Path) -> None:
+    """The 80 criteria of tests/many_windows.py: weeks and months, which the calendar orders."""
+    path = tmp_path / "many.tl"
+    path.write_text(many_windows_source(80))
+    (compiled,) = load_trials([path]).compiled.values()
+    windows, ages = tuple(sorted(compiled.windows)), tuple(sorted(compiled.ages))
+    days = reference_days(windows, ages)
+    assert len(days) > 1
+    assert days == _scanned_reference_days(windows, ages)

@@ -30,7 +30,8 @@ from .solve import RULE_FILES, rule_text
 # The reference days lint tries: the calendar repeats every 400 years, so one cycle of
 # accepted reference days shows every length a window of months or years can have. Days
 # 1 to 28 of a month give the same lengths (no month is shorter), so the 28th stands for
-# them all.
+# them all. Only the years whose calendar (with the years a window reaches back into)
+# is new in the cycle are tried: see `_new_calendars`.
 CYCLE = range(2600, 3000)
 MONTH_DAYS = (28, 29, 30, 31)
 LONG_AGO_DAYS = 36_500
@@ -72,6 +73,21 @@ def _birth_days(reference: dt.date, ages: Sequence[tuple[int, str]]) -> list[dt.
     return [reference, *(d for count, unit in ages for d in _age_days(reference, count, unit))]
 
 
+def _new_calendars(back: int) -> list[int]:
+    """The years of the cycle whose calendar, with the `back` years before it, no earlier
+    year of the cycle has: months differ only in February, so the leap years among them say
+    it. A day of a year left out places every window start reaching at most `back` years back
+    as the same day of the earlier year like it does, so scanning it would find nothing new."""
+    seen: set[tuple[bool, ...]] = set()
+    years = []
+    for year in CYCLE:
+        leaps = tuple(calendar.isleap(year - k) for k in range(back + 1))
+        if leaps not in seen:
+            seen.add(leaps)
+            years.append(year)
+    return years
+
+
 @lru_cache(maxsize=256)
 def reference_days(windows: tuple[tuple[int, str], ...], ages: tuple[tuple[int, str], ...]) -> list[dt.date]:
     """One reference day for each way the calendar can order the window starts and the
@@ -86,8 +102,13 @@ def reference_days(windows: tuple[tuple[int, str], ...], ages: tuple[tuple[int, 
     months = sorted({count * (12 if unit == "years" else 1) for count, unit in windows if unit in CALENDAR_UNITS})
     days = {count * (7 if unit == "weeks" else 1) for count, unit in windows if unit not in CALENDAR_UNITS}
     fixed = sorted({0, LONG_AGO_DAYS, *days})
+    # how far back a window or age that the calendar orders reaches (ages in months and years
+    # name count + 1 of their unit too, see _age_days): N months before a day of year Y fall
+    # in year Y - N // 12 - 1 at the earliest
+    age_months = [(count + 1) * (12 if unit == "years" else 1) for count, unit in ages if unit in CALENDAR_UNITS]
+    reach = max((*months, *(age_months if mixed_ages else ())), default=0)
     found: dict[tuple[tuple[int, ...], tuple[int, ...]], dt.date] = {}
-    for year in CYCLE:
+    for year in _new_calendars(reach // 12 + 1):
         for month in range(1, 13):
             for month_day in MONTH_DAYS:
                 if month_day > calendar.monthrange(year, month)[1]:
