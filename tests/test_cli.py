@@ -114,6 +114,19 @@ def test_dates_are_written_yyyy_mm_dd_only(date: str, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "error[P004]" in result.output
 
 
+def test_an_unknown_trial_id_is_named_with_the_known_id_most_like_it(tmp_path: Path) -> None:
+    """An id written in other capitals, or missing a digit, is given the id meant; each
+    unknown id is an error of its own (they shared one, which gave no hint)."""
+    trial, _, _ = write(tmp_path)
+    result = CliRunner().invoke(main, ["compile", "nct00000099", "NCT0000099", "NCT5", "--trials", str(trial)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "<arguments>: error[E000]: unknown trial nct00000099; did you mean 'NCT00000099'?",
+        "<arguments>: error[E000]: unknown trial NCT0000099; did you mean 'NCT00000099'?",
+        "<arguments>: error[E000]: unknown trial NCT5; known: NCT00000099",
+    ]
+
+
 def test_compile_unknown_trial_is_the_error_why_and_fix_give(tmp_path: Path) -> None:
     trial, _, _ = write(tmp_path)
     compiled = CliRunner().invoke(main, ["compile", "NCT0", "--trials", str(trial)])

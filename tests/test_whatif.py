@@ -134,6 +134,7 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
     "option,text,message",
     [
         ("--set", "serum_creatinin=2mg/dL", "unknown attribute 'serum_creatinin'; did you mean 'serum_creatinine'?"),
+        ("--set", "ALT=80U/L", "unknown attribute 'ALT'; did you mean 'alt'?"),  # capitals aside, it is known
         ("--set", "serum_creatinine=2g", "'g' cannot be converted to 'umol/L'"),
         ("--set", "serum_creatinine=abc", "'abc' is not a number; write ATTR=VALUE[UNIT]"),
         ("--set", "serum_creatinine=\uff12umol/L", "is not a number"),  # a full-width digit, as records refuse

@@ -28,7 +28,7 @@ from .records import STDIN, UniqueIds, read_patients
 from .repair import Repair, Repairer, load_catalogue
 from .resources import rules_dir
 from .solve import Answer, Solver
-from .vocabulary import Vocabulary, load_vocabulary
+from .vocabulary import Vocabulary, closest, load_vocabulary, suggestion
 
 __all__ = [
     "fix",
@@ -410,7 +410,8 @@ def why(
 
 
 def chosen_trials(trials: TrialSet, trial_ids: str | Sequence[str] | None) -> list[str]:
-    """The trials asked for (default all), each once, in the order given; E000 names unknown ones."""
+    """The trials asked for (default all), each once, in the order given; E000 names each
+    unknown one, with the known id most like it (or them all)."""
     if isinstance(trial_ids, str):
         trial_ids = [trial_ids]
     if trial_ids is not None and (
@@ -420,9 +421,15 @@ def chosen_trials(trials: TrialSet, trial_ids: str | Sequence[str] | None) -> li
     chosen = list(dict.fromkeys(trial_ids)) if trial_ids else list(trials.trials)
     unknown = [t for t in chosen if t not in trials.trials]
     if unknown:
-        known = ", ".join(sorted(trials.trials))
-        message = f"unknown trial {', '.join(unknown)}; known: {known}"
-        raise TrialogicError([Diagnostic("<arguments>", 0, 0, "E000", message)])
+        known = "known: " + ", ".join(sorted(trials.trials))
+        raise TrialogicError(
+            [
+                Diagnostic(
+                    "<arguments>", 0, 0, "E000", f"unknown trial {t}" + suggestion(closest(t, trials.trials), known)
+                )
+                for t in unknown
+            ]
+        )
     return chosen
 
 

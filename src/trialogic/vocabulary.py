@@ -231,8 +231,17 @@ def _whole(value: int) -> Fraction:
 
 
 def closest(name: str, candidates: Any) -> str | None:
-    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The candidate most like `name`, letter case aside (a name written in other capitals
+    is the likeliest meant), or None when none is close.
+
+    >>> closest("nct03580291", ["NCT01539902", "NCT03580291"]), closest("ALT", ["alt", "ast"])
+    ('NCT03580291', 'alt')
+    """
+    folded: dict[str, str] = {}
+    for candidate in candidates:
+        folded.setdefault(candidate.casefold(), candidate)
+    matches = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[matches[0]] if matches else None
 
 
 def suggestion(hint: str | None, otherwise: str = "") -> str:
