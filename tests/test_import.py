@@ -374,6 +374,81 @@ def test_text_after_a_heading_and_a_dash_is_its_first_criterion() -> None:
     ]
 
 
+def kinds_and_texts(text: str) -> list[tuple[str, str]]:
+    return [(c.kind, c.text) for c in trial_of(import_study(record(eligibilityCriteria=text), "s.json")).criteria]
+
+
+def test_a_wrapped_line_that_starts_with_the_criteria_words_is_text_not_a_heading() -> None:
+    """Registry texts are hard-wrapped: a bullet wrapped before "exclusion criteria:" lost its
+    words to a heading, and the inclusions after it became exclusions."""
+    numbered = (  # as NCT03580291 is written: numbered, a blank line apart, wrapped lines not indented
+        "Inclusion Criteria:\n\n"
+        "1. Adults aged 18 to 65 years at the time of signing the informed consent form;\n\n"
+        "2. Participants who do not have any of the conditions listed in the\n"
+        "exclusion criteria: active infection, pregnancy or surgery in the last 4\n"
+        "weeks;\n\n"
+        "3. Body mass index between 18 and 35 kg/m2.\n\n"
+        "Exclusion Criteria:\n\n"
+        "1. Known allergy to the study drug.\n"
+    )
+    assert kinds_and_texts(numbered) == [
+        ("inclusion", "Adults aged 18 to 65 years at the time of signing the informed consent form;"),
+        (
+            "inclusion",
+            "Participants who do not have any of the conditions listed in the exclusion criteria: active infection, "
+            "pregnancy or surgery in the last 4 weeks;",
+        ),
+        ("inclusion", "Body mass index between 18 and 35 kg/m2."),
+        ("exclusion", "Known allergy to the study drug."),
+    ]
+    dashed = (  # as NCT05631717 is written; the wrapped words end the bullet
+        "Inclusion Criteria:\n\n"
+        "- Women of childbearing potential who use one of the methods of contraception listed in\n"
+        "exclusion criteria:\n\n"
+        "- Patients who fulfil all protocol-defined\n"
+        "inclusion criteria\n"
+        "and sign the consent form\n\n"
+        "- Signed informed consent\n\n"
+        "Exclusion Criteria:\n\n"
+        "- Pregnancy\n"
+    )
+    assert kinds_and_texts(dashed) == [
+        (
+            "inclusion",
+            "Women of childbearing potential who use one of the methods of contraception listed in exclusion criteria:",
+        ),
+        ("inclusion", "Patients who fulfil all protocol-defined inclusion criteria and sign the consent form"),
+        ("inclusion", "Signed informed consent"),
+        ("exclusion", "Pregnancy"),
+    ]
+    output = import_study(record(eligibilityCriteria=numbered + dashed), "s.json")
+    assert "may end the sentence above it" not in output
+
+
+def test_a_heading_after_an_unfinished_sentence_is_kept_in_it_too_with_a_note() -> None:
+    """Capitalised as a heading is, after a line no sentence ends with: either may be meant."""
+    text = "Inclusion Criteria:\n\n* Adults aged 18 or over with none of the\nExclusion Criteria:\n\n* Pregnancy\n"
+    trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+    assert [(c.kind, c.text) for c in trial.criteria] == [
+        ("inclusion", "Adults aged 18 or over with none of the Exclusion Criteria:"),
+        ("exclusion", "Pregnancy"),
+    ]
+    assert trial.notes[-1].text == (
+        'Line 4 of the criteria text, "Exclusion Criteria:", may end the sentence above it ("…over with none '
+        'of the") or be a heading: it is kept in that sentence and taken as the heading of what follows; check that '
+        "the criteria after it are exclusions."
+    )
+    # a sentence that ends, or a heading in the layout of one, is a heading as it was
+    closed = (
+        "Inclusion Criteria:\n- Adults with lupus nephritis\nExclusion Criteria:\nPatients with any of these:\n- a\n"
+    )
+    assert kinds_and_texts(closed) == [("inclusion", "Adults with lupus nephritis"), ("exclusion", "a")]
+    assert kinds_and_texts("Inclusion:\n* adults aged 18 or over\nexclusion\n* pregnant\n") == [
+        ("inclusion", "adults aged 18 or over"),
+        ("exclusion", "pregnant"),
+    ]
+
+
 def test_control_characters_are_not_imported() -> None:
     text = "Inclusion Criteria:\r\n* nul\x00char and bell\x07 and\x1b esc\r* cr only\rnext line\r\r* last\x7f"
     data = record(eligibilityCriteria=text)

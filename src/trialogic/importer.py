@@ -5,6 +5,8 @@ The structured eligibility fields become real criteria (`minimumAge`, `maximumAg
 carries the registry's sentence, under the kind its heading gives. Text before the first
 Inclusion / Exclusion heading, and the introductions that end in a colon, become notes;
 text without any such heading is all inclusions, so that nobody is eligible unassessed.
+A hard-wrapped line that starts with the heading's words ("... listed in the / exclusion
+criteria: ...") is the sentence's, not a heading (see `_reading`).
 Control characters in the record become spaces (a lone CR a line break).
 
 >>> study = {"protocolSection": {
@@ -65,12 +67,19 @@ TEXTS = ("eligibilityCriteria", "genderDescription")  # the eligibility module's
 SEXES = {"ALL": None, "FEMALE": "female", "MALE": "male"}
 # "Inclusion Criteria", "Key exclusion criteria:", "Inclusion Criteria for Part B:", "Exclusion criteria -";
 # "Inclusion:" alone on its line; "Non-inclusion criteria" and "Criteria for exclusion:" are exclusions
+CRITERIA = r"(?:key\s+)?(?P<kind>inclusion|exclusion|non[-\s]?inclusion)\s+criteri(?:a|on)\b"
+CRITERIA_FOR = r"criteri(?:a|on)\s+(?:for|of)\s+(?P<kind_after>inclusion|exclusion|non[-\s]?inclusion)\b"
 HEADING = re.compile(
-    r"(?:key\s+)?(?P<kind>inclusion|exclusion|non[-\s]?inclusion)(?:\s+criteri(?:a|on)\b(?P<rest>.*)|\s*:?)"
-    r"|criteri(?:a|on)\s+(?:for|of)\s+(?P<kind_after>inclusion|exclusion|non[-\s]?inclusion)\b(?P<rest_after>.*)",
+    rf"{CRITERIA}(?P<rest>.*)|(?:key\s+)?(?P<bare>inclusion|exclusion|non[-\s]?inclusion)\s*:?|{CRITERIA_FOR}(?P<rest_after>.*)",
     re.IGNORECASE,
 )
 HEADING_ENDS = (":", "-", "\u2013", "\u2014")  # after the heading's words: a colon or a dash
+# A line that leaves its sentence open: a comma, or a word no sentence ends with
+OPEN_SENTENCE = re.compile(
+    r"(?:[,(/&]|\b(?:the|an|any|all|each|every|no|these|those|this|its|their|our|other|following|such|both|either|"
+    r"neither|of|in|on|at|by|for|from|to|with|without|per|under|into|than|as|and|or|nor))$",
+    re.IGNORECASE,
+)
 MARKER = re.compile(r"(?:[*+•-]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|\([a-z]\))(?:\s+|$)(?P<text>.*)")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (Markdown)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
@@ -134,7 +143,7 @@ def import_study(data: dict[str, Any], source: str) -> str:
     if problems:
         raise TrialogicError(problems)
     text = _field(data, f"{ELIGIBILITY}.eligibilityCriteria")
-    blocks = blocks_of(text) if text is not None else []
+    blocks = blocks_of(text, notes) if text is not None else []
     if not blocks:
         found = "only its ages and sex are imported" if criteria else "it gives no ages or sex either"
         notes.append(f"The record has no eligibility criteria text: {found}.")
@@ -177,12 +186,15 @@ def _notes(data: dict[str, Any], nct_id: str) -> list[str]:
     return notes
 
 
-def blocks_of(text: str) -> list[Block]:
+def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     """Bullets and paragraphs, registry escapes undone, wrapped lines joined, empty ones left out.
 
     A line that starts with `*`, `-`, `+`, `1.`, `1)`, `(1)`, `a.`, `a)` or `(a)` starts a bullet;
     a blank line ends a paragraph; other lines continue the bullet or paragraph above
-    (after a blank line, only an indented line continues a bullet).
+    (after a blank line, only an indented line continues a bullet). A line that reads as
+    a heading may be wrapped from the sentence above it (`_reading`):
+    where it may be either, its words stay in that sentence, it is taken as the heading
+    of what follows, and `notes` gets a word for the author.
 
     >>> blocks_of("Inclusion Criteria:\\n\\n1. Aged 18 or\\n   over\\n2. Creatinine \\\\< 1.5\\n3.\\n")
     [Block(section='inclusion', bullet=True, text='Aged 18 or over'), Block(section='inclusion', bullet=True, text='Creatinine < 1.5')]
@@ -191,6 +203,7 @@ def blocks_of(text: str) -> list[Block]:
     section: str | None = None
     parts: list[str] = []
     bullet = blank = False
+    above = ""  # the line above, when it is text of the bullet or paragraph being read
 
     def flush() -> None:
         joined = " ".join(" ".join(parts).split())
@@ -198,33 +211,80 @@ def blocks_of(text: str) -> list[Block]:
             blocks.append(Block(section, bullet, joined))
         parts.clear()
 
-    for raw in _plain(text).splitlines():
+    lines = _lines(text)
+    for index, (number, raw) in enumerate(lines):
         line = raw.strip()
         if not line:
-            blank = True
+            blank, above = True, ""
             continue
-        heading = HEADING.fullmatch(ESCAPE.sub(r"\1", line).strip("#*_ "))
-        rest = (heading["rest"] or heading["rest_after"] or "").strip() if heading else ""
-        separated = rest[:1] in HEADING_ENDS  # the text after it, if any, is the first criterion
-        marker = MARKER.fullmatch(line)
-        if heading and (separated or not rest or (line.endswith(":") and len(line) <= 80)):
-            flush()
-            kind = (heading["kind"] or heading["kind_after"]).lower()
-            section, bullet = ("inclusion" if kind == "inclusion" else "exclusion"), False
-            parts.append(ESCAPE.sub(r"\1", rest[1:] if separated else ""))
-        elif marker:
-            flush()
-            bullet = True
-            parts.append(ESCAPE.sub(r"\1", marker.group("text")))
-        elif parts and (not blank or (bullet and raw[:1].isspace())):
+        heading = _heading(line)
+        following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
+        reading = _reading(above, line, following) if heading else "text"
+        if reading in ("wrapped", "either"):  # the sentence above goes on: its words stay in it
             parts.append(ESCAPE.sub(r"\1", line))
-        else:
+        if heading and reading in ("heading", "either"):
+            if reading == "either" and notes is not None:
+                notes.append(
+                    f"Line {number} of the criteria text, {_shown(_clean(line))}, may end the sentence above it "
+                    f'("…{" ".join(_clean(above).split()[-5:])}") or be a heading: it is kept in that sentence and '
+                    f"taken as the heading of what follows; check that the criteria after it are {heading[0]}s."
+                )
             flush()
-            bullet = False
-            parts.append(ESCAPE.sub(r"\1", line))
-        blank = False
+            section, bullet = heading[0], False
+            parts.append(ESCAPE.sub(r"\1", heading[1]))
+        elif reading == "text":
+            marker = MARKER.fullmatch(line)
+            if marker:
+                flush()
+                bullet = True
+                parts.append(ESCAPE.sub(r"\1", marker.group("text")))
+            elif parts and (not blank or (bullet and raw[:1].isspace())):
+                parts.append(ESCAPE.sub(r"\1", line))
+            else:
+                flush()
+                bullet = False
+                parts.append(ESCAPE.sub(r"\1", line))
+        above, blank = (line if reading in ("text", "wrapped") else ""), False
     flush()
     return blocks
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """The text's lines and their numbers."""
+    return list(enumerate(_plain(text).splitlines(), start=1))
+
+
+def _heading(line: str) -> tuple[str, str] | None:
+    """`(section, text after the heading)` for a heading line, None for another line."""
+    heading = HEADING.fullmatch(ESCAPE.sub(r"\1", line).strip("#*_ "))
+    if heading is None:
+        return None
+    rest = (heading["rest"] or heading["rest_after"] or "").strip()
+    separated = rest[:1] in HEADING_ENDS  # the text after it, if any, is the first criterion
+    if not (separated or not rest or (line.endswith(":") and len(line) <= 80)):
+        return None  # a sentence that starts with the words: "Exclusion criteria of the parent study do not apply."
+    kind = (heading["kind"] or heading["bare"] or heading["kind_after"]).lower()
+    return ("inclusion" if kind == "inclusion" else "exclusion"), rest[1:] if separated else ""
+
+
+def _reading(above: str, line: str, following: str) -> str:
+    """How a line that reads as a heading is taken: "heading", "wrapped" (it goes on with the
+    sentence above: "... patients listed in the / exclusion criteria: ...") or "either".
+
+    It is wrapped when the line above is text that leaves its sentence open (a comma, or a
+    word no sentence ends with) and the line is in lower case, as no heading is; or when
+    the line above ends in a lower-case word, the line is in lower case, and text goes on
+    under it (a heading has a bullet, a blank line or the end after it). After an open
+    sentence, a heading in capitals ("the / Exclusion Criteria:") may be either.
+    """
+    if not above or MARKER.fullmatch(line):
+        return "heading"
+    lower = ESCAPE.sub(r"\1", line).strip("#*_ ")[:1].islower()
+    if OPEN_SENTENCE.search(above):
+        return "wrapped" if lower else "either"
+    last = above.split()[-1]
+    headed = not following or MARKER.fullmatch(following)
+    return "wrapped" if lower and last[:1].islower() and last[-1:].isalpha() and not headed else "heading"
 
 
 def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnostic]) -> tuple[str, str, str] | None:
