@@ -449,6 +449,29 @@ def test_a_heading_after_an_unfinished_sentence_is_kept_in_it_too_with_a_note() 
     ]
 
 
+def test_a_heading_after_a_sentence_on_the_same_line_starts_its_section() -> None:
+    """The whole text on one line was a single inclusion, its exclusions among it."""
+    text = "Inclusion Criteria: Adults aged 18 or over. Exclusion Criteria: Pregnancy; prior surgery."
+    assert kinds_and_texts(text) == [
+        ("inclusion", "Adults aged 18 or over."),
+        ("exclusion", "Pregnancy; prior surgery."),
+    ]
+    bullets = "Inclusion Criteria:\n* Signed consent.  Key exclusion criteria - smokers\n* pregnant\n"
+    assert kinds_and_texts(bullets) == [
+        ("inclusion", "Signed consent."),
+        ("exclusion", "smokers"),
+        ("exclusion", "pregnant"),
+    ]
+    # the words inside a sentence, or after a bullet's number, are no heading of their own
+    kept = (
+        "Inclusion Criteria:\n1. Meets none of the exclusion criteria: see the protocol\n2. Exclusion criteria: none\n"
+    )
+    assert kinds_and_texts(kept) == [
+        ("inclusion", "Meets none of the exclusion criteria: see the protocol"),
+        ("inclusion", "Exclusion criteria: none"),
+    ]
+
+
 def test_control_characters_are_not_imported() -> None:
     text = "Inclusion Criteria:\r\n* nul\x00char and bell\x07 and\x1b esc\r* cr only\rnext line\r\r* last\x7f"
     data = record(eligibilityCriteria=text)

@@ -74,6 +74,8 @@ HEADING = re.compile(
     re.IGNORECASE,
 )
 HEADING_ENDS = (":", "-", "\u2013", "\u2014")  # after the heading's words: a colon or a dash
+# A heading after a sentence on the same line: "Inclusion Criteria: adults. Exclusion Criteria: pregnant"
+INLINE_HEADING = re.compile(rf"(?<=[.;!?])\s+(?=[*_]*(?:{CRITERIA}|{CRITERIA_FOR})\s*[:\-\u2013\u2014])", re.IGNORECASE)
 # A line that leaves its sentence open: a comma, or a word no sentence ends with
 OPEN_SENTENCE = re.compile(
     r"(?:[,(/&]|\b(?:the|an|any|all|each|every|no|these|those|this|its|their|our|other|following|such|both|either|"
@@ -191,8 +193,9 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
 
     A line that starts with `*`, `-`, `+`, `1.`, `1)`, `(1)`, `a.`, `a)` or `(a)` starts a bullet;
     a blank line ends a paragraph; other lines continue the bullet or paragraph above
-    (after a blank line, only an indented line continues a bullet). A line that reads as
-    a heading may be wrapped from the sentence above it (`_reading`):
+    (after a blank line, only an indented line continues a bullet). A heading after a
+    sentence on one line ("adults. Exclusion Criteria: pregnant") starts a line of its own;
+    a line that reads as a heading may be wrapped from the sentence above it (`_reading`):
     where it may be either, its words stay in that sentence, it is taken as the heading
     of what follows, and `notes` gets a word for the author.
 
@@ -250,8 +253,18 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
-    """The text's lines and their numbers."""
-    return list(enumerate(_plain(text).splitlines(), start=1))
+    """The text's lines and their numbers, a line split before each heading that follows a
+    sentence on it ("Inclusion Criteria: adults. Exclusion Criteria: pregnant")."""
+    lines = []
+    for number, raw in enumerate(_plain(text).splitlines(), start=1):
+        start = 0
+        for gap in INLINE_HEADING.finditer(raw):
+            before = MARKER.fullmatch(raw[start : gap.start()].strip())
+            if before is None or before["text"]:  # "1. Exclusion criteria: ..." is a bullet, as it was
+                lines.append((number, raw[start : gap.start()]))
+                start = gap.end()
+        lines.append((number, raw[start:]))
+    return lines
 
 
 def _heading(line: str) -> tuple[str, str] | None:
