@@ -252,6 +252,37 @@ def test_missing_bounds_give_no_criterion() -> None:
 
 
 @pytest.mark.parametrize(
+    ("youngest", "oldest", "apart"),
+    [
+        ("18 Years", "6 Months", True),
+        ("19 Years", "18 Years", True),
+        ("18 Years", "18 Years", False),
+        ("13 Months", "1 Year", False),  # age <= 1 year holds until 2 years
+        ("14 Days", "1 Week", True),
+        ("2 Weeks", "13 Days", True),
+        ("1 Month", "27 Days", True),
+        ("1 Month", "30 Days", False),  # a month of age may be 28 days
+        ("2 Years", "700 Days", True),
+        ("28 Days", "18 Years", False),
+    ],
+)
+def test_a_minimum_age_above_the_maximum_is_noted_as_lint_finds_it(
+    youngest: str, oldest: str, apart: bool, tmp_path: Path
+) -> None:
+    """It was imported without a word; lint reported the conflict later (L001)."""
+    eligibility = {"minimumAge": youngest, "maximumAge": oldest, "eligibilityCriteria": "* Adults"}
+    text = import_study(record(**eligibility), "s.json")
+    note = (
+        f"The registry's minimum age ({youngest}) is above its maximum age ({oldest}): nobody is eligible "
+        "(lint reports the two criteria as a conflict, L001); check the record."
+    )
+    assert (note in [n.text for n in trial_of(text).notes]) == apart
+    path = tmp_path / "s.tl"
+    path.write_text(text, encoding="utf-8")
+    assert any(d.code == "L001" for d in lint([path])) == apart
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("FEMALE", {"sex": "sex = female"}),

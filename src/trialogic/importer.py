@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .check import LIFETIME, lifetime
 from .errors import Diagnostic, TrialogicError, source_line
@@ -61,6 +61,8 @@ AGE_UNITS: dict[str, list[tuple[Fraction, str]]] = {
     "hour": [(Fraction(1, 24), "day")],
     "minute": [(Fraction(1, 24 * 60), "day")],
 }
+IN_MONTHS = {"year": 12, "month": 1}
+IN_DAYS = {"year": (365, 366), "month": (28, 31), "week": (7, 7), "day": (1, 1)}  # the fewest, the most
 AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?", re.IGNORECASE)
 NO_LIMIT = {"", "n/a"}
 TEXTS = ("eligibilityCriteria", "genderDescription")  # the eligibility module's fields of free text
@@ -140,7 +142,13 @@ def import_study(data: dict[str, Any], source: str) -> str:
     )
     notes = _notes(data, nct_id)
     problems = _wrong_types(data, source)
-    criteria = [c for c in (_age(data, source, "minimum", problems), _age(data, source, "maximum", problems)) if c]
+    youngest, oldest = (_age(data, source, bound, problems) for bound in ("minimum", "maximum"))
+    criteria = [age.criterion for age in (youngest, oldest) if age]
+    if youngest and oldest and _no_age_between(youngest, oldest):
+        notes.append(
+            f"The registry's minimum age ({youngest.value}) is above its maximum age ({oldest.value}): nobody is "
+            "eligible (lint reports the two criteria as a conflict, L001); check the record."
+        )
     criteria += _sex(data, source, problems)
     if problems:
         raise TrialogicError(problems)
@@ -300,8 +308,17 @@ def _reading(above: str, line: str, following: str) -> str:
     return "wrapped" if lower and last[:1].islower() and last[-1:].isalpha() and not headed else "heading"
 
 
-def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnostic]) -> tuple[str, str, str] | None:
-    """`(id, sentence, expression)` for `minimumAge` / `maximumAge`; None for no limit."""
+class Age(NamedTuple):
+    """`minimumAge` or `maximumAge` as a criterion, and the age it compares with."""
+
+    criterion: tuple[str, str, str]  # id, sentence, expression
+    value: str  # as the registry writes it
+    amount: Fraction  # whole, in `unit`
+    unit: str  # year, month, week or day
+
+
+def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnostic]) -> Age | None:
+    """`minimumAge` / `maximumAge` as a criterion; None for no limit."""
     field = f"{ELIGIBILITY}.{bound}Age"
     value = _field(data, field)
     if value is None or (isinstance(value, str) and value.strip().lower() in NO_LIMIT):
@@ -328,7 +345,18 @@ def _age(data: dict[str, Any], source: str, bound: str, problems: list[Diagnosti
         problems.append(Diagnostic(source, 0, 0, "I004", message, field=field))
         return None
     op, name = (">=", "min_age") if bound == "minimum" else ("<=", "max_age")
-    return name, f"{bound.capitalize()} eligible age: {_clean(value)}", f"age {op} {amount} {units}"
+    criterion = name, f"{bound.capitalize()} eligible age: {_clean(value)}", f"age {op} {amount} {units}"
+    return Age(criterion, _clean(value), amount, unit)
+
+
+def _no_age_between(youngest: Age, oldest: Age) -> bool:
+    """Whether no age passes both `age >= youngest` and `age <= oldest`, as the language counts
+    ages, in whole units: `age <= 6 months` holds until 7 months. Years and months compare in
+    months, weeks and days in days, and one against the other by the fewest days the younger
+    age can be and the most the older can (when unsure, they are said to leave an age)."""
+    if youngest.unit in IN_MONTHS and oldest.unit in IN_MONTHS:
+        return youngest.amount * IN_MONTHS[youngest.unit] >= (oldest.amount + 1) * IN_MONTHS[oldest.unit]
+    return youngest.amount * IN_DAYS[youngest.unit][0] >= (oldest.amount + 1) * IN_DAYS[oldest.unit][1]
 
 
 def _sex(data: dict[str, Any], source: str, problems: list[Diagnostic]) -> list[tuple[str, str, str]]:
