@@ -282,6 +282,17 @@ def test_a_minimum_age_above_the_maximum_is_noted_as_lint_finds_it(
     assert any(d.code == "L001" for d in lint([path])) == apart
 
 
+def test_healthy_volunteers_not_true_or_false_is_i003() -> None:
+    """ "No" was read as saying nothing: the skeleton lost the note that healthy volunteers are not taken."""
+    field = f"{ELIGIBILITY}.healthyVolunteers"
+    assert diagnostics(record(healthyVolunteers="No")) == [
+        ("I003", "healthyVolunteers is the text 'No'; the registry writes true or false", field)
+    ]
+    assert diagnostics(record(healthyVolunteers=0)) == [
+        ("I003", "healthyVolunteers is the number 0; the registry writes true or false", field)
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -402,7 +402,8 @@ def _plain(text: str) -> str:
 def _wrong_types(data: dict[str, Any], source: str) -> list[Diagnostic]:
     """I003 for an eligibility module that is not an object, or criteria text that is not
     text: either would otherwise be read as a record without criteria (an age-only
-    skeleton makes everyone of the right age eligible)."""
+    skeleton makes everyone of the right age eligible); and for a healthyVolunteers that
+    is not true or false, whose note would otherwise be left out."""
     module = _field(data, ELIGIBILITY)
     if module is not None and not isinstance(module, dict):
         message = (
@@ -415,6 +416,10 @@ def _wrong_types(data: dict[str, Any], source: str) -> list[Diagnostic]:
         if value is not None and not isinstance(value, str):
             message = f"{name} is {held(value)}; the registry writes it as one text (a JSON string)"
             problems.append(Diagnostic(source, 0, 0, "I003", message, field=f"{ELIGIBILITY}.{name}"))
+    volunteers = _field(data, f"{ELIGIBILITY}.healthyVolunteers")
+    if volunteers is not None and not isinstance(volunteers, bool):  # "No" would be read as saying nothing
+        message = f"healthyVolunteers is {held(volunteers)}; the registry writes true or false"
+        problems.append(Diagnostic(source, 0, 0, "I003", message, field=f"{ELIGIBILITY}.healthyVolunteers"))
     return problems
 
 
