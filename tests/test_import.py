@@ -182,6 +182,23 @@ def test_a_record_without_criteria_text_still_gives_a_skeleton() -> None:
     assert "The record has no eligibility criteria text: only its ages and sex are imported." in with_ages
 
 
+def test_criteria_text_of_headings_alone_says_what_it_holds() -> None:
+    """It said the record has no criteria text, of a text the author can see."""
+    text = "Inclusion Criteria:\n\nExclusion Criteria:\n\n*\n"
+    trial = trial_of(import_study(record(minimumAge="18 Years", eligibilityCriteria=text), "s.json"))
+    assert trial.notes[-1].text == (
+        'The eligibility criteria text holds headings or empty bullets but no criteria ("Inclusion Criteria:", '
+        '"Exclusion Criteria:", "*"): only its ages and sex are imported.'
+    )
+    many = trial_of(import_study(record(eligibilityCriteria="Inclusion:\n-\n-\nExclusion:\n-\n"), "s.json"))
+    assert many.notes[-1].text == (
+        'The eligibility criteria text holds headings or empty bullets but no criteria ("Inclusion:", "-", "-" '
+        "and 2 more lines): it gives no ages or sex either."
+    )
+    blank = trial_of(import_study(record(eligibilityCriteria=" \n\n"), "s.json"))
+    assert blank.notes[-1].text == "The record has no eligibility criteria text: it gives no ages or sex either."
+
+
 def test_every_output_has_the_import_note_and_healthy_volunteers_note() -> None:
     trial = trial_of(import_study_file(FIXTURES / "NCT04318600.json"))
     assert trial.notes[0].text.startswith("Imported from ClinicalTrials.gov record NCT04318600 (API v2)")

@@ -156,7 +156,14 @@ def import_study(data: dict[str, Any], source: str) -> str:
     blocks = blocks_of(text, notes) if text is not None else []
     if not blocks:
         found = "only its ages and sex are imported" if criteria else "it gives no ages or sex either"
-        notes.append(f"The record has no eligibility criteria text: {found}.")
+        lines = [_shown(_clean(line)) for line in (text or "").splitlines() if _clean(line)]
+        if lines:  # what blocks_of leaves out: headings and bullets with nothing under or in them
+            shown = ", ".join(lines[:3]) + (f" and {len(lines) - 3} more lines" if len(lines) > 3 else "")
+            notes.append(
+                f"The eligibility criteria text holds headings or empty bullets but no criteria ({shown}): {found}."
+            )
+        else:
+            notes.append(f"The record has no eligibility criteria text: {found}.")
     elif all(b.section is None for b in blocks):  # a placeholder each: nobody is eligible unassessed
         notes.append(
             "The criteria text has no Inclusion / Exclusion Criteria headings: each of its bullets and paragraphs "
