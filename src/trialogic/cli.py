@@ -13,11 +13,12 @@ from rich.console import Console
 
 from . import api
 from .dates import reference_date
-from .errors import Diagnostic, TrialogicError, cannot_write
+from .errors import Diagnostic, TrialogicError
 from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
+from .output import write_whole
 from .patient import Patient
 from .positions import locate
 from .progress import progress_bar
@@ -301,10 +302,8 @@ def import_command(study: str, out: str | None) -> None:
     with reported():
         text = import_study_file(Path(study))
     if out:
-        try:
-            Path(out).write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise Reported(cannot_write(out, e).render()) from None
+        with reported():
+            write_whole(Path(out), text)
         echo(f"wrote {out}")
     else:
         click.echo(text, nl=False)

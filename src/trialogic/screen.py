@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials
 from .errors import Diagnostic, TrialogicError, cannot_write
+from .output import partial_path
 from .progress import progress_bar
 from .records import (
     UniqueIds,
@@ -224,7 +224,7 @@ class _Writer:
                 raise TrialogicError([Diagnostic(str(written), 0, 0, "S003", message)])
         # written beside the target and renamed when the run succeeds: an error keeps an
         # earlier run's files as they were
-        self.partial = _partial(self.path) if self.path else None
+        self.partial = partial_path(self.path) if self.path else None
         try:
             self.stream = self.partial.open("x", encoding="utf-8", newline="") if self.partial else None
         except OSError as e:
@@ -265,7 +265,7 @@ class _Writer:
             json.dump(document, self.stream, indent=2, ensure_ascii=False)
         if self.stream:
             self.stream.close()
-        written = [(_partial(self.attrition_path), self.attrition_path)] if self.attrition_path else []
+        written = [(partial_path(self.attrition_path), self.attrition_path)] if self.attrition_path else []
         written += [(self.partial, self.path)] if self.partial and self.path else []
         try:
             if self.attrition_path:
@@ -282,13 +282,6 @@ class _Writer:
         if self.stream and self.partial:
             self.stream.close()
             self.partial.unlink(missing_ok=True)
-
-
-def _partial(path: Path) -> Path:
-    """Where a file is written before it is complete: hidden, beside it, with its suffix, and a
-    name of its own (created with "x"), so that two runs writing the same file write into
-    neither each other's file nor a stale one."""
-    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:16]}.partial{path.suffix}")
 
 
 def _write_attrition(path: Path, attrition: list[Attrition]) -> None:
