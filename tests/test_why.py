@@ -404,9 +404,17 @@ def test_a_clearance_that_cannot_be_computed_names_the_birth_date_it_lacks(tmp_p
     (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
     (criterion,) = explanation.criteria
     assert criterion.status == "unknown"
-    born, measured = criterion.part.all_missing()
-    assert born.data["missing"] == "birth_date" and "is later" in born.text, born
-    assert measured.text == "a result for creatinine clearance"
+    # the birth date, or a measured clearance in its place (one line: not both are needed)
+    (born,) = criterion.part.all_missing()
+    assert born.text == (
+        "a birth date on or before 2026-11-22 (the record's, 2027-01-01, is later), "
+        "or a measured creatinine clearance dated on or after 2026-11-01"
+    )
+    assert born.data["missing"] == "birth_date"
+    assert born.data["alternative"] == {
+        "text": "a measured creatinine clearance dated on or after 2026-11-01", "missing": "result",
+        "attribute": "creatinine_clearance", "measured": True, "on_or_after": "2026-11-01",
+    }  # fmt: skip
 
 
 def why_both(tmp_path: Path, trial: str, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -604,3 +612,89 @@ def test_the_measured_clearance_asked_for_at_140_decides(tmp_path: Path) -> None
         changed = record | {"measurements": [*record["measurements"], clearance]}
         (result,) = api.check([api.read_patient(changed)], api.load_trials([path]), on=REFERENCE)
         assert result.criteria[0].status == status, date
+
+
+CLEARANCE_WINDOW_TRIAL = (
+    'trial NCT00000098 "c" {\n'
+    '  include c "CrCl >= 30": creatinine_clearance >= 30 mL/min\n'
+    '  include w "CrCl >= 30 within 2 weeks": creatinine_clearance >= 30 mL/min within 2 weeks\n'
+    "}\n"
+)
+
+
+def test_a_missing_input_of_the_formula_or_a_measured_clearance_decides(tmp_path: Path) -> None:
+    """Where Cockcroft–Gault lacks an input and no measured clearance is used, each missing
+    input is asked for with, as its alternative, a measured clearance dated where it would be
+    used (on or after the latest creatinine and the window's start). Beside a clearance a
+    newer creatinine set aside, only the input was asked for; with no clearance at all, a
+    clearance of any date was asked for as well as the input, as if both were needed (and
+    one older than the creatinine would not do); in a window, a weight alone was asked for
+    where the creatinine before the window made it useless."""
+    creatinine = {"attribute": "serum_creatinine", "value": 100, "unit": "umol/L", "date": "2026-11-01"}
+    old_clearance = {"attribute": "creatinine_clearance", "value": 80, "unit": "mL/min", "date": "2026-10-01"}
+    patient = {"id": "G3", "sex": "male", "birth_date": "1960-01-01"}
+
+    def needs(record: dict[str, Any]) -> dict[str, list[tuple[str, str, str | None]]]:
+        """Each criterion's needs: the text, the input asked for, and the alternative's date."""
+        human, criteria = why_both(tmp_path, CLEARANCE_WINDOW_TRIAL, record)
+        for criterion in criteria.values():
+            assert criterion["status"] == "unknown"
+            for fact in criterion["missing"]:
+                assert f"needs {fact['text']}\n" in human, fact["text"]
+                alternative = fact["alternative"]
+                assert {k: v for k, v in alternative.items() if k not in ("text", "on_or_after")} == {
+                    "missing": "result", "attribute": "creatinine_clearance", "measured": True
+                }  # fmt: skip
+                assert fact["text"].endswith(f", or {alternative['text']}")
+        return {
+            i: [
+                (f["text"], f.get("attribute", f["missing"]), f["alternative"].get("on_or_after")) for f in c["missing"]
+            ]
+            for i, c in criteria.items()
+        }
+
+    weight_or = "a result for body weight, or a measured creatinine clearance dated on or after"
+    creatinine_or = "a result for serum creatinine dated on or after 2026-11-08, or a measured creatinine clearance"
+    in_window = [(f"{creatinine_or} dated on or after 2026-11-08", "serum_creatinine", "2026-11-08"),
+                 (f"{weight_or} 2026-11-08", "weight", "2026-11-08")]  # fmt: skip
+    # a measured clearance set aside by the newer creatinine, no weight
+    assert needs(patient | {"measurements": [old_clearance, creatinine]}) == {
+        "c": [(f"{weight_or} 2026-11-01", "weight", "2026-11-01")], "w": in_window
+    }  # fmt: skip
+    # no clearance at all, no weight: the same (no separate line for a clearance)
+    assert needs(patient | {"measurements": [creatinine]}) == {
+        "c": [(f"{weight_or} 2026-11-01", "weight", "2026-11-01")], "w": in_window
+    }  # fmt: skip
+    # nothing recorded: every input, or a measured clearance of any date (in the window)
+    nothing = needs({"id": "G4"})
+    assert [(attribute, date) for _, attribute, date in nothing["c"]] == [
+        ("serum_creatinine", None), ("weight", None), ("birth_date", None), ("sex", None)
+    ]  # fmt: skip
+    assert [(attribute, date) for _, attribute, date in nothing["w"]] == [
+        ("serum_creatinine", "2026-11-08"), ("weight", "2026-11-08"), ("birth_date", "2026-11-08"),
+        ("sex", "2026-11-08"),
+    ]  # fmt: skip
+
+
+def test_what_a_missing_input_line_offers_decides(tmp_path: Path) -> None:
+    """The input asked for settles the criterion, and so does the measured clearance offered
+    in its place, from its date on; a day earlier, the newer creatinine sets it aside."""
+    path = tmp_path / "c.tl"
+    path.write_text(CLEARANCE_TRIAL)
+    record: dict[str, Any] = {"id": "G5", "sex": "male", "birth_date": "1960-01-01", "measurements": [
+        {"attribute": "creatinine_clearance", "value": 80, "unit": "mL/min", "date": "2026-10-01"},
+        {"attribute": "serum_creatinine", "value": 100, "unit": "umol/L", "date": "2026-11-01"}]}  # fmt: skip
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+    (asked,) = explanation.criteria[0].part.all_missing()
+    assert asked.data["attribute"] == "weight"
+    on_or_after = dt.date.fromisoformat(asked.data["alternative"]["on_or_after"])
+    clearance = {"attribute": "creatinine_clearance", "value": 20, "unit": "mL/min"}
+    weight = {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-06-01"}
+    for added, status in (
+        (weight, "met"),  # (140 - 66) × 70 × 1.23 / 100 ≈ 63.7
+        (clearance | {"date": on_or_after.isoformat()}, "not_met"),
+        (clearance | {"date": (on_or_after - dt.timedelta(days=1)).isoformat()}, "unknown"),
+    ):
+        changed = record | {"measurements": [*record["measurements"], added]}
+        (result,) = api.check([api.read_patient(changed)], api.load_trials([path]), on=REFERENCE)
+        assert result.criteria[0].status == status, added

@@ -414,22 +414,35 @@ class Narrator:
             return None
         raise ValueError(f"no words for the evidence {symbol}")
 
-    def missing(self, expr: ast.Expr, symbol: clingo.Symbol) -> Fact | None:
+    def result_needed(self, attribute: str, since: clingo.Symbol, measured: bool = False) -> Fact:
+        """A result of `attribute` dated on or after `since` (`none`: any date); `measured`: a
+        measured one, where a value computed from others would not do."""
+        data: dict[str, Any] = {"missing": "result", "attribute": attribute}
+        dated = ""
+        if since.type == clingo.SymbolType.Number:
+            dated = f" dated on or after {ordinal_date(since)}"
+            data["on_or_after"] = ordinal_date(since).isoformat()
+        if measured:
+            return Fact(f"a measured {self.label(attribute)}{dated}", data | {"measured": True})
+        return Fact(f"a result for {self.label(attribute)}{dated}", data)
+
+    def missing(self, expr: ast.Expr, symbol: clingo.Symbol) -> Fact:
         name, args = symbol.name, symbol.arguments
-        if name in ("result", "measured_only"):
-            attribute = args[0].string
-            data: dict[str, Any] = {"missing": "result", "attribute": attribute}
-            dated = ""
-            if args[1].type == clingo.SymbolType.Number:
-                dated = f" dated on or after {ordinal_date(args[1])}"
-                data["on_or_after"] = ordinal_date(args[1]).isoformat()
-            if name == "result":
-                return Fact(f"a result for {self.label(attribute)}{dated}", data)
-            years = args[2].number  # Cockcroft–Gault gives no clearance at this age
+        if name == "result":
+            return self.result_needed(args[0].string, args[1])
+        if name == "measured_only":
+            asked, years = self.result_needed(args[0].string, args[1], measured=True), args[2].number
             return Fact(
-                f"a measured {self.label(attribute)}{dated}: Cockcroft–Gault cannot compute one, the patient's "
-                f"age is 140 or more ({years} years on {self.reference}, born {self.patient.birth_date})",
-                data | {"measured": True, "age": years},
+                f"{asked.text}: Cockcroft–Gault cannot compute one, the patient's age is 140 or more "
+                f"({years} years on {self.reference}, born {self.patient.birth_date})",
+                asked.data | {"age": years},
+            )
+        if name == "either":  # an input of a formula, or in its place a measured result
+            need, (attribute, since) = self.missing(expr, args[0]), args[1].arguments
+            alternative = self.result_needed(attribute.string, since, measured=True)
+            return Fact(
+                f"{need.text}, or {alternative.text}",
+                need.data | {"alternative": {"text": alternative.text, **alternative.data}},
             )
         if name == "uln":
             return Fact(f"the upper limit of normal of the {self.label(args[0].string)} result", {"missing": "uln"})
