@@ -183,9 +183,9 @@ SEEDS = api.load_trials()
 
 
 def resolve(record: dict[str, Any], field: str) -> Any:
-    """`measurements[3]` → that entry of the record."""
-    section, _, index = field.partition("[")
-    return record[section][int(index.rstrip("]"))]
+    """`measurements[3]` → that entry of the record; a plain field (`birth_date`) → its value."""
+    section, bracket, index = field.partition("[")
+    return record[section][int(index.rstrip("]"))] if bracket else record[section]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -207,7 +207,11 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
             for fact in evidence:
                 if "field" in fact.data:
                     entry = resolve(record, fact.data["field"])
-                    if fact.data.get("fact") in ("result", "derived", "superseded"):
+                    if fact.data["field"] == "birth_date":  # the age Cockcroft–Gault took
+                        assert str(entry) == fact.data["birth_date"]
+                    elif fact.data["field"] == "sex":
+                        assert entry == fact.data["value"]
+                    elif fact.data.get("fact") in ("result", "derived", "superseded"):
                         assert entry["attribute"] in (fact.data["attribute"], *synonyms(fact.data["attribute"]))
                         assert str(entry["date"]) == fact.data["date"]
                     if fact.data.get("fact") in ("entry", "negative"):
@@ -215,7 +219,7 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
                     if fact.data.get("fact") == "assessment":
                         assert (entry["result"], str(entry["date"])) == (fact.data["result"], fact.data["date"])
                 # every fact from the record names where it is (the text shows it in brackets)
-                if fact.data.get("fact") in ("result", "entry", "negative", "assessment", "superseded"):
+                if fact.data.get("fact") in ("result", "entry", "negative", "assessment", "superseded", "derived"):
                     assert "field" in fact.data, fact
 
 
@@ -511,10 +515,10 @@ def test_a_computed_clearance_names_the_values_it_was_computed_from(tmp_path: Pa
     assert {k: evidence["weight"][k] for k in ("value", "unit", "date", "field")} == {
         "value": "69.85322498", "unit": "kg", "date": "2026-09-20", "field": "measurements[0]"
     }  # fmt: skip
-    assert (evidence["age"]["value"], evidence["age"]["unit"], evidence["age"]["birth_date"]) == (
-        "70", "years", "1956-03-15"
-    )  # fmt: skip
-    assert evidence["sex"]["value"] == "male"
+    assert {k: evidence["age"][k] for k in ("value", "unit", "birth_date", "field")} == {
+        "value": "70", "unit": "years", "birth_date": "1956-03-15", "field": "birth_date"
+    }  # fmt: skip
+    assert (evidence["sex"]["value"], evidence["sex"]["field"]) == ("male", "sex")
     (superseded,) = [f for f in criteria["c"]["evidence"] if f["fact"] == "superseded"]
     assert {k: superseded[k] for k in ("attribute", "value", "unit", "date", "field", "superseded_by")} == {
         "attribute": "creatinine_clearance", "value": "75", "unit": "mL/min", "date": "2026-10-01",

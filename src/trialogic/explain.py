@@ -398,10 +398,10 @@ class Narrator:
                 years, born = args[1].number, self.patient.birth_date
                 text = f"the age, {years} years on {self.reference} (born {born})"
                 data: dict[str, Any] = {"fact": "derived", "attribute": "age", "value": str(years),
-                                        "unit": "years", "birth_date": str(born)}  # fmt: skip
+                                        "unit": "years", "birth_date": str(born), "field": "birth_date"}  # fmt: skip
             elif args[0].string == "sex":
                 text = f"the sex, {args[1].string} (sex)"
-                data = {"fact": "derived", "attribute": "sex", "value": args[1].string}
+                data = {"fact": "derived", "attribute": "sex", "value": args[1].string, "field": "sex"}
             else:
                 _, text, data = self.recorded("derived", args[0].string, ordinal_date(args[1]))
             return Fact(f"computed by Cockcroft–Gault from {text}", data)
