@@ -15,6 +15,7 @@ from trialogic.cli import main
 from trialogic.explain import CriterionExplanation, Part
 from trialogic.parser import parse_file
 from trialogic.resources import rules_dir
+from trialogic.solve import Solver, Trace
 
 from strategies import dated_patient_records
 
@@ -127,13 +128,12 @@ def test_age_uln_dose_and_derived_values(tmp_path: Path) -> None:
         "mycophenolate_mofetil dose changed on 2026-10-10 (drugs[1]), 43 days before 2026-11-22"
     ]
     # (140 - 36) × 60 × 1.04 / 256.3 (creatinine rounded down to 0.1 µmol/L) = 25.32...
-    clearance = texts(criteria["clearance"].part)
-    assert sorted(clearance) == [
-        "computed by Cockcroft–Gault from body weight 60 kg on 2026-11-01 (measurements[4])",
+    assert texts(criteria["clearance"].part) == [
+        "creatinine clearance ≈25.32 mL/min computed for 2026-11-01 not ≥ 30 mL/min",
         "computed by Cockcroft–Gault from serum creatinine 2.9 mg/dL (256.36 umol/L) on 2026-11-01 (measurements[0])",
+        "computed by Cockcroft–Gault from body weight 60 kg on 2026-11-01 (measurements[4])",
         "computed by Cockcroft–Gault from the age, 36 years on 2026-11-22 (born 1990-05-01)",
         "computed by Cockcroft–Gault from the sex, female (sex)",
-        "creatinine clearance ≈25.32 mL/min computed for 2026-11-01 not ≥ 30 mL/min",
     ]
     assert criteria["clearance"].status == "not_met"
 
@@ -501,12 +501,7 @@ def test_a_computed_clearance_names_the_values_it_was_computed_from(tmp_path: Pa
     """Cockcroft–Gault's inputs, each with its value, date and field (the results), and the
     measured clearance the newer creatinine set aside: the evidence once named only the
     inputs' dates, and never the measured clearance, which the reader would expect used."""
-    record = {"id": "G1", "sex": "male", "birth_date": "1956-03-15", "measurements": [
-        {"attribute": "weight", "value": 154, "unit": "lb", "date": "2026-09-20"},
-        {"attribute": "creatinine_clearance", "value": 75, "unit": "mL/min", "date": "2026-10-01"},
-        {"attribute": "serum_creatinine", "value": 1.2, "unit": "mg/dL", "date": "2026-11-10"},
-        {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-06-01"}]}  # fmt: skip
-    human, criteria = why_both(tmp_path, CLEARANCE_TRIAL, record)
+    human, criteria = why_both(tmp_path, CLEARANCE_TRIAL, G1_RECORD)
     evidence = {f["attribute"]: f for f in criteria["c"]["evidence"] if f["fact"] == "derived"}
     # (140 - 70) × 69.8 kg (154 lb, rounded down to 0.1 kg) × 1.23 / 106 µmol/L ≈ 56.70
     assert {k: evidence["serum_creatinine"][k] for k in ("value", "unit", "date", "field", "recorded")} == {
@@ -525,17 +520,26 @@ def test_a_computed_clearance_names_the_values_it_was_computed_from(tmp_path: Pa
         "field": "measurements[1]",
         "superseded_by": {"attribute": "serum_creatinine", "date": "2026-11-10", "field": "measurements[2]"},
     }  # fmt: skip
-    assert sorted(f["text"] for f in criteria["c"]["evidence"]) == [
-        "computed by Cockcroft–Gault from body weight 154 lb (69.85322498 kg) on 2026-09-20 (measurements[0])",
-        "computed by Cockcroft–Gault from serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2])",
-        "computed by Cockcroft–Gault from the age, 70 years on 2026-11-22 (born 1956-03-15)",
-        "computed by Cockcroft–Gault from the sex, male (sex)",
-        "creatinine clearance ≈56.70 mL/min computed for 2026-11-10 ≥ 30 mL/min",
-        "the measured creatinine clearance 75 mL/min on 2026-10-01 (measurements[1]) is not used: "
-        "the serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2]) is newer",
-    ]
-    for fact in criteria["c"]["evidence"]:
-        assert f"· {fact['text']}\n" in human, fact["text"]
+    # the computed value, its inputs (creatinine, weight, age, sex), the clearance set aside
+    assert [f["text"] for f in criteria["c"]["evidence"]] == G1_LINES
+    lines = [line.strip().removeprefix("· ") for line in human.splitlines() if line.strip().startswith("·")]
+    assert lines == G1_LINES
+
+
+G1_RECORD = {"id": "G1", "sex": "male", "birth_date": "1956-03-15", "measurements": [
+    {"attribute": "weight", "value": 154, "unit": "lb", "date": "2026-09-20"},
+    {"attribute": "creatinine_clearance", "value": 75, "unit": "mL/min", "date": "2026-10-01"},
+    {"attribute": "serum_creatinine", "value": 1.2, "unit": "mg/dL", "date": "2026-11-10"},
+    {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-06-01"}]}  # fmt: skip
+G1_LINES = [
+    "creatinine clearance ≈56.70 mL/min computed for 2026-11-10 ≥ 30 mL/min",
+    "computed by Cockcroft–Gault from serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2])",
+    "computed by Cockcroft–Gault from body weight 154 lb (69.85322498 kg) on 2026-09-20 (measurements[0])",
+    "computed by Cockcroft–Gault from the age, 70 years on 2026-11-22 (born 1956-03-15)",
+    "computed by Cockcroft–Gault from the sex, male (sex)",
+    "the measured creatinine clearance 75 mL/min on 2026-10-01 (measurements[1]) is not used: "
+    "the serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2]) is newer",
+]
 
 
 def test_a_current_measured_clearance_is_not_said_to_be_superseded(tmp_path: Path) -> None:
@@ -616,6 +620,35 @@ def test_the_measured_clearance_asked_for_at_140_decides(tmp_path: Path) -> None
         changed = record | {"measurements": [*record["measurements"], clearance]}
         (result,) = api.check([api.read_patient(changed)], api.load_trials([path]), on=REFERENCE)
         assert result.criteria[0].status == status, date
+
+
+def test_the_clearance_lines_keep_their_order_whatever_the_solver_gives(tmp_path: Path, monkeypatch: Any) -> None:
+    """The order of a clearance's lines is fixed, not the solver's (which printed the computed
+    value after its inputs): with every node's facts in the reverse of the solver's order,
+    the lines are the same."""
+    path = tmp_path / "c.tl"
+    path.write_text(CLEARANCE_TRIAL)
+    measured = "or a measured creatinine clearance"
+    cases = [  # the evidence of G1; the needs of a record with none of the formula's inputs
+        (G1_RECORD, "all_evidence", G1_LINES),
+        ({"id": "N0"}, "all_missing", [f"a result for serum creatinine, {measured}",
+                                       f"a result for body weight, {measured}",
+                                       f"the birth date, {measured}", f"a result for sex, {measured}"]),
+    ]  # fmt: skip
+    solved = Solver.trace
+
+    def reversed_trace(self: Solver, patient: Any, reference: dt.date) -> tuple[Any, Trace]:
+        answer, trace = solved(self, patient, reference)
+        evidence = {node: symbols[::-1] for node, symbols in trace.evidence.items()}
+        missing = {node: symbols[::-1] for node, symbols in trace.missing.items()}
+        return answer, Trace(trace.truth, evidence, missing)
+
+    for reverse in (False, True):
+        if reverse:
+            monkeypatch.setattr(Solver, "trace", reversed_trace)
+        for record, facts, lines in cases:
+            (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=REFERENCE)
+            assert [f.text for f in getattr(explanation.criteria[0].part, facts)()] == lines, reverse
 
 
 CLEARANCE_WINDOW_TRIAL = (

@@ -111,6 +111,28 @@ def ordinal_date(symbol: clingo.Symbol) -> dt.date:
     return dt.date.fromordinal(symbol.number)
 
 
+COCKCROFT_GAULT_INPUTS = ("serum_creatinine", "weight", "age", "sex")
+
+
+def shown_order(symbol: clingo.Symbol) -> int:
+    """Where a line goes among a leaf's, whatever order the solver gives: a clearance computed
+    by Cockcroft–Gault, then its inputs in a fixed order (creatinine, weight, age, sex:
+    evidence, or missing with a measured clearance in their place), then the measured
+    clearance a newer creatinine set aside. Other lines come first, in the solver's order."""
+    if symbol.name == "computed":
+        return 1
+    if symbol.name in ("derived", "either"):
+        input_ = symbol.arguments[0]
+        if input_.type == clingo.SymbolType.String:
+            name = input_.string
+        else:  # what is missing: a result, or the birth date that gives the age
+            name = input_.arguments[0].string if input_.name == "result" else "age"
+        return 2 + COCKCROFT_GAULT_INPUTS.index(name)
+    if symbol.name == "superseded":
+        return 2 + len(COCKCROFT_GAULT_INPUTS)
+    return 0
+
+
 class Narrator:
     """Turns one patient's trace into parts, for one trial."""
 
@@ -142,13 +164,13 @@ class Narrator:
         self, table: dict[tuple[str, int], list[clingo.Symbol]], expr: ast.Expr, criterion: str
     ) -> list[tuple[clingo.Symbol, str]]:
         """The symbols the nodes of an expression name, each once, with the truth of the node
-        that named it first (a pair's component is a node of its own)."""
+        that named it first (a pair's component is a node of its own), in `shown_order`."""
         span = self.compiled.spans[(criterion, id(expr))]
         found: dict[clingo.Symbol, str] = {}
         for node in [span.root, *range(span.first, span.last + 1)]:
             for symbol in table.get((self.compiled.id, node), []):
                 found.setdefault(symbol, TRUTH[self.trace.truth.get((self.compiled.id, node))])
-        return list(found.items())
+        return sorted(found.items(), key=lambda item: shown_order(item[0]))
 
     def part(self, expr: ast.Expr, criterion: str, names: ast.Names | None = None) -> Part:
         """How one (sub-)expression of a criterion was decided; `names` is what a defined name
