@@ -130,7 +130,8 @@ def test_age_uln_dose_and_derived_values(tmp_path: Path) -> None:
     # (140 - 36) × 60 × 1.04 / 256.3 (creatinine rounded down to 0.1 µmol/L) = 25.32...
     assert texts(criteria["clearance"].part) == [
         "creatinine clearance ≈25.32 mL/min computed for 2026-11-01 not ≥ 30 mL/min",
-        "computed by Cockcroft–Gault from serum creatinine 2.9 mg/dL (256.36 umol/L) on 2026-11-01 (measurements[0])",
+        "computed by Cockcroft–Gault from serum creatinine 2.9 mg/dL (256.36 umol/L) on 2026-11-01 (measurements[0]), "
+        "used as 256.3 umol/L",
         "computed by Cockcroft–Gault from body weight 60 kg on 2026-11-01 (measurements[4])",
         "computed by Cockcroft–Gault from the age, 36 years on 2026-11-22 (born 1990-05-01)",
         "computed by Cockcroft–Gault from the sex, female (sex)",
@@ -510,6 +511,8 @@ def test_a_computed_clearance_names_the_values_it_was_computed_from(tmp_path: Pa
     assert {k: evidence["weight"][k] for k in ("value", "unit", "date", "field")} == {
         "value": "69.85322498", "unit": "kg", "date": "2026-09-20", "field": "measurements[0]"
     }  # fmt: skip
+    # the value the formula took, rounded down to 0.1, where it differs from the recorded one
+    assert (evidence["serum_creatinine"]["used"], evidence["weight"]["used"]) == ("106", "69.8")
     assert {k: evidence["age"][k] for k in ("value", "unit", "birth_date", "field")} == {
         "value": "70", "unit": "years", "birth_date": "1956-03-15", "field": "birth_date"
     }  # fmt: skip
@@ -533,8 +536,10 @@ G1_RECORD = {"id": "G1", "sex": "male", "birth_date": "1956-03-15", "measurement
     {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-06-01"}]}  # fmt: skip
 G1_LINES = [
     "creatinine clearance ≈56.70 mL/min computed for 2026-11-10 ≥ 30 mL/min",
-    "computed by Cockcroft–Gault from serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2])",
-    "computed by Cockcroft–Gault from body weight 154 lb (69.85322498 kg) on 2026-09-20 (measurements[0])",
+    "computed by Cockcroft–Gault from serum creatinine 1.2 mg/dL (106.08 umol/L) on 2026-11-10 (measurements[2]), "
+    "used as 106 umol/L",
+    "computed by Cockcroft–Gault from body weight 154 lb (69.85322498 kg) on 2026-09-20 (measurements[0]), "
+    "used as 69.8 kg",
     "computed by Cockcroft–Gault from the age, 70 years on 2026-11-22 (born 1956-03-15)",
     "computed by Cockcroft–Gault from the sex, male (sex)",
     "the measured creatinine clearance 75 mL/min on 2026-10-01 (measurements[1]) is not used: "

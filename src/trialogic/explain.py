@@ -425,7 +425,11 @@ class Narrator:
                 text = f"the sex, {args[1].string} (sex)"
                 data = {"fact": "derived", "attribute": "sex", "value": args[1].string, "field": "sex"}
             else:
-                _, text, data = self.recorded("derived", args[0].string, ordinal_date(args[1]))
+                attribute = args[0].string
+                m, text, data = self.recorded("derived", attribute, ordinal_date(args[1]))
+                if m.value != args[2].number:  # the formula takes it rounded down to its scale
+                    data["used"] = decimal_text(Fraction(args[2].number, self.scale(attribute)))
+                    text += f", used as {data['used']} {self.unit(attribute)}"
             return Fact(f"computed by Cockcroft–Gault from {text}", data)
         if name == "superseded":  # a measured result set aside for a newer one it is computed from
             _, text, data = self.recorded("superseded", args[0].string, ordinal_date(args[1]))
