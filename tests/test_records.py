@@ -173,3 +173,45 @@ def test_folders_inside_a_folder_are_not_read_whatever_their_name(tmp_path: Path
     checked = {r["patient"] for r in json.loads(checked_run.output)["results"]}
     screened = {json.loads(line)["patient"] for line in out.read_text().splitlines()}
     assert checked == screened == {"A1"}
+
+
+COMMANDS = {
+    "check": ["check"],
+    "why": ["why"],
+    "fix": ["fix"],
+    "whatif": ["whatif", "--later", "2027-01-01"],
+    "screen": ["screen", "--jobs", "1"],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_id_that_prints_as_another_is_refused_by_every_command(command: str, tmp_path: Path) -> None:
+    """'P01 ' printed as 'P01', and 'P\\u200b01' (a zero-width space) too, yet each was
+    another patient's id: both are refused (P006), never trimmed (an id links the record
+    to the hospital's), wherever records are read."""
+    name, *options = COMMANDS[command]
+    for written, expected in (
+        ("P01 ", "the id 'P01 ' begins or ends with white space"),
+        ("P\u200b01", "the id 'P\\u200b01' holds U+200B (ZERO WIDTH SPACE)"),
+    ):
+        record = tmp_path / "p.json"
+        record.write_text(json.dumps({"id": written, "sex": "female"}, ensure_ascii=False))
+        result = CliRunner().invoke(main, [name, str(record), *options, *ON])
+        assert result.exit_code == 1, result.output
+        assert f"{record}:1:2: id: error[P006]: {expected}" in result.output
+        assert "eligible" not in result.output
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "whatif"])  # whatif reads one record
+def test_ids_that_print_alike_are_one_patient_in_every_command(command: str, tmp_path: Path) -> None:
+    """'café' composed (U+00E9) and decomposed ('e' and U+0301) print alike: they were two
+    patients, whose answers could not be told apart. They are one id used twice (P012),
+    each placed, with how each is written."""
+    name, *options = COMMANDS[command]
+    stream = tmp_path / "cohort.jsonl"
+    stream.write_text('{"id": "caf\\u00e9"}\n{"id": "B"}\n{"id": "cafe\\u0301"}\n')
+    result = CliRunner().invoke(main, [name, str(stream), *options, *ON])
+    assert result.exit_code == 1, result.output
+    again = f"{stream}:3:2: id: error[P012]: patient id 'cafe\u0301' is used again (first: {stream}:1, "
+    assert again + "written 'caf\\xe9' there and 'cafe\\u0301' here, which read as one id)" in result.output
+    assert "eligible" not in result.output

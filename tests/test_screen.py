@@ -261,9 +261,9 @@ def test_an_output_among_the_inputs_is_refused_and_the_cohort_kept(out: str, tmp
     assert single.exit_code == 0, single.output  # beside the file screened, not among the inputs: fine
 
 
-def test_csv_cells_with_line_breaks_are_quoted(tmp_path: Path) -> None:
+def test_csv_cells_with_commas_and_quotes_are_quoted_and_ids_with_line_breaks_refused(tmp_path: Path) -> None:
     stream = tmp_path / "cohort.jsonl"
-    ids = ["A\rB", "C\nD", 'E,"F"', "G"]
+    ids = ["A, B", 'E,"F"', "G"]
     stream.write_text("".join(json.dumps({"id": i}) + "\n" for i in ids))
     out = tmp_path / "m.csv"
     result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "1", "--out", str(out)])
@@ -271,6 +271,14 @@ def test_csv_cells_with_line_breaks_are_quoted(tmp_path: Path) -> None:
     with out.open(newline="", encoding="utf-8") as rows:
         patients = [row["patient"] for row in csv.DictReader(rows)]
     assert patients == [i for i in ids for _ in range(5)]
+    # a line break in an id would print as two lines: refused, before a row is written
+    out.unlink()
+    stream.write_text("".join(json.dumps({"id": i}) + "\n" for i in ["A\rB", "C\nD", "G"]))
+    result = CliRunner().invoke(main, ["screen", str(stream), "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{stream}:1:2: id: error[P006]: the id 'A\\rB' holds U+000D (a control character)" in result.output
+    assert f"{stream}:2:2: id: error[P006]: the id 'C\\nD' holds U+000A (a control character)" in result.output
+    assert not out.exists()
 
 
 def test_relaxing_a_criterion_changes_cohort_counts_as_the_oracle_says(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import codecs
 import datetime as dt
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -783,10 +784,8 @@ class _Reader:
             self.problem("id", "P006", message)
         elif record_id(record) is None:
             self.problem("id", "P006", f"an id is text or a whole number, not {_shown(patient_id)}")
-        elif any("\ud800" <= c <= "\udfff" for c in str(patient_id)):  # a JSON "\ud800" alone: no text
-            self.problem(
-                "id", "P006", f"the id {patient_id!r} holds half a character (a lone surrogate); write it as text"
-            )
+        elif (refused := id_problem(str(patient_id))) is not None:
+            self.problem("id", "P006", refused)
         birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
         sex = record.get("sex")
         if sex is not None and sex not in ("female", "male"):
@@ -887,6 +886,35 @@ def record_id(record: Any) -> str | None:
     if isinstance(raw, bool) or not isinstance(raw, (str, int)) or str(raw).strip() == "":
         return None
     return str(raw)
+
+
+def id_problem(patient_id: str) -> str | None:
+    """Why a patient id cannot be taken as written, or None. An id links a record to the
+    hospital's, so it is never changed: one that would print as another (a space at an end,
+    a character that does not show) is refused, for the one who wrote it to correct."""
+    if patient_id != patient_id.strip():
+        return (
+            f"the id {patient_id!r} begins or ends with white space, which does not show where the id is printed; "
+            "remove the spaces (an id is taken as written, never changed)"
+        )
+    if patient_id.isprintable():  # nearly every id: one pass, in C
+        return None
+    bad = next(c for c in patient_id if not c.isprintable())
+    if "\ud800" <= bad <= "\udfff":  # a JSON "\ud800" alone: no text
+        return f"the id {patient_id!r} holds half a character (a lone surrogate); write it as text"
+    unnamed = "a control character" if unicodedata.category(bad) == "Cc" else "a character with no name"
+    name = unicodedata.name(bad, unnamed)
+    return (
+        f"the id {patient_id!r} holds U+{ord(bad):04X} ({name}), which does not print as itself "
+        "(it shows as a space, as nothing or as a box); remove it"
+    )
+
+
+def id_key(patient_id: str) -> str:
+    """What two ids that read alike have in common (for the one-id-per-run check, P012): the
+    id without white space at its ends, in Unicode's composed form (NFC): 'é' written as one
+    character or as 'e' and an accent prints the same."""
+    return unicodedata.normalize("NFC", patient_id.strip())
 
 
 def read_patient(record: Any, source: str = "<input>", vocabulary: Vocabulary | None = None) -> Patient:

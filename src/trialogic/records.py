@@ -30,6 +30,7 @@ from .patient import (
     RepeatedKeys,
     decoded,
     held,
+    id_key,
     not_utf8_at,
     parse_json,
     read_document,
@@ -286,17 +287,22 @@ def _places_of(raw: Any) -> tuple[str, Places, int | None] | None:
 
 class UniqueIds:
     """Patient ids seen so far in one run: a second record with an id already used is an
-    error (its answers would be indistinguishable from the first's), named by both sources."""
+    error (its answers would be indistinguishable from the first's), named by both sources.
+    Ids that print alike are one (`id_key`): the message shows how each is written."""
 
     def __init__(self) -> None:
-        self.first: dict[str, str] = {}
+        self.first: dict[str, tuple[str, str]] = {}  # by id_key: the first source and id as written
 
     def problem(self, patient_id: str, source: str) -> Diagnostic | None:
-        first = self.first.get(patient_id)
+        key = id_key(patient_id)
+        first = self.first.get(key)
         if first is None:
-            self.first[patient_id] = source
+            self.first[key] = (source, patient_id)
             return None
-        message = f"patient id {patient_id!r} is used again (first: {first}); give every patient its own id"
+        where, written = first
+        if written != patient_id:
+            where += f", written {ascii(written)} there and {ascii(patient_id)} here, which read as one id"
+        message = f"patient id {patient_id!r} is used again (first: {where}); give every patient its own id"
         return Diagnostic(source, 0, 0, "P012", message, field="id")
 
 
