@@ -242,7 +242,8 @@ def test_screen_reads_json_lines_from_standard_input(jobs: str, tmp_path: Path) 
     code, output = run(["screen", "-", "--jobs", jobs, "--out", str(out)], "\n".join(lines) + "\n")
     assert code == 1
     assert "<stdin>:301:16: sex: error[P005]: sex 'x' is not one of female, male" in output
-    assert "<stdin>:551: id: error[P012]: patient id 'Q7' is used again (first: <stdin>:8)" in output
+    reused = "<stdin>:551:2: id: error[P012]: patient id 'Q7' is used again (first: <stdin>:8); give every patient"
+    assert f"{reused} its own id\n    {lines[550]}\n     ^\n" in output
     assert not out.exists()
 
 
@@ -254,6 +255,36 @@ def test_screen_reads_a_yaml_document_from_standard_input(tmp_path: Path) -> Non
     code, output = run(["screen", "-", "--jobs", "2", "--out", str(out)], "- id: A\n- id: B\n")
     assert code == 0, output
     assert [line.split(",")[0] for line in out.read_text().splitlines()[1::5]] == ["A", "B"]
+
+
+REUSED = "error[P012]: patient id 'A' is used again (first: <stdin>{}); give every patient its own id"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (  # JSON lines
+            '{"id": "A", "sex": "female"}\n{"id": "B"}\n{"id": "A"}\n',
+            ["<stdin>:3:2: id: " + REUSED.format(":1"), '    {"id": "A"}', "     ^"],
+        ),
+        (  # one YAML document
+            "- id: A\n  sex: female\n- id: B\n- id: A\n",
+            ["<stdin>:4:3: [2].id: " + REUSED.format("[0]"), "    - id: A", "      ^"],
+        ),
+    ],
+    ids=["json-lines", "yaml"],
+)
+def test_screen_places_an_id_used_twice_on_standard_input_as_check_does(
+    jobs: str, given: str, expected: list[str]
+) -> None:
+    """P012 on standard input was `<stdin>:3` or `<stdin>[2]` under `screen`, with no column
+    nor the line shown (its text was in a worker, and cannot be read again): it is placed
+    as `check` places it."""
+    for command in (["check", "-"], ["screen", "-", "--jobs", jobs]):
+        code, output = run(command, given)
+        assert code == 1, output
+        assert output.splitlines() == expected, command
 
 
 class Endless(io.RawIOBase):

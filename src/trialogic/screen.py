@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,10 @@ class Chunk(NamedTuple):
     problems: list[Diagnostic]
     patients: list[tuple[str, str]]
     notes: list[Diagnostic] = []  # what the records' sources held that was not read (FHIR)
+    # the chunk's records as read, added by `screen` in the main process (a worker does not
+    # send them back): a problem found across chunks (P012) is placed from them, and
+    # standard input cannot be read again
+    records: list[tuple[Any, str]] = []
 
 
 def _screen_chunk(chunk: list[tuple[Any, str]]) -> Chunk:
@@ -178,9 +183,29 @@ def screen(
 
     `changes` are trial-side what-ifs (--drop, --relax) applied to every patient.
     """
-    jobs = jobs or os.cpu_count() or 1
-    changes = changes or []
-    records = chunks(patient_records(paths), chunk_size)
+    sent: deque[list[tuple[Any, str]]] = deque()  # the chunks being screened, in input order
+    records = _kept(chunks(patient_records(paths), chunk_size), sent)
+    for found in _screened(records, trial_paths, reference, jobs or os.cpu_count() or 1, changes or []):
+        yield found._replace(records=sent.popleft())
+
+
+def _kept(
+    records: Iterator[list[tuple[Any, str]]], sent: deque[list[tuple[Any, str]]]
+) -> Iterator[list[tuple[Any, str]]]:
+    """The chunks, each kept in `sent` as it goes to be screened, until its answer comes."""
+    for chunk in records:
+        sent.append(chunk)
+        yield chunk
+
+
+def _screened(
+    records: Iterator[list[tuple[Any, str]]],
+    trial_paths: list[str] | None,
+    reference: dt.date,
+    jobs: int,
+    changes: list[Change],
+) -> Iterator[Chunk]:
+    """What the workers answer for each chunk, in input order."""
     if jobs == 1:
         _start_worker(trial_paths, changes, reference)
         yield from map(_screen_chunk, records)
@@ -330,7 +355,11 @@ def run_screen(
         try:
             for chunk in screen(paths, trial_paths, reference, jobs, changes=changes):
                 problems.extend(chunk.problems)
-                problems.extend(filter(None, (ids.problem(*patient) for patient in chunk.patients)))
+                reused = [found for patient in chunk.patients if (found := ids.problem(*patient))]
+                if reused:  # placed from the chunk's records, only when one is found
+                    raw = {source: record for record, source in chunk.records}
+                    for found in reused:
+                        problems.extend(place([found], raw[found.file], found.file))
                 if problems:
                     continue  # keep validating, write nothing more
                 notes.extend(chunk.notes)
