@@ -175,6 +175,17 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-11-22",
     },
     {
+        "name": "a blood pressure whose diastolic settles the criterion leaves the systolic open "
+        "(any reading a record may hold: at least the diastolic)",
+        # no systolic is above 300 mmHg (the vocabulary's range): only the diastolic can be
+        "criteria": 'include bp "BP above 300/100 mmHg": blood_pressure > 300/100 mmHg',
+        "patient": {},
+        "alternatives": [
+            ["obtain a blood pressure — assumed result: blood_pressure.diastolic 101 mmHg; any blood_pressure.systolic"]
+        ],
+        "eligible_on": "2026-11-22",
+    },
+    {
         "name": "born after today: eligible from the birth date",
         "criteria": 'include age "65 or younger": age <= 65 years',
         "patient": {"birth_date": "2027-05-01"},
@@ -454,7 +465,8 @@ def apply(
             for result in data["results"]:
                 results.setdefault(result["attribute"].split(".")[0], []).append(result)
             for name in data["any_value"]:  # the plan holds whatever these are: take the lowest
-                results.setdefault(name.split(".")[0], []).append(lowest_result(name))
+                beside = results.setdefault(name.split(".")[0], [])
+                beside.append(lowest_result(name, beside))
     for attribute, parts in results.items():  # a pair's components become one "a/b" result
         components = VOCABULARY.attributes[attribute].components
         parts.sort(key=lambda p: components.index(p["attribute"].partition(".")[2]) if "." in p["attribute"] else 0)
@@ -482,14 +494,20 @@ def ends(
     return [apply(record, alternative, trial, today, end=end) for end in (("first", "last") if assumes else ("last",))]
 
 
-def lowest_result(name: str) -> dict[str, str]:
+def lowest_result(name: str, beside: list[dict[str, str]]) -> dict[str, str]:
     """A result of `name` (an attribute, or one component of a pair) at the lowest value a
-    record may hold (a category's first value), in the attribute's canonical unit."""
+    record may hold (a category's first value) beside the assumed results `beside` of its
+    attribute (a descending pair's first component is never below its second: 20/101 mmHg
+    is no blood pressure, P008), in the attribute's canonical unit."""
     base, _, component = name.partition(".")
     attribute = VOCABULARY.attributes[base]
     if attribute.type == "category":
         return {"attribute": name, "value": attribute.values[0], "unit": ""}
-    value = decimal_text(attribute.range[0] if attribute.range else Fraction(0))
+    lowest = attribute.range[0] if attribute.range else Fraction(0)
+    if attribute.descending and component == attribute.components[0]:
+        second = f"{base}.{attribute.components[1]}"
+        lowest = max([lowest, *(Fraction(r["value"]) for r in beside if r["attribute"] == second)])
+    value = decimal_text(lowest)
     if attribute.components and not component:
         value = "/".join(value for _ in attribute.components)
     return {"attribute": name, "value": value, "unit": attribute.unit or ""}
