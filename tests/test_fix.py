@@ -72,7 +72,8 @@ SCENARIOS: list[dict[str, Any]] = [
         ),
         "patient": {},
         "alternatives": [
-            ["obtain a liver panel — assumed result: total_bilirubin {1.39|1.4} mg/dL, {1.999|2} × its ULN"]
+            # at 1.999 × its ULN, neither value has a decimal limit (1.39 ÷ 1.999): no record holds it
+            ["obtain a liver panel — assumed result: total_bilirubin {1.39|1.4} mg/dL, 2 × its ULN"]
         ],
         "eligible_on": "2026-11-22",
     },
@@ -530,13 +531,12 @@ def status_without(
 
 def uln_at(value: str, times: str) -> dict[str, str]:
     """A value and an upper limit of normal whose ratio is `times`: the value as assumed
-    with its limit value ÷ times, or, when the value is left open, times × 1 and 1."""
+    with its limit value ÷ times, or, when the value is left open, times × 1 and 1. A plan
+    assumes only results a record may hold: value ÷ times is a decimal (else it is written
+    "≈…", which makes the record invalid)."""
     if not value:
         return {"value": times, "uln": "1"}
-    # value ÷ times may have no decimal (1.39 at 1.999 × its ULN): the limit is rounded to 12
-    # significant digits, which no comparison the language can write (ULN factors have one
-    # decimal) tells from the assumed one
-    return {"uln": f"{float(Fraction(value) / Fraction(times)):.12g}"}
+    return {"uln": decimal_text(Fraction(value) / Fraction(times))}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
@@ -600,6 +600,37 @@ def test_an_assumed_blood_pressure_is_one_a_record_may_hold(systolic: int, diast
             changed, on = apply(record, alternative)
             (result,) = api.check([api.read_patient(changed)], trials, on=on)
             assert result.status == "eligible", changed
+
+
+@pytest.mark.parametrize(
+    "least, times, plan",
+    [("1000", "!= 3", None), ("999", "!= 3", "urine_rbc 999 /HPF, 3 × its ULN"), ("1000", "> 0.5", None)],
+)
+def test_an_assumed_result_at_a_multiple_of_its_uln_has_a_limit_a_record_may_hold(
+    least: str, times: str, plan: str | None, tmp_path: Path
+) -> None:
+    """No usual ULN: a plan assumes a result's ratio to the lab's limit and, where a
+    threshold reads the value too, the value; the limit, value ÷ ratio, must be one a
+    record may hold: a decimal, in the attribute's range. No decimal limit puts 1000 /HPF
+    at exactly 3 × it (fix offered it: with the limit 333.333333333 the result is at
+    3.000000000003 × it, and the exclusion holds), 999 at 3 × 333 does; at 0.5 × its ULN
+    or less, 1000 /HPF needs a limit of 2000, above the most a record holds (1000). The
+    record's later result changes nothing."""
+    criteria = (
+        f'include many "RBC at least {least}": urine_rbc >= {least} /HPF\n'
+        f'  exclude uln "RBC {times} x ULN": urine_rbc {times} x ULN'
+    )
+    trials = api.load_trials([trial_file(tmp_path, criteria)])
+    later = {"attribute": "urine_rbc", "value": 5, "unit": "/HPF", "uln": 10, "date": "2026-12-01"}
+    record = {"id": "F1", "measurements": [later]}
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    texts = [a.text for alternative in repair.alternatives for a in alternative.actions]
+    assert texts == ([] if plan is None else [f"obtain a urinalysis — assumed result: {plan}"])
+    assert bool(repair.blocked_by) == (plan is None)
+    for alternative in repair.alternatives:
+        changed, on = apply(record, alternative)
+        (result,) = api.check([api.read_patient(changed)], trials, on=on)
+        assert result.status == "eligible", changed
 
 
 def test_fix_cli_json_and_human(tmp_path: Path) -> None:

@@ -206,12 +206,9 @@ def record_dates(value: Any) -> Iterator[str]:
                 yield str(item)  # dose changes
 
 
-def exact_ulns(alternative: Alternative) -> Alternative:
-    """The plan with each assumed result at a multiple of its ULN written so that
-    tests/test_fix.py's `apply` can give the record a decimal ULN: where value ÷ ratio
-    has no decimal (1.49 at 2.999 × its ULN), the ULN is rounded to 12 significant
-    digits and the ratio made value ÷ that ULN (a ratio no comparison the language can
-    write tells from the assumed one: ULN factors have one decimal)."""
+def with_values(alternative: Alternative) -> Alternative:
+    """The plan with each result it assumes at a multiple of its ULN, any value, given one
+    (value_at): tests/test_fix.py's `apply` then gives the record the ULN value ÷ ratio."""
     actions = []
     for action in alternative.actions:
         if action.kind == "test":
@@ -219,11 +216,6 @@ def exact_ulns(alternative: Alternative) -> Alternative:
             for result in action.data["results"]:
                 if "times_uln" in result and not result["value"]:
                     result = {**result, "value": value_at(result["attribute"], Fraction(result["times_uln"]))}
-                if result["value"] and "times_uln" in result:
-                    uln = Fraction(result["value"]) / Fraction(result["times_uln"])
-                    rounded = Fraction(f"{float(uln):.12g}")
-                    if rounded != uln:
-                        result = {**result, "times_uln": str(Fraction(result["value"]) / rounded)}
                 results.append(result)
             action = dataclasses.replace(action, data={**action.data, "results": results})
         actions.append(action)
@@ -267,7 +259,7 @@ def plan_problem(
     case: Case, trials: api.TrialSet, record: dict[str, Any], trial: str, where: str, alternative: Alternative
 ) -> list[str]:
     plan = f"{where}: the plan {[a.text for a in alternative.actions]} for {alternative.eligible_on}"
-    alternative = exact_ulns(alternative)
+    alternative = with_values(alternative)
     for changed, on in ends(record, alternative, trial, case.on):  # an assumed end date: its first and last day
         if on != alternative.eligible_on:
             return [report(case, record, f"{plan} waits until {on}")]

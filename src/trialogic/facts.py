@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
+from math import ceil, floor
 
 from clingo import Function, Number, String, Symbol
 
 from .dates import window_start
-from .patient import GRAIN, KIND_OF_SECTION, Patient
+from .patient import GRAIN, KIND_OF_SECTION, LARGEST_ULN, Patient
 from .vocabulary import Vocabulary
 
 # clingo's Python symbol constructors cost microseconds a call, and a cohort repeats the
@@ -115,11 +116,20 @@ def attribute_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
 
 def range_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
     """The values a record may hold (P008 refuses others): value_range(A,Low,High) in grains,
-    and descending(First,Second) for a pair whose first component is never below its second."""
+    descending(First,Second) for a pair whose first component is never below its second,
+    and uln_range(A,Low,High): the upper limits of normal of a number, at its scale (whole:
+    rounded inwards), in its range and at most LARGEST_ULN grains (P011)."""
     for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
         if attribute.type == "pair" and attribute.descending:
             first, second = (f"{attribute.name}.{c}" for c in attribute.components)
             yield fact("descending", String(first), String(second))
+        if attribute.type == "numeric":
+            least, most = attribute.range or (Fraction(0), None)
+            largest = Fraction(LARGEST_ULN, GRAIN)
+            highest = largest if most is None else min(most * attribute.scale, largest)
+            yield fact(
+                "uln_range", String(attribute.name), Number(ceil(least * attribute.scale)), Number(floor(highest))
+            )
         if attribute.range is None or attribute.type not in ("numeric", "pair"):
             continue
         low, high = (grains(bound * attribute.scale) for bound in attribute.range)
