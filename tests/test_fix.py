@@ -298,6 +298,25 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-11-22",
     },
     {
+        "name": "a drug stopped on a date the record lacks after a recorded dose change: "
+        "it stopped on or after that change, and the washout runs from it",
+        "criteria": 'exclude rtx "Rituximab within 4 weeks": drug rituximab within 4 weeks',
+        "patient": {
+            "drugs": [
+                {"code": "rituximab", "start": "2025-03-01", "status": "stopped", "dose_changes": ["2026-11-10"]}
+            ],
+            "complete": ["drugs"],
+        },
+        # it was offered 'before 2026-10-25', which the dose change contradicts (P009)
+        "alternatives": [
+            [
+                "document when rituximab (drugs[0]) stopped — assumed before 2026-11-11",
+                "wait until 2026-12-09 (17 days)",
+            ]
+        ],
+        "eligible_on": "2026-12-09",
+    },
+    {
         "name": "two windows on one undated stop: the earlier start serves both",
         "criteria": 'exclude rtx "Rituximab within 24 weeks or 4 weeks": '
         "drug rituximab within 24 weeks or drug rituximab within 4 weeks",
@@ -444,10 +463,11 @@ def apply(
             position = int(data["field"].split("[")[1].rstrip("]"))
             changed["drugs"][position]["end"] = data["from"]
             changed["drugs"][position].pop("status", None)
-        elif action.kind == "end_date":  # on or after a day (else its start), before a day (else by today)
+        elif action.kind == "end_date":  # on or after a day (else the first the record allows), before a day
+            # (else by today); it was taken on its start and on each dose change (P009)
             section, position = data["field"].rstrip("]").split("[")
             entry = changed[section][int(position)]
-            first = data.get("on_or_after", entry["start"])
+            first = data.get("on_or_after", max([entry["start"], *entry.get("dose_changes", [])]))
             last = (dt.date.fromisoformat(data["before"]) - dt.timedelta(days=1)) if "before" in data else today
             entry["end"] = first if end == "first" else last.isoformat()
         elif action.kind == "sign":
