@@ -56,7 +56,7 @@ def trials(tmp_path: Path) -> api.TrialSet:
 def run(
     trials: api.TrialSet, *changes: tuple[str, str], later: dt.date | None = None
 ) -> tuple[str, str, dict[str, str]]:
-    (flip,) = whatif(RECORD, [Change(o, t) for o, t in changes], trials, TODAY, later)
+    (flip,) = whatif(RECORD, [Change(o, t) for o, t in changes], trials, TODAY, later).flips
     return flip.before.status, flip.after.status, {new.id: new.status for _, new in flip.flipped if new}
 
 
@@ -83,7 +83,7 @@ def test_patient_changes(trials: api.TrialSet, name: str, changes: list[tuple[st
     assert before == "eligible"
     assert got == after
     if name == "a criterion dropped":
-        (flip,) = whatif(RECORD, [Change(*changes[0])], trials, TODAY)
+        (flip,) = whatif(RECORD, [Change(*changes[0])], trials, TODAY).flips
         assert [(old.id if old else None, new) for old, new in flip.flipped] == [("adult", None)]
     else:
         assert flips == flipped
@@ -107,7 +107,7 @@ def test_ineligible_to_eligible_by_removing_a_condition_and_stopping_a_drug(tria
     record = {**RECORD, "conditions": [{"code": "tuberculosis", "start": "2026-10-01"}],
               "drugs": [{"code": "tacrolimus", "start": "2025-01-01"}]}  # fmt: skip
     changes = [Change("--remove-condition", "tuberculosis"), Change("--stop", "tacrolimus@2026-10-01")]
-    (flip,) = whatif(record, changes, trials, TODAY)
+    (flip,) = whatif(record, changes, trials, TODAY).flips
     assert (flip.before.status, flip.after.status) == ("ineligible", "eligible")
     assert {new.id: new.status for _, new in flip.flipped if new} == {"tb": "not_met", "tac": "not_met"}
 
@@ -115,8 +115,8 @@ def test_ineligible_to_eligible_by_removing_a_condition_and_stopping_a_drug(tria
 def test_a_date_shift_across_a_washout_end(trials: api.TrialSet) -> None:
     record = {**RECORD, "drugs": [{"code": "rituximab", "start": "2026-06-01", "end": "2026-07-01"}]}
     # the washout's last day is 2026-12-16; on the 17th it is over
-    (last_day,) = whatif(record, [], trials, TODAY, later=dt.date(2026, 12, 16))
-    (first_free,) = whatif(record, [], trials, TODAY, later=dt.date(2026, 12, 17))
+    (last_day,) = whatif(record, [], trials, TODAY, later=dt.date(2026, 12, 16)).flips
+    (first_free,) = whatif(record, [], trials, TODAY, later=dt.date(2026, 12, 17)).flips
     assert (last_day.before.status, last_day.after.status) == ("ineligible", "ineligible")
     assert (first_free.before.status, first_free.after.status) == ("ineligible", "eligible")
 
@@ -126,7 +126,7 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         **RECORD,
         "measurements": [{"attribute": "serum_creatinine", "value": 280, "unit": "umol/L", "date": "2026-11-01"}],
     }
-    (flip,) = whatif(record, [Change("--relax", "NCT00000099:scr=serum_creatinine > 300 umol/L")], trials, TODAY)
+    (flip,) = whatif(record, [Change("--relax", "NCT00000099:scr=serum_creatinine > 300 umol/L")], trials, TODAY).flips
     assert (flip.before.status, flip.after.status) == ("ineligible", "eligible")
 
 
@@ -226,9 +226,9 @@ def test_a_change_that_makes_the_record_invalid_is_named_not_the_field_it_wrote(
 
 def test_an_assessment_replaces_one_made_the_same_day(trials: api.TrialSet) -> None:
     # the record's assessment of `opinion` is dated 2026-11-01: a new verdict that day replaces it
-    (flip,) = whatif(RECORD, [Change("--assess", "opinion=not_ok")], trials, dt.date(2026, 11, 1))
+    (flip,) = whatif(RECORD, [Change("--assess", "opinion=not_ok")], trials, dt.date(2026, 11, 1)).flips
     assert (flip.before.status, flip.after.status) == ("eligible", "ineligible")
-    (back,) = whatif(RECORD, [Change("--assess", "opinion=ok")], trials, dt.date(2026, 11, 1))
+    (back,) = whatif(RECORD, [Change("--assess", "opinion=ok")], trials, dt.date(2026, 11, 1)).flips
     assert (back.before.status, back.after.status) == ("eligible", "eligible")
 
 
@@ -241,7 +241,7 @@ def test_whatif_equals_editing_the_file_by_hand(trials: api.TrialSet) -> None:
     (by_hand,) = api.check([api.read_patient(edited)], trials, on=TODAY)
     (flip,) = whatif(
         RECORD, [Change("--set", "serum_creatinine=3.1mg/dL"), Change("--start", "tacrolimus")], trials, TODAY
-    )
+    ).flips
     assert flip.after.status == by_hand.status
     assert [(c.id, c.status) for c in flip.after.criteria] == [(c.id, c.status) for c in by_hand.criteria]
 
@@ -362,7 +362,7 @@ def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
         with pytest.raises(TrialogicError):
             whatif(record, [Change(o, t) for o, t, _ in drawn], SEEDS, today)
         return
-    for flip in whatif(record, [Change(o, t) for o, t, _ in drawn], SEEDS, today):
+    for flip in whatif(record, [Change(o, t) for o, t, _ in drawn], SEEDS, today).flips:
         assert flip.after.status == by_hand[flip.trial].status
         assert [(c.id, c.status) for c in flip.after.criteria] == [
             (c.id, c.status) for c in by_hand[flip.trial].criteria
@@ -382,7 +382,7 @@ def test_assess_ok_is_in_the_patients_favour_whatever_the_criterion_says(tmp_pat
     record = {"id": "N1"}
     for target, verdict, status in [("fit", "ok", "met"), ("fit", "not_ok", "not_met"),
                                     ("unfit", "ok", "not_met"), ("unfit", "not_ok", "met")]:  # fmt: skip
-        (flip,) = whatif(record, [Change("--assess", f"{target}={verdict}")], trials, TODAY)
+        (flip,) = whatif(record, [Change("--assess", f"{target}={verdict}")], trials, TODAY).flips
         assert {new.id: new.status for _, new in flip.flipped if new} == {target: status}
     with pytest.raises(TrialogicError) as raised:
         whatif(record, [Change("--assess", "both=ok")], trials, TODAY)
@@ -391,7 +391,7 @@ def test_assess_ok_is_in_the_patients_favour_whatever_the_criterion_says(tmp_pat
 
 def test_set_by_a_synonym_replaces_the_same_days_result(trials: api.TrialSet) -> None:
     # RECORD holds serum_creatinine 2.0 mg/dL on 2026-11-01; `scr` is its synonym
-    (flip,) = whatif(RECORD, [Change("--set", "scr=300umol/L@2026-11-01")], trials, TODAY)
+    (flip,) = whatif(RECORD, [Change("--set", "scr=300umol/L@2026-11-01")], trials, TODAY).flips
     assert (flip.before.status, flip.after.status) == ("eligible", "ineligible")
 
 
@@ -425,7 +425,7 @@ def test_a_criterion_dropped_twice_or_a_trial_left_without_criteria_is_refused()
 def test_stopping_a_drug_whose_recorded_end_is_later(trials: api.TrialSet) -> None:
     """A drug with a recorded end after the day is still taken that day: --stop ends it."""
     record = {**RECORD, "drugs": [{"code": "tacrolimus", "start": "2025-01-01", "end": "2027-06-01"}]}
-    (flip,) = whatif(record, [Change("--stop", "tacrolimus")], trials, TODAY, later=dt.date(2026, 12, 21))
+    (flip,) = whatif(record, [Change("--stop", "tacrolimus")], trials, TODAY, later=dt.date(2026, 12, 21)).flips
     assert (flip.before.status, flip.after.status) == ("ineligible", "eligible")
     with pytest.raises(TrialogicError, match="the record has no tacrolimus still being taken"):
         whatif(record, [Change("--stop", "tacrolimus@2027-07-01")], trials, TODAY)
@@ -460,7 +460,7 @@ def test_assessments_are_checked_against_the_trials_as_loaded(trials: api.TrialS
     with pytest.raises(TrialogicError, match=r"P013.*NCT00000099 has no criterion 'opinon'; did you mean 'opinion'"):
         whatif(typo, [], trials, TODAY)
     for change in (Change("--drop", "NCT00000099:opinion"), Change("--relax", "NCT00000099:opinion=sex = male")):
-        (flip,) = whatif(RECORD, [change], trials, TODAY)
+        (flip,) = whatif(RECORD, [change], trials, TODAY).flips
         assert flip.before.status != "" and flip.trial == "NCT00000099"
 
 
@@ -475,7 +475,7 @@ def test_set_on_a_day_with_a_result_keeps_the_laboratorys_limit(limit: dict[str,
         "id": "A1",
         "measurements": [{"attribute": "alt", "value": 30, "unit": "U/L", "date": "2026-11-22", **limit}],
     }
-    (flip,) = whatif(record, [Change("--set", "alt=55U/L")], trials, TODAY)
+    (flip,) = whatif(record, [Change("--set", "alt=55U/L")], trials, TODAY).flips
     assert {new.id: new.status for _, new in flip.flipped if new} == {"alt": "met"}
     with pytest.raises(TrialogicError, match="has its .* in U/L; write the value in U/L"):
         whatif(record, [Change("--set", "alt=0.9ukat/L")], trials, TODAY)
@@ -488,7 +488,7 @@ def test_stop_before_a_recorded_dose_change_or_the_start_names_the_day_that_woul
         whatif(record, [Change("--stop", "tacrolimus@2026-11-10")], trials, TODAY)
     with pytest.raises(TrialogicError, match="tacrolimus starts on 2026-01-01, after 2025-11-10"):
         whatif(record, [Change("--stop", "tacrolimus@2025-11-10")], trials, TODAY)
-    flips = whatif(record, [Change("--stop", "tacrolimus@2026-11-16")], trials, TODAY)
+    flips = whatif(record, [Change("--stop", "tacrolimus@2026-11-16")], trials, TODAY).flips
     assert len(flips) == len(trials.trials)  # accepted: the record stays valid
 
 

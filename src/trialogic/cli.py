@@ -41,7 +41,7 @@ from .scenario_file import read_scenarios
 from .scenarios import run_scenarios
 from .screen import run_screen
 from .vocabulary import load_vocabulary
-from .whatif import OPTIONS, USAGE, Change, change_trials, not_yet, run_whatif
+from .whatif import OPTIONS, USAGE, Change, change_trials, not_yet, whatif
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -405,7 +405,7 @@ def whatif_command(
     with reported():
         trials = trials_given(trial_paths)
         record, source, notes = one_record(patient)
-        answer = run_whatif(record, changes, trials, reference, later, source)
+        answer = whatif(record, changes, trials, reference, later, source)
         flips = answer.flips
         changed = [f.trial for f in flips if f.changed]
         explained = api.why(answer.patient, answer.trials, on=later or reference, trial_ids=changed) if changed else []

@@ -370,28 +370,16 @@ def whatif(
     on: dt.date,
     later: dt.date | None = None,
     source: str = "<input>",
-) -> list[Flip]:
-    """Statuses before (on `on`) and after the changes (on `later`, default `on`): the
-    flips of `run_whatif`.
+) -> WhatIf:
+    """Statuses before (on `on`) and after the changes (on `later`, default `on`): the flips,
+    with the changed trials and patient (the evidence for a changed trial is read from them).
 
     >>> from trialogic.api import load_trials
     >>> record = {"id": "W1", "birth_date": "2009-01-01"}
-    >>> flips = whatif(record, [], load_trials(), dt.date(2026, 11, 22), later=dt.date(2027, 1, 2))
-    >>> [(f.trial, f.before.status, f.after.status) for f in flips if f.trial == "NCT05631717"]
+    >>> answer = whatif(record, [], load_trials(), dt.date(2026, 11, 22), later=dt.date(2027, 1, 2))
+    >>> [(f.trial, f.before.status, f.after.status) for f in answer.flips if f.trial == "NCT05631717"]
     [('NCT05631717', 'ineligible', 'undetermined')]
     """
-    return run_whatif(record, changes, trials, on, later, source).flips
-
-
-def run_whatif(
-    record: dict[str, Any],
-    changes: list[Change],
-    trials: TrialSet,
-    on: dt.date,
-    later: dt.date | None = None,
-    source: str = "<input>",
-) -> WhatIf:
-    """The changes applied once: the flips (as `whatif`), with the changed trials and patient."""
     before_patient = read_patient(record, source, trials.vocabulary)
     assessed = assessment_problems(before_patient, trials)  # against the trials as loaded
     if assessed:
