@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -167,3 +170,62 @@ def test_edge_files_keep_their_tree_and_comments(text: str) -> None:
     assert parse(formatted, "<input>") == parse(text, "<input>")
     assert format_source(formatted) == formatted
     assert [c.text for c in comments(formatted)] == [c.text for c in comments(text)]
+
+
+MESSY = 'trial NCT00000001 "t" { include a "x": age>=18 years }\n'
+
+
+def test_an_interrupted_rewrite_leaves_the_file_as_it_was(tmp_path: Path, full_disk: Callable[[], None]) -> None:
+    """The file was written in place: a disk that filled up mid-write left half a criteria file."""
+    path = tmp_path / "t.tl"
+    path.write_text(MESSY)
+    full_disk()
+    result = CliRunner().invoke(main, ["fmt", str(path)])
+    assert result.exit_code == 1
+    assert result.output == f"{path}: error[S002]: cannot write the reformatted file: No space left on device\n"
+    assert path.read_text() == MESSY
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_symlinked_file_stays_a_link_and_its_target_is_rewritten(tmp_path: Path) -> None:
+    target = tmp_path / "real" / "t.tl"
+    target.parent.mkdir()
+    target.write_text(MESSY)
+    link = tmp_path / "t.tl"
+    link.symlink_to(target)
+    result = CliRunner().invoke(main, ["fmt", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text() == format_source(MESSY)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["real", "t.tl", "t.tl"]
+
+
+def test_the_permission_bits_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "t.tl"
+    path.write_text(MESSY)
+    path.chmod(0o640)
+    assert CliRunner().invoke(main, ["fmt", str(path)]).exit_code == 0
+    assert path.read_text() == format_source(MESSY)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_formatted_file_is_not_touched(tmp_path: Path) -> None:
+    path = tmp_path / "t.tl"
+    path.write_text(format_source(MESSY))
+    before = path.stat().st_ino
+    result = CliRunner().invoke(main, ["fmt", str(path)])
+    assert result.output == "1 files already formatted\n"
+    assert path.stat().st_ino == before  # a rewrite would have put a new file in its place
+
+
+def test_a_file_we_may_not_write_is_refused_not_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replacing the file would succeed where writing it in place is refused (a read-only file
+    in a folder we may write); the tests may run as root, who may write anything, so the
+    refusal is simulated."""
+    path = tmp_path / "t.tl"
+    path.write_text(MESSY)
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK or Path(p) != path)
+    result = CliRunner().invoke(main, ["fmt", str(path)])
+    assert result.exit_code == 1
+    assert result.output == f"{path}: error[S002]: cannot write the reformatted file: Permission denied\n"
+    assert path.read_text() == MESSY

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -704,33 +704,12 @@ def test_cli_cannot_write_into_a_missing_folder(tmp_path: Path) -> None:
     )
 
 
-def test_cli_writes_the_whole_file_or_leaves_the_one_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_writes_the_whole_file_or_leaves_the_one_there(tmp_path: Path, full_disk: Callable[[], None]) -> None:
     """The file was written in place: a disk that filled up mid-write left half a trial file
     where the earlier one was."""
     out = tmp_path / "NCT01539902.tl"
     out.write_text("# the author's edited skeleton\n", encoding="utf-8")
-    opened = Path.open
-
-    class FullDisk:  # writes half of what it is given, then runs out of space
-        def __init__(self, stream: Any) -> None:
-            self.stream = stream
-
-        def __enter__(self) -> FullDisk:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.stream.close()
-
-        def write(self, text: str) -> int:
-            self.stream.write(text[: len(text) // 2])
-            self.stream.flush()
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    def open_on_a_full_disk(path: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        stream = opened(path, mode, *args, **kwargs)
-        return stream if "r" in mode else FullDisk(stream)
-
-    monkeypatch.setattr(Path, "open", open_on_a_full_disk)
+    full_disk()
     result = CliRunner().invoke(main, ["import", str(FIXTURES / "NCT01539902.json"), "--out", str(out)])
     assert result.exit_code == 1
     assert result.output == f"{out}: error[S002]: cannot write the --out file: No space left on device\n"

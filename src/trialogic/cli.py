@@ -18,7 +18,7 @@ from .examples import run_tests
 from .fmt import format_source
 from .importer import import_study_file
 from .lint import lint
-from .output import write_whole
+from .output import rewrite, write_whole
 from .patient import Patient
 from .positions import locate
 from .progress import progress_bar
@@ -278,10 +278,14 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
         except TrialogicError as e:
             problems.extend(e.diagnostics)
             continue
-        if formatted != text:
-            changed.append(path)
+        if formatted == text:
+            continue
+        try:
             if not check_only:
-                path.write_text(formatted, encoding="utf-8")
+                rewrite(path, formatted)
+            changed.append(path)
+        except TrialogicError as e:
+            problems.extend(e.diagnostics)
     if problems:
         raise Reported(TrialogicError(locate(problems)).render())
     verb = "would reformat" if check_only else "reformatted"

@@ -58,11 +58,11 @@ def source_line(text: str, line: int) -> str | None:
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
-def cannot_write(path: str | Path, error: OSError) -> TrialogicError:
-    """S002: an output file that cannot be written; says so when its folder is missing, and
-    names the file a rename was refused at."""
+def cannot_write(path: str | Path, error: OSError, what: str = "the --out file") -> TrialogicError:
+    """S002: an output file (`what`) that cannot be written; says so when its folder is missing,
+    and names the file a rename was refused at."""
     folder = Path(path).parent
     hint = "" if folder.is_dir() else f" (does the folder {str(folder)!r} exist?)"
     target = f" ({error.filename2})" if error.filename2 else ""
-    message = f"cannot write the --out file: {error.strerror}{hint}{target}"
+    message = f"cannot write {what}: {error.strerror}{hint}{target}"
     return TrialogicError([Diagnostic(str(path), 0, 0, "S002", message)])
