@@ -485,6 +485,38 @@ def test_a_wrapped_line_that_starts_with_the_criteria_words_is_text_not_a_headin
     assert "may end the sentence above it" not in output
 
 
+def test_a_wrapped_line_after_a_blank_line_is_text_where_a_line_of_text_would_continue() -> None:
+    """After a blank line, an indented line continues a bullet; one that read as a heading was
+    taken as one, and the inclusions after it became exclusions."""
+    text = (
+        "Inclusion Criteria:\n\n"
+        "* Participants who have none of the conditions listed in the\n\n"
+        "  exclusion criteria: active infection or pregnancy\n\n"
+        "* Signed consent\n\n"
+        "Exclusion Criteria:\n\n"
+        "* Known allergy to the study drug\n"
+    )
+    assert kinds_and_texts(text) == [
+        (
+            "inclusion",
+            "Participants who have none of the conditions listed in the exclusion criteria: active infection or "
+            "pregnancy",
+        ),
+        ("inclusion", "Signed consent"),
+        ("exclusion", "Known allergy to the study drug"),
+    ]
+    # not indented, a line after a blank line starts a paragraph of its own: a heading stays one
+    assert kinds_and_texts(text.replace("  exclusion", "exclusion")) == [
+        ("inclusion", "Participants who have none of the conditions listed in the"),
+        ("exclusion", "active infection or pregnancy"),
+        ("exclusion", "Signed consent"),
+        ("exclusion", "Known allergy to the study drug"),
+    ]
+    # indented throughout, a heading after a finished bullet is a heading
+    indented = "  Inclusion Criteria:\n\n  * adults aged 18 or over\n\n  exclusion criteria:\n\n  * pregnant\n"
+    assert kinds_and_texts(indented) == [("inclusion", "adults aged 18 or over"), ("exclusion", "pregnant")]
+
+
 def test_a_heading_after_an_unfinished_sentence_is_kept_in_it_too_with_a_note() -> None:
     """Capitalised as a heading is, after a line no sentence ends with: either may be meant."""
     text = "Inclusion Criteria:\n\n* Adults aged 18 or over with none of the\nExclusion Criteria:\n\n* Pregnancy\n"
@@ -529,6 +561,28 @@ def test_a_heading_after_a_sentence_on_the_same_line_starts_its_section() -> Non
     assert kinds_and_texts(kept) == [
         ("inclusion", "Meets none of the exclusion criteria: see the protocol"),
         ("inclusion", "Exclusion criteria: none"),
+    ]
+
+
+def test_a_bold_heading_leaves_no_markup_in_the_criteria() -> None:
+    """A bold heading after text on its line left its closing `**` in the first criterion
+    ("** Pregnancy"), and one that closed before its colon was not read as a heading."""
+    assert kinds_and_texts("Inclusion Criteria: Adults aged 18 or over. **Exclusion Criteria:** Pregnancy") == [
+        ("inclusion", "Adults aged 18 or over."),
+        ("exclusion", "Pregnancy"),
+    ]
+    bold = "**Inclusion Criteria:** adults aged 18 or over **Exclusion Criteria**: pregnancy\n* prior surgery\n"
+    assert kinds_and_texts(bold) == [
+        ("inclusion", "adults aged 18 or over"),
+        ("exclusion", "pregnancy"),
+        ("exclusion", "prior surgery"),
+    ]
+    underlined = "__Inclusion Criteria__ - adults\n__Exclusion criteria:__ smokers\n"
+    assert kinds_and_texts(underlined) == [("inclusion", "adults"), ("exclusion", "smokers")]
+    # in bold inside a sentence left open, the words stay the sentence's
+    kept = "Inclusion Criteria:\n* Patients meeting none of the **exclusion criteria:** see below\n"
+    assert kinds_and_texts(kept) == [
+        ("inclusion", "Patients meeting none of the **exclusion criteria:** see below"),
     ]
 
 

@@ -69,15 +69,21 @@ TEXTS = ("eligibilityCriteria", "genderDescription")  # the eligibility module's
 SEXES = {"ALL": None, "FEMALE": "female", "MALE": "male"}
 # "Inclusion Criteria", "Key exclusion criteria:", "Inclusion Criteria for Part B:", "Exclusion criteria -";
 # "Inclusion:" alone on its line; "Non-inclusion criteria" and "Criteria for exclusion:" are exclusions
-CRITERIA = r"(?:key\s+)?(?P<kind>inclusion|exclusion|non[-\s]?inclusion)\s+criteri(?:a|on)\b"
-CRITERIA_FOR = r"criteri(?:a|on)\s+(?:for|of)\s+(?P<kind_after>inclusion|exclusion|non[-\s]?inclusion)\b"
+WORD_END = r"(?![^\W_])"  # no letter or digit next: "Criteria:", "Criteria**", "Criteria__" (\b takes _ for a letter)
+CRITERIA = rf"(?:key\s+)?(?P<kind>inclusion|exclusion|non[-\s]?inclusion)\s+criteri(?:a|on){WORD_END}"
+CRITERIA_FOR = rf"criteri(?:a|on)\s+(?:for|of)\s+(?P<kind_after>inclusion|exclusion|non[-\s]?inclusion){WORD_END}"
 HEADING = re.compile(
     rf"{CRITERIA}(?P<rest>.*)|(?:key\s+)?(?P<bare>inclusion|exclusion|non[-\s]?inclusion)\s*:?|{CRITERIA_FOR}(?P<rest_after>.*)",
     re.IGNORECASE,
 )
 HEADING_ENDS = (":", "-", "\u2013", "\u2014")  # after the heading's words: a colon or a dash
-# A heading after a sentence on the same line: "Inclusion Criteria: adults. Exclusion Criteria: pregnant"
-INLINE_HEADING = re.compile(rf"(?<=[.;!?])\s+(?=[*_]*(?:{CRITERIA}|{CRITERIA_FOR})\s*[:\-\u2013\u2014])", re.IGNORECASE)
+EMPHASIS = "*_"  # Markdown's bold and italics: "**Exclusion Criteria:**", "__Inclusion__:"
+# A heading after text on the same line: after a sentence ("Inclusion Criteria: adults. Exclusion Criteria:
+# pregnant"), or in bold ("adults **Exclusion Criteria:** pregnant")
+INLINE_HEADING = re.compile(
+    rf"\s+(?=(?P<bold>\*\*|__)?[*_]*(?:{CRITERIA}|{CRITERIA_FOR})[*_]*\s*[:\-\u2013\u2014])", re.IGNORECASE
+)
+SENTENCE_ENDS = (".", ";", "!", "?")
 # A line that leaves its sentence open: a comma, or a word no sentence ends with
 OPEN_SENTENCE = re.compile(
     r"(?:[,(/&]|\b(?:the|an|any|all|each|every|no|these|those|this|its|their|our|other|following|such|both|either|"
@@ -210,9 +216,10 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     a blank line ends a paragraph; other lines continue the bullet or paragraph above
     (after a blank line, only an indented line continues a bullet). A heading after a
     sentence on one line ("adults. Exclusion Criteria: pregnant") starts a line of its own;
-    a line that reads as a heading may be wrapped from the sentence above it (`_reading`):
-    where it may be either, its words stay in that sentence, it is taken as the heading
-    of what follows, and `notes` gets a word for the author.
+    a line that reads as a heading, where a line of text would continue the bullet or
+    paragraph above (after a blank line too, indented under a bullet), may be wrapped from
+    its sentence (`_reading`): where it may be either, its words stay in that sentence, it
+    is taken as the heading of what follows, and `notes` gets a word for the author.
 
     >>> blocks_of("Inclusion Criteria:\\n\\n1. Aged 18 or\\n   over\\n2. Creatinine \\\\< 1.5\\n3.\\n")
     [Block(section='inclusion', bullet=True, text='Aged 18 or over'), Block(section='inclusion', bullet=True, text='Creatinine < 1.5')]
@@ -233,11 +240,12 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     for index, (number, raw) in enumerate(lines):
         line = raw.strip()
         if not line:
-            blank, above = True, ""
+            blank = True
             continue
         heading = _heading(line)
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
-        reading = _reading(above, line, following) if heading else "text"
+        continues = not blank or (bullet and raw[:1].isspace())  # as a line of text would
+        reading = _reading(above if continues else "", line, following) if heading else "text"
         if reading in ("wrapped", "either"):  # the sentence above goes on: its words stay in it
             parts.append(ESCAPE.sub(r"\1", line))
         if heading and reading in ("heading", "either"):
@@ -269,11 +277,14 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
 
 def _lines(text: str) -> list[tuple[int, str]]:
     """The text's lines and their numbers, a line split before each heading that follows a
-    sentence on it ("Inclusion Criteria: adults. Exclusion Criteria: pregnant")."""
+    sentence on it ("Inclusion Criteria: adults. Exclusion Criteria: pregnant"), or text and
+    is in bold ("adults **Exclusion Criteria:** pregnant")."""
     lines = []
     for number, raw in enumerate(_plain(text).splitlines(), start=1):
         start = 0
         for gap in INLINE_HEADING.finditer(raw):
+            if not (gap["bold"] or raw[: gap.start()].endswith(SENTENCE_ENDS)):
+                continue  # "listed in the exclusion criteria: ..." is a sentence's
             before = MARKER.fullmatch(raw[start : gap.start()].strip())
             if before is None or before["text"]:  # "1. Exclusion criteria: ..." is a bullet, as it was
                 lines.append((number, raw[start : gap.start()]))
@@ -287,12 +298,12 @@ def _heading(line: str) -> tuple[str, str] | None:
     heading = HEADING.fullmatch(ESCAPE.sub(r"\1", line).strip("#*_ "))
     if heading is None:
         return None
-    rest = (heading["rest"] or heading["rest_after"] or "").strip()
+    rest = (heading["rest"] or heading["rest_after"] or "").lstrip(EMPHASIS + " ")  # "**: ..." closes the bold
     separated = rest[:1] in HEADING_ENDS  # the text after it, if any, is the first criterion
     if not (separated or not rest or (line.endswith(":") and len(line) <= 80)):
         return None  # a sentence that starts with the words: "Exclusion criteria of the parent study do not apply."
     kind = (heading["kind"] or heading["bare"] or heading["kind_after"]).lower()
-    return ("inclusion" if kind == "inclusion" else "exclusion"), rest[1:] if separated else ""
+    return ("inclusion" if kind == "inclusion" else "exclusion"), rest[1:].lstrip(EMPHASIS) if separated else ""
 
 
 def _reading(above: str, line: str, following: str) -> str:
