@@ -219,6 +219,69 @@ def test_a_problem_reached_through_an_alias_is_placed_where_the_alias_is() -> No
     ]
 
 
+MERGED = """\
+- &low
+  name: creatinine down
+  changes: [--set serum_creatinine=80umol/L]
+- &march
+  name: in March
+  changes: [--later 2027-03-01]
+- <<: *low
+  name: creatinine down again
+- name: first merge first
+  <<: [*march, *low]
+"""
+
+
+def test_a_scenario_may_merge_another_as_a_record_may() -> None:
+    """`<<: *x` was an unknown key '<<', though records take merge keys: the keys a scenario
+    does not give itself come from the mappings it merges, the first first."""
+    scenarios = parse_scenarios(MERGED, "s.yaml")
+    assert [(s.name, s.changes, s.later) for s in scenarios] == [
+        ("creatinine down", (Change("--set", "serum_creatinine=80umol/L"),), None),
+        ("in March", (), dt.date(2027, 3, 1)),
+        ("creatinine down again", (Change("--set", "serum_creatinine=80umol/L"),), None),
+        ("first merge first", (), dt.date(2027, 3, 1)),
+    ]
+    lines = MERGED.splitlines()
+    merged = scenarios[2].places[0]  # a merged change is placed where the scenario merges it
+    assert (merged.line, merged.column, merged.source_line) == (7, lines[6].index("*low") + 1, lines[6])
+    assert scenarios[2].where is not None and scenarios[2].where.line == 7
+
+
+def test_a_problem_a_scenario_merges_is_placed_where_it_merges_it() -> None:
+    text = (
+        "- &typo\n"
+        "  name: base\n"
+        "  chnges: [--set wbc=4x10^9/L]\n"
+        "- name: merged\n"
+        "  <<: *typo\n"
+        "- &bad {name: bad, changes: [--sett wbc=4x10^9/L]}\n"
+        "- name: again\n"
+        "  <<: [*bad, 3]\n"
+    )
+    with pytest.raises(TrialogicError) as raised:
+        parse_scenarios(text, "s.yaml")
+    lines = text.splitlines()
+    found = [(d.line, d.column, d.field, d.code, d.message.split(";")[0]) for d in raised.value.diagnostics]
+    change = 'change 1 "--sett wbc=4x10^9/L"'
+    assert found == [
+        (1, 3, 'scenario 1 "base"', "W003", "changes is missing or not a list"),
+        (3, 3, 'scenario 1 "base"', "W003", "unknown key 'chnges'"),
+        (4, 3, 'scenario 2 "merged"', "W003", "changes is missing or not a list"),
+        (5, lines[4].index("*typo") + 1, 'scenario 2 "merged"', "W003", "unknown key 'chnges'"),
+        (6, lines[5].index("--sett") + 1, f'scenario 3 "bad", {change}', "W004", "unknown option '--sett'"),
+        (8, lines[7].index("*bad") + 1, f'scenario 4 "again", {change}', "W004", "unknown option '--sett'"),
+        (
+            8,
+            lines[7].index("3") + 1,
+            'scenario 4 "again"',
+            "W003",
+            "`<<` merges a mapping, such as another scenario (`- &name` on it)",
+        ),
+    ]
+
+
 def test_option_and_argument_may_be_joined_by_equals() -> None:
     (scenario,) = parse_scenarios("- name: a\n  changes: ['--set=wbc=4x10^9/L', '--relax=T:c=age > 3 years']\n")
     assert scenario.changes == (Change("--set", "wbc=4x10^9/L"), Change("--relax", "T:c=age > 3 years"))

@@ -195,7 +195,7 @@ _PLAIN_FLOAT = re.compile(
 )
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _record_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
@@ -271,7 +271,7 @@ class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
         self.checked.add(id(node))
         seen: dict[Any, yaml.Node] = {}
         for key_node, _ in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if key_node.tag == MERGE_TAG:
                 continue
             key = self._key(key_node)
             try:

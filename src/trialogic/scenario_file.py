@@ -18,6 +18,9 @@ Besides the change options, a scenario may say `--later DATE` (once): check the 
 patient on that day instead of the reference date. The reference date itself (`--on`)
 is one for the whole file and given on the command line. Changes apply in the order
 written. Quote a change that holds `, ` or `: ` or starts with a YAML indicator.
+Anchors and merge keys are YAML's: `- *x` repeats the scenario `- &x`, and `<<: *x` takes
+from it the keys a scenario does not give (see `_fields`); what is used again is placed,
+in messages, where it is used.
 
 Every problem in the file is reported at once, each naming the file, the line, the
 scenario (its number, from 1, and name) and the change: W002 (not YAML), W003 (not the
@@ -32,12 +35,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
 from .dates import reference_date
 from .errors import Diagnostic, TrialogicError
-from .patient import Repeat, repeated_message
+from .patient import MERGE_TAG, Repeat, repeated_message
 from .positions import PlacingLoader, anchor_of
 from .vocabulary import closest, suggestion
 from .whatif import OPTIONS, TRIAL_OPTIONS, USAGE, Change
@@ -143,29 +147,34 @@ class _Reader:
             return None
         first_at: dict[str, yaml.Node] = {}
         for key, _ in node.value:  # a key given twice: one of the two would be lost
-            text = key.value if isinstance(key, yaml.ScalarNode) else ""
-            if text in first_at:
+            text = _key(key)
+            if text in first_at and key.tag != MERGE_TAG:  # merges may override, as YAML says
                 repeat = Repeat(label, text, first_at[text].start_mark, key.start_mark)
                 self.problem(key, label, "W003", repeated_message(repeat))
             first_at.setdefault(text, key)
-        fields = {key.value if isinstance(key, yaml.ScalarNode) else "": (key, value) for key, value in node.value}
-        _, name_node = fields.get("name", (None, None))
+        fields, merges = _fields(node)
         name = _name(node)
         if name:
             label = f'{label} "{name}"'
         else:
-            self.problem(name_node or node, label, "W003", "the scenario has no name; give name: TEXT")
-        for key_text, (key, _) in fields.items():
+            named = fields.get("name", Field(node, node, node))  # missing: said at the scenario
+            with self.under(named.via):
+                self.problem(named.value, label, "W003", "the scenario has no name; give name: TEXT")
+        for merge in merges:
+            self.problem(merge, label, "W003", "`<<` merges a mapping, such as another scenario (`- &name` on it)")
+        for key_text, field in fields.items():
             if key_text not in KEYS:
                 tail = suggestion(closest(key_text, KEYS), "a scenario has only name and changes")
-                self.problem(key, label, "W003", f"unknown key {key_text!r}{tail}")
-        _, changes_node = fields.get("changes", (None, None))
-        if not isinstance(changes_node, yaml.SequenceNode) or not changes_node.value:
-            said = "is empty" if isinstance(changes_node, yaml.SequenceNode) else "is missing or not a list"
-            self.problem(changes_node or node, label, "W003", f"changes {said}; give {_EXAMPLE}")
-            return None
-        with self.under(changes_node):
-            scenario = self.changes(name, label, self.where(node, label), changes_node.value)
+                with self.under(field.via):
+                    self.problem(field.key, label, "W003", f"unknown key {key_text!r}{tail}")
+        place = self.where(node, label)
+        changes = fields.get("changes", Field(node, node, node))  # missing: said at the scenario
+        with self.under(changes.via), self.under(changes.value):
+            if not isinstance(changes.value, yaml.SequenceNode) or not changes.value.value:
+                said = "is empty" if isinstance(changes.value, yaml.SequenceNode) else "is missing or not a list"
+                self.problem(changes.value, label, "W003", f"changes {said}; give {_EXAMPLE}")
+                return None
+            scenario = self.changes(name, label, place, changes.value.value)
         return scenario if name else None
 
     def changes(self, name: str, label: str, where: Where, nodes: list[yaml.Node]) -> Scenario | None:
@@ -268,10 +277,46 @@ def read_scenarios(path: str | Path) -> tuple[list[Scenario], list[Diagnostic]]:
     return scenarios_and_problems(text, str(path))
 
 
+class Field(NamedTuple):
+    """A key of a scenario and its value, and the node it is written in: the scenario, or the
+    alias of the scenario it merges (`<<: *base`), where its problems are placed."""
+
+    key: yaml.Node
+    value: yaml.Node
+    via: yaml.Node
+
+
+def _key(key: yaml.Node) -> str:
+    return key.value if isinstance(key, yaml.ScalarNode) else ""
+
+
+def _fields(node: yaml.MappingNode, seen: frozenset[int] = frozenset()) -> tuple[dict[str, Field], list[yaml.Node]]:
+    """A scenario's fields by key, as YAML merges them: its own (the last of a key given
+    twice), then those of the mappings it merges (`<<: *base`, `<<: [*a, *b]`, the first
+    first) that it does not give; and the merged values that are no mapping, to refuse.
+    A mapping that merges itself, through its own alias, adds nothing more."""
+    own = {_key(key): Field(key, value, node) for key, value in node.value if key.tag != MERGE_TAG}
+    merged: dict[str, Field] = {}
+    wrong: list[yaml.Node] = []
+    seen = seen | {id(anchor_of(node))}
+    for key, value in node.value:
+        if key.tag != MERGE_TAG:
+            continue
+        for item in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+            if not isinstance(item, yaml.MappingNode):
+                wrong.append(item)
+            elif id(anchor_of(item)) not in seen:
+                fields, bad = _fields(item, seen)
+                wrong.extend(bad)
+                for text, field in fields.items():  # placed at the alias where this scenario uses them
+                    merged.setdefault(text, field._replace(via=item) if anchor_of(item) is not item else field)
+    return {**merged, **own}, wrong
+
+
 def _name(node: yaml.Node) -> str:
-    """A scenario's name as written ("" when it has none, or is not a mapping)."""
+    """A scenario's name as written, merged names too ("" when it has none, or is not a mapping)."""
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "name" and isinstance(value, yaml.ScalarNode):
-                return str(value.value).strip()
+        name = _fields(node)[0].get("name")
+        if name is not None and isinstance(name.value, yaml.ScalarNode):
+            return str(name.value.value).strip()
     return ""
