@@ -247,6 +247,9 @@ def test_a_scenario_may_merge_another_as_a_record_may() -> None:
     merged = scenarios[2].places[0]  # a merged change is placed where the scenario merges it
     assert (merged.line, merged.column, merged.source_line) == (7, lines[6].index("*low") + 1, lines[6])
     assert scenarios[2].where is not None and scenarios[2].where.line == 7
+    # a scenario is placed where it starts, not at an alias of its changes
+    (_, again) = parse_scenarios("- name: a\n  changes: &l [--later 2027-03-01]\n- name: b\n  changes: *l\n")
+    assert again.where is not None and (again.where.line, again.where.column) == (3, 3)
 
 
 def test_a_problem_a_scenario_merges_is_placed_where_it_merges_it() -> None:
