@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from trialogic.cli import main
 from trialogic.fmt import comments, format_source
+from trialogic.output import partial_path
 from trialogic.parser import parse
+from trialogic.records import patient_records
 from trialogic.resources import rules_dir
 
 FILES = sorted(rules_dir().rglob("*.tl")) + sorted((Path(__file__).parent / "fixtures").rglob("*.tl"))
@@ -185,6 +187,18 @@ def test_an_interrupted_rewrite_leaves_the_file_as_it_was(tmp_path: Path, full_d
     assert result.output == f"{path}: error[S002]: cannot write the reformatted file: No space left on device\n"
     assert path.read_text() == MESSY
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_file_left_half_written_by_a_killed_run_is_not_read_from_its_folder(tmp_path: Path) -> None:
+    """Half-written files kept the suffix (`.t.<hex>.partial.tl`): a run killed mid-write left one
+    that `lint` of the folder read as a criteria file, and a record folder's one as records."""
+    (tmp_path / "t.tl").write_text(MESSY)
+    partial_path(tmp_path / "t.tl").write_text("trial NCT0000")
+    (tmp_path / "p.jsonl").write_text('{"id": "P1", "sex": "female"}\n')
+    partial_path(tmp_path / "p.jsonl").write_text('{"id": "P2", "se')
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [source for _, source in patient_records([tmp_path])] == [f"{tmp_path / 'p.jsonl'}:1"]
 
 
 def test_a_symlinked_file_stays_a_link_and_its_target_is_rewritten(tmp_path: Path) -> None:

@@ -12,10 +12,11 @@ from .errors import cannot_write
 
 
 def partial_path(path: Path) -> Path:
-    """Where a file is written before it is complete: hidden, beside it, with its suffix, and a
-    name of its own (created with "x"), so that two runs writing the same file write into
-    neither each other's file nor a stale one."""
-    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:16]}.partial{path.suffix}")
+    """Where a file is written before it is complete: hidden, beside it, under a name of its own
+    (created with "x"), so that two runs writing the same file write into neither each other's
+    file nor a stale one; it ends in `.partial`, so that one left by a killed run is not read as
+    a criteria file or a record by a command given its folder."""
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:16]}.partial")
 
 
 def write_whole(path: Path, text: str, mode: int | None = None, what: str = "the --out file") -> None:

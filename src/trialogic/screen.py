@@ -294,7 +294,7 @@ class _Writer:
         written += [(self.partial, self.path)] if self.partial and self.path else []
         try:
             if self.attrition_path:
-                _write_attrition(written[0][0], list(attrition.values()))
+                _write_attrition(written[0][0], list(attrition.values()), self.kind)
             for partial, target in written:
                 partial.replace(target)
         except OSError as e:
@@ -309,11 +309,11 @@ class _Writer:
             self.partial.unlink(missing_ok=True)
 
 
-def _write_attrition(path: Path, attrition: list[Attrition]) -> None:
-    """Attrition as a table (.csv: a row per trial × criterion, in criterion order) or as
+def _write_attrition(path: Path, attrition: list[Attrition], kind: str) -> None:
+    """Attrition as a table (kind .csv: a row per trial × criterion, in criterion order) or as
     one JSON document per trial a line (.jsonl), the shape `--out X.json` holds."""
     with path.open("x", encoding="utf-8", newline="") as stream:
-        if path.suffix.lower() == ".jsonl":
+        if kind == ".jsonl":
             for entry in attrition:
                 stream.write(json.dumps(entry.as_dict(), ensure_ascii=False) + "\n")
             return
