@@ -414,15 +414,22 @@ def entry_matches(
     return True
 
 
+def taken_until(entry: Event) -> dt.date:
+    """For an entry that ended on an unknown date: the last day the record shows it going,
+    its start or its latest dose change (a drug is taken on the day its dose changes)."""
+    return max((entry.start, *entry.dose_changes))
+
+
 def statuses_on(ctx: Context, entry: Event) -> set[str]:
     """The entry's possible statuses on R: as recorded, unless it ends on or after R (or
-    ended on an unknown date and started on R), when it was still going; an entry that
-    ended on an unknown date and started before R may have been either."""
+    ended on an unknown date and was taken until R or later), when it was still going; an
+    entry that ended on an unknown date and was taken until a day before R may have been
+    either."""
     going = "active" if entry.kind == "condition" else "ongoing"
     if entry.end is not None and entry.end >= ctx.today:
         return {going}
     if entry.end is None and not entry.end_known:
-        return {going} if entry.start >= ctx.today else {going, entry.status}
+        return {going} if taken_until(entry) >= ctx.today else {going, entry.status}
     return {entry.status}
 
 
@@ -437,7 +444,7 @@ def match_degree(event: Event, start: dt.date | None) -> str | None:
         return "certain"
     if event.end is not None:
         return "certain" if event.end >= start else None
-    return "certain" if event.start >= start else "possible"  # ended on an unknown date
+    return "certain" if taken_until(event) >= start else "possible"  # ended on an unknown date
 
 
 def absence_known(ctx: Context, kind: str, concept: str) -> bool:
@@ -468,7 +475,7 @@ def event(ctx: Context, node: ast.Event) -> Truth:
 
 def dose_change(ctx: Context, node: ast.Event) -> Truth:
     """A start, a dose change or a stop (a recorded end) in the window; a drug that ended on
-    an unknown date and started before the window may have stopped inside it."""
+    an unknown date and was taken until a day before the window may have stopped inside it."""
     start = window_start(ctx.today, node.window)
     maybe = False
     for entry in recorded_events(ctx, "drug"):
@@ -480,7 +487,7 @@ def dose_change(ctx: Context, node: ast.Event) -> Truth:
         for day in (entry.start, *entry.dose_changes, *stop):
             if day <= ctx.today and (start is None or day >= start):
                 return True
-        if start is not None and entry.end is None and not entry.end_known and entry.start < start:
+        if start is not None and entry.end is None and not entry.end_known and taken_until(entry) < start:
             maybe = True
     if maybe:
         return None

@@ -118,8 +118,10 @@ def shown_order(symbol: clingo.Symbol) -> int:
     """Where a line goes among a leaf's, whatever order the solver gives: a clearance computed
     by Cockcroft–Gault, then its inputs in a fixed order (creatinine, weight, age, sex:
     evidence, or missing with a measured clearance in their place), then the measured
-    clearance a newer creatinine set aside. Other lines come first, in the solver's order."""
-    if symbol.name == "computed":
+    clearance a newer creatinine set aside; after the entries, the dose changes that show an
+    entry ended on an unknown date was still taken (`taken`, never with a clearance). Other
+    lines come first, in the solver's order."""
+    if symbol.name in ("computed", "taken"):
         return 1
     if symbol.name in ("derived", "either"):
         input_ = symbol.arguments[0]
@@ -369,6 +371,12 @@ class Narrator:
             return Fact(
                 f"{event.code} {what} on {date} ({event.field}), {(self.reference - date).days} days before {self.reference}",
                 {"fact": "dose_change", "code": event.code, "date": date.isoformat(), "field": event.field},
+            )
+        if name == "taken":  # an entry ended on an unknown date, but a dose change shows it went on
+            event, date = self.patient.events[args[0].number], ordinal_date(args[1])
+            return Fact(
+                f"the dose change of {event.code} on {date} ({event.field}) shows it was still taken then",
+                {"fact": "taken", "code": event.code, "date": date.isoformat(), "field": event.field},
             )
         if name == "complete":
             section = SECTION_OF_KIND.get(args[0].name, args[0].name)
