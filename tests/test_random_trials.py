@@ -11,7 +11,8 @@ drawn at their edges (tests/strategies.py):
    a sample of later dates) never makes eligible a trial it calls blocked for good, nor
    does it beat the plans found;
 3. the drawing covers what it says it covers: over a fixed seed's draws, every construct
-   random_trials.CONSTRUCTS names, and every criterion and trial status, occur.
+   random_trials.CONSTRUCTS names, and every criterion and trial status, occur, and so do
+   drugs stopped on an unknown date whose dose changed after their start.
 
 By default (as CI runs it) the property tests draw few, fixed examples (derandomized:
 the same ones every run) and the file runs in about 35 s on a 2-core machine. To hunt
@@ -320,3 +321,33 @@ def test_the_drawing_covers_the_language_and_every_status() -> None:
     assert not set(CONSTRUCTS) - found, f"never drawn in {drawn[0]} cases: {sorted(set(CONSTRUCTS) - found)}"
     assert criterion_statuses == STATUSES
     assert trial_statuses == TRIAL_STATUSES
+
+
+def stopped_then_changed(drug: dict[str, Any], on: dt.date) -> bool:
+    """A drug started by `on`, stopped on an unknown date, its dose changed after its start."""
+    unknown_end = "end" not in drug and drug.get("status") == "stopped"
+    last_change = max(map(str, drug.get("dose_changes") or []), default="")
+    return unknown_end and str(drug["start"]) <= on.isoformat() and last_change > str(drug["start"])
+
+
+def test_the_drawing_covers_stopped_drugs_whose_dose_changed() -> None:
+    """Deterministic, as above: the patients hold drugs stopped on an unknown date whose later
+    dose change shows they were still taken (which decides windows their start does not)."""
+    found = [0]
+
+    @settings(
+        max_examples=COVERAGE_DRAWS,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=SLOW,
+    )
+    @given(cases())
+    def draw(case: Case) -> None:
+        found[0] += sum(
+            stopped_then_changed(drug, case.on) for record in case.records for drug in record.get("drugs", [])
+        )
+
+    draw()
+    assert found[0] >= 5, f"only {found[0]} stopped drugs with a later dose change were drawn"
