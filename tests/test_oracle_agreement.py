@@ -101,4 +101,6 @@ def test_before_the_birth_date_the_age_is_unknown_to_both(criterion: str, tmp_pa
     assert explanation.criteria[0].status == "unknown"
     if criterion.startswith("age"):
         needs = [m.text for m in explanation.criteria[0].part.all_missing()]
-        assert needs == ["a birth date on or before 2026-11-22 (the record's, 2027-01-01, is later)"]
+        assert needs == [
+            "a birth date on or before 2026-11-22 (field `birth_date`: the record's, 2027-01-01, is later)"
+        ]

@@ -220,7 +220,8 @@ def test_random_patients_every_undecided_or_failing_criterion_is_explained(
                     if fact.data.get("fact") == "assessment":
                         assert (entry["result"], str(entry["date"])) == (fact.data["result"], fact.data["date"])
                 # every fact from the record names where it is (the text shows it in brackets)
-                if fact.data.get("fact") in ("result", "entry", "negative", "assessment", "superseded", "derived"):
+                if fact.data.get("fact") in ("result", "entry", "negative", "assessment", "superseded", "derived",
+                                             "demographic", "age"):  # fmt: skip
                     assert "field" in fact.data, fact
 
 
@@ -412,10 +413,10 @@ def test_a_clearance_that_cannot_be_computed_names_the_birth_date_it_lacks(tmp_p
     # the birth date, or a measured clearance in its place (one line: not both are needed)
     (born,) = criterion.part.all_missing()
     assert born.text == (
-        "a birth date on or before 2026-11-22 (the record's, 2027-01-01, is later), "
+        "a birth date on or before 2026-11-22 (field `birth_date`: the record's, 2027-01-01, is later), "
         "or a measured creatinine clearance dated on or after 2026-11-01"
     )
-    assert born.data["missing"] == "birth_date"
+    assert (born.data["missing"], born.data["field"]) == ("birth_date", "birth_date")
     assert born.data["alternative"] == {
         "text": "a measured creatinine clearance dated on or after 2026-11-01", "missing": "result",
         "attribute": "creatinine_clearance", "measured": True, "on_or_after": "2026-11-01",
@@ -638,7 +639,8 @@ def test_the_clearance_lines_keep_their_order_whatever_the_solver_gives(tmp_path
         (G1_RECORD, "all_evidence", G1_LINES),
         ({"id": "N0"}, "all_missing", [f"a result for serum creatinine, {measured}",
                                        f"a result for body weight, {measured}",
-                                       f"the birth date, {measured}", f"a result for sex, {measured}"]),
+                                       f"the birth date (field `birth_date`), {measured}",
+                                       f"the patient's sex (field `sex`), {measured}"]),
     ]  # fmt: skip
     solved = Solver.trace
 
@@ -740,3 +742,92 @@ def test_what_a_missing_input_line_offers_decides(tmp_path: Path) -> None:
         changed = record | {"measurements": [*record["measurements"], added]}
         (result,) = api.check([api.read_patient(changed)], api.load_trials([path]), on=REFERENCE)
         assert result.criteria[0].status == status, added
+
+
+DEMOGRAPHIC_TRIAL = (
+    'trial NCT00000098 "d" {\n'
+    '  include woman "Women": sex = female\n'
+    '  include adult "Adults": age >= 18 years\n'
+    '  include c "CrCl >= 30": creatinine_clearance >= 30 mL/min\n'
+    "}\n"
+)
+
+
+def test_a_missing_sex_or_birth_date_is_asked_for_as_the_records_field(tmp_path: Path) -> None:
+    """The sex and the birth date are fields of the record, not test results: the needs
+    lines name the field to fill in, for `sex =`, for an age and for Cockcroft–Gault's
+    inputs (with the measured clearance in their place). `sex = female` asked for "a
+    result for sex", and the JSON named no field."""
+    creatinine = {"attribute": "serum_creatinine", "value": 100, "unit": "umol/L", "date": "2026-11-01"}
+    weight = {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-11-01"}
+    human, criteria = why_both(tmp_path, DEMOGRAPHIC_TRIAL, {"id": "D1", "measurements": [creatinine, weight]})
+    sex, born = "the patient's sex (field `sex`)", "the birth date (field `birth_date`)"
+    measured = "or a measured creatinine clearance dated on or after 2026-11-01"
+    assert {i: [f["text"] for f in c["missing"]] for i, c in criteria.items()} == {
+        "woman": [sex], "adult": [born], "c": [f"{born}, {measured}", f"{sex}, {measured}"]
+    }  # fmt: skip
+    for criterion in criteria.values():
+        for fact in criterion["missing"]:
+            assert f"needs {fact['text']}\n" in human
+            assert (fact["missing"], fact["field"]) in (("sex", "sex"), ("birth_date", "birth_date")), fact
+    assert "a result for sex" not in human
+
+
+def test_the_sex_and_the_age_name_their_fields_in_json(tmp_path: Path) -> None:
+    """The facts `sex =` and `age >=` use name the record's field (as a result names its
+    entry), with the value found there: they had no `field`."""
+    record = {"id": "D2", "sex": "female", "birth_date": "1990-05-01"}
+    human, criteria = why_both(tmp_path, DEMOGRAPHIC_TRIAL, record)
+    (sex,) = criteria["woman"]["evidence"]
+    assert {k: sex[k] for k in ("fact", "attribute", "value", "field")} == {
+        "fact": "demographic", "attribute": "sex", "value": "female", "field": "sex"
+    }  # fmt: skip
+    (age,) = criteria["adult"]["evidence"]
+    assert {k: age[k] for k in ("fact", "years", "birth_date", "field")} == {
+        "fact": "age", "years": 36, "birth_date": "1990-05-01", "field": "birth_date"
+    }  # fmt: skip
+    assert f"· {sex['text']}\n" in human and f"· {age['text']}\n" in human
+
+
+def test_a_clearance_computed_from_a_creatinine_before_the_window_asks_for_either(tmp_path: Path) -> None:
+    """A clearance Cockcroft–Gault computed from a creatinine older than the window: a
+    creatinine in the window would decide it (the formula has its other inputs), and so
+    would a measured clearance; the needs line offers both, and the evidence says the
+    clearance was computed, from which result. Only a clearance was asked for."""
+    record: dict[str, Any] = {"id": "G6", "sex": "male", "birth_date": "1960-01-01", "measurements": [
+        {"attribute": "serum_creatinine", "value": 100, "unit": "umol/L", "date": "2026-11-01"},
+        {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-11-01"}]}  # fmt: skip
+    human, criteria = why_both(tmp_path, CLEARANCE_WINDOW_TRIAL, record)
+    window = criteria["w"]
+    assert window["status"] == "unknown"
+    (stale,) = window["evidence"]
+    assert stale["text"] == (
+        "the latest creatinine clearance, computed by Cockcroft–Gault from serum creatinine 100 umol/L on 2026-11-01 "
+        "(measurements[0]), is from before the window opens on 2026-11-08"
+    )
+    assert stale["computed_from"] == {"attribute": "serum_creatinine", "date": "2026-11-01", "field": "measurements[0]"}
+    (asked,) = window["missing"]
+    assert asked["text"] == (
+        "a result for serum creatinine dated on or after 2026-11-08, "
+        "or a measured creatinine clearance dated on or after 2026-11-08"
+    )
+    assert {k: asked[k] for k in ("missing", "attribute", "on_or_after")} == {
+        "missing": "result", "attribute": "serum_creatinine", "on_or_after": "2026-11-08"
+    }  # fmt: skip
+    assert {k: v for k, v in asked["alternative"].items() if k != "text"} == {
+        "missing": "result", "attribute": "creatinine_clearance", "measured": True, "on_or_after": "2026-11-08"
+    }  # fmt: skip
+    assert f"needs {asked['text']}\n" in human
+    # what it offers decides, from the day it names; a day earlier, neither does
+    path = tmp_path / "t.tl"
+    creatinine = {"attribute": "serum_creatinine", "value": 300, "unit": "umol/L"}
+    clearance = {"attribute": "creatinine_clearance", "value": 45, "unit": "mL/min"}
+    for added, day, status in (
+        (creatinine, "2026-11-08", "not_met"),  # (140 - 66) × 70 × 1.23 / 300 ≈ 21.2
+        (creatinine, "2026-11-07", "unknown"),
+        (clearance, "2026-11-08", "met"),
+        (clearance, "2026-11-07", "unknown"),
+    ):
+        changed = record | {"measurements": [*record["measurements"], added | {"date": day}]}
+        (result,) = api.check([api.read_patient(changed)], api.load_trials([path]), on=REFERENCE)
+        assert {c.id: c.status for c in result.criteria}["w"] == status, (added, day)

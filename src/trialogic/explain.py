@@ -127,8 +127,10 @@ def shown_order(symbol: clingo.Symbol) -> int:
         input_ = symbol.arguments[0]
         if input_.type == clingo.SymbolType.String:
             name = input_.string
-        else:  # what is missing: a result, or the birth date that gives the age
-            name = input_.arguments[0].string if input_.name == "result" else "age"
+        elif input_.name == "result":  # what is missing: a result, the birth date (the age), the sex
+            name = input_.arguments[0].string
+        else:
+            name = "sex" if input_.name == "sex" else "age"
         return 2 + COCKCROFT_GAULT_INPUTS.index(name)
     if symbol.name == "superseded":
         return 2 + len(COCKCROFT_GAULT_INPUTS)
@@ -333,16 +335,13 @@ class Narrator:
         """One evidence symbol of a leaf, in words; `truth` is the leaf's, `own` the node's
         that named the symbol."""
         name, args = symbol.name, symbol.arguments
-        if name == "result" and args[1].number == 0:  # demographics carry no date
-            return Fact(f"{args[0].string} {self.patient.sex} ({args[0].string})", {"fact": "demographic"})
+        if name == "result" and args[1].number == 0:  # the sex, a field of the record: no date
+            sex = self.patient.sex
+            return Fact(f"sex {sex} (sex)", {"fact": "demographic", "attribute": "sex", "value": sex, "field": "sex"})
         if name == "result":
             return self.result_fact(expr, args[0].string, ordinal_date(args[1]), truth, own)
         if name == "stale":
-            attribute, date, start = args[0].string, ordinal_date(args[1]), ordinal_date(args[2])
-            return Fact(
-                f"the latest {self.label(attribute)} result is from {date}, before the window opens on {start}",
-                {"fact": "stale", "attribute": attribute, "date": date.isoformat(), "window_start": start.isoformat()},
-            )
+            return self.stale_fact(args[0].string, ordinal_date(args[1]), ordinal_date(args[2]))
         if name == "limit":
             attribute = expr.attribute if isinstance(expr, ast.Comparison) else ""
             uln = self.exact_uln(attribute, ordinal_date(args[2]), args[1].name) or Fraction(args[0].number, GRAIN)
@@ -360,7 +359,8 @@ class Narrator:
         if name == "age":
             unit, value = args[0].name, args[1].number
             born = self.patient.birth_date
-            return Fact(f"age {value} {unit} on {self.reference} (born {born})", {"fact": "age", unit: value})
+            return Fact(f"age {value} {unit} on {self.reference} (born {born})",
+                        {"fact": "age", unit: value, "birth_date": str(born), "field": "birth_date"})  # fmt: skip
         if name == "entry":
             return self.event_fact(expr, args[0].number, possible="")
         if name in ("possible", "maybe_excepted"):
@@ -448,6 +448,21 @@ class Narrator:
             return None
         raise ValueError(f"no words for the evidence {symbol}")
 
+    def stale_fact(self, attribute: str, date: dt.date, start: dt.date) -> Fact:
+        """The latest result of `attribute`, dated `date`, is older than the window opening on
+        `start`; a creatinine clearance the record does not hold is computed (Cockcroft–Gault,
+        from that day's serum creatinine), which the words name: a newer creatinine decides."""
+        data: dict[str, Any] = {"fact": "stale", "attribute": attribute, "date": date.isoformat(),
+                                "window_start": start.isoformat()}  # fmt: skip
+        measured = any(m.attribute == attribute and m.date == date for m in self.patient.measurements)
+        if measured or attribute != "creatinine_clearance":
+            return Fact(f"the latest {self.label(attribute)} result is from {date}, before the window opens on {start}",
+                        data)  # fmt: skip
+        _, creatinine, details = self.recorded("derived", "serum_creatinine", date)
+        data["computed_from"] = {key: details[key] for key in ("attribute", "date", "field")}
+        return Fact(f"the latest {self.label(attribute)}, computed by Cockcroft–Gault from {creatinine}, is from "
+                    f"before the window opens on {start}", data)  # fmt: skip
+
     def result_needed(self, attribute: str, since: clingo.Symbol, measured: bool = False) -> Fact:
         """A result of `attribute` dated on or after `since` (`none`: any date); `measured`: a
         measured one, where a value computed from others would not do."""
@@ -481,11 +496,13 @@ class Narrator:
         if name == "uln":
             return Fact(f"the upper limit of normal of the {self.label(args[0].string)} result", {"missing": "uln"})
         if name == "birth_date":
-            return Fact("the birth date", {"missing": "birth_date"})
+            return Fact("the birth date (field `birth_date`)", {"missing": "birth_date", "field": "birth_date"})
         if name == "born_later":
             born = self.patient.birth_date
-            return Fact(f"a birth date on or before {self.reference} (the record's, {born}, is later)",
-                        {"missing": "birth_date"})  # fmt: skip
+            return Fact(f"a birth date on or before {self.reference} (field `birth_date`: the record's, {born}, is later)",
+                        {"missing": "birth_date", "field": "birth_date"})  # fmt: skip
+        if name == "sex":
+            return Fact("the patient's sex (field `sex`)", {"missing": "sex", "field": "sex"})
         if name == "record":
             kind, concept = args[0].name, args[1].string
             section = SECTION_OF_KIND.get(kind, kind)
