@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
@@ -332,6 +333,27 @@ def test_a_uln_is_shown_as_the_record_gives_it(tmp_path: Path) -> None:
     texts = [fact.text for fact in criterion.part.evidence]
     assert criterion.status == "met"
     assert "upper limit of normal 40.0001 U/L (from the result); 1.5 × ULN = 60.00015 U/L" in texts
+
+
+@pytest.mark.parametrize(
+    ("written", "recorded", "uln"), [("sgot", "ast", {"uln": 33}), ("sgot", "ast", {}), ("sgpt", "alt", {})]
+)
+def test_a_uln_multiple_written_with_a_synonym_is_explained(
+    tmp_path: Path, written: str, recorded: str, uln: dict[str, int]
+) -> None:
+    """The limit's evidence looked the criterion's own spelling up in the vocabulary's
+    attributes, where only the canonical names are: `why` failed with KeyError 'sgot'."""
+    path = tmp_path / "t.tl"
+    path.write_text(f'trial NCT00000001 "uln" {{\n  exclude high "a": {written} > 1 x ULN\n}}\n')
+    record = {
+        "id": "S1",
+        "measurements": [{"attribute": recorded, "value": 32, "unit": "U/L", "date": "2026-05-30", **uln}],
+    }
+    (explanation,) = api.why(api.read_patient(record), api.load_trials([path]), on=dt.date(2026, 5, 31))
+    (criterion,) = explanation.criteria
+    limit = uln.get("uln", 40)
+    assert criterion.status == "not_met"
+    assert any(f.text.startswith(f"upper limit of normal {limit} U/L") for f in criterion.part.all_evidence())
 
 
 def test_an_entry_that_only_may_count_says_why(tmp_path: Path) -> None:

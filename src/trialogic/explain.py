@@ -343,13 +343,14 @@ class Narrator:
         if name == "stale":
             return self.stale_fact(args[0].string, ordinal_date(args[1]), ordinal_date(args[2]))
         if name == "limit":
-            attribute = expr.attribute if isinstance(expr, ast.Comparison) else ""
+            assert isinstance(expr, ast.Comparison) and isinstance(expr.operand, ast.Uln)
+            known = self.vocabulary.attribute(expr.attribute)  # the criterion may name a synonym
+            assert known is not None, expr.attribute
+            attribute = known.name
             uln = self.exact_uln(attribute, ordinal_date(args[2]), args[1].name) or Fraction(args[0].number, GRAIN)
             uln /= self.scale(attribute)
             origin = "from the result" if args[1].name == "recorded" else "the vocabulary's default"
-            factor = (
-                expr.operand.factor if isinstance(expr, ast.Comparison) and isinstance(expr.operand, ast.Uln) else 1
-            )
+            factor = expr.operand.factor
             limit = uln * Fraction(str(factor))
             return Fact(
                 f"upper limit of normal {decimal_text(uln)} {self.unit(attribute)} ({origin}); "
