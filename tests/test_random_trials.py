@@ -10,7 +10,10 @@ drawn at their edges (tests/strategies.py):
    with no plan is blocked for good; and waiting alone (the record as it is, checked on
    a sample of later dates) never makes eligible a trial it calls blocked for good, nor
    does it beat the plans found;
-3. the drawing covers what it says it covers: over a fixed seed's draws, every construct
+3. `why` gives every trial and criterion the status `check` gives, with evidence or what
+   is missing for each criterion not met, something missing for each unknown one and
+   nothing for a decided one;
+4. the drawing covers what it says it covers: over a fixed seed's draws, every construct
    random_trials.CONSTRUCTS names, and every criterion and trial status, occur, and so do
    drugs stopped on an unknown date whose dose changed after their start.
 
@@ -22,10 +25,11 @@ for longer, with fresh random draws every run (a failure is shrunk, and kept in
     RANDOM_TRIALS_EXAMPLES=3000 .venv/bin/python -m pytest tests/test_random_trials.py -q
 
 (optionally `--hypothesis-seed=N` to repeat a run, `--hypothesis-show-statistics` for
-timings). RANDOM_TRIALS_EXAMPLES sets max_examples for both property tests: (1) runs
-about 10 cases a second, (2) about two (the slowest take about a second). Hypothesis stops at the first failure; to
-collect every failure of a long run, call `disagreements(case)` / `plan_problems(case)`
-(which return reports instead of asserting) from a loop over `random_trials.cases()`.
+timings). RANDOM_TRIALS_EXAMPLES sets max_examples for the three property tests: (1) runs
+about 10 cases a second, (2) about two (the slowest take about a second), (3) about
+five. Hypothesis stops at the first failure; to collect every failure of a long run, call
+`disagreements(case)` / `plan_problems(case)` / `explanation_problems(case)` (which
+return reports instead of asserting) from a loop over `random_trials.cases()`.
 """
 
 from __future__ import annotations
@@ -108,6 +112,40 @@ def disagreements(case: Case) -> list[str]:
 @given(cases())
 def test_clingo_and_the_reference_evaluator_agree(case: Case) -> None:
     found = disagreements(case)
+    assert not found, found[0]
+
+
+def explanation_problems(case: Case) -> list[str]:
+    """Where `why` says other than `check` (a status), or leaves a criterion unexplained: one
+    that is not met without evidence or anything missing, an unknown one that asks for
+    nothing, a decided one that still asks for something."""
+    trials = load(case.criteria)
+    found = []
+    for record in case.records:
+        patient = api.read_patient(record)
+        checked = {r.trial: r for r in api.check([patient], trials, on=case.on)}
+        for explanation in api.why(patient, trials, on=case.on):
+            result = checked[explanation.trial]
+            said = (result.status, [(c.id, c.status) for c in result.criteria])
+            explained = (explanation.status, [(c.id, c.status) for c in explanation.criteria])
+            lines = [f"{explanation.trial}: check says {said}"]
+            if explained != said:
+                lines.append(f"why says {explained}")
+            for criterion in explanation.criteria:
+                evidence, missing = criterion.part.all_evidence(), criterion.part.all_missing()
+                if criterion.status != "met" and not evidence and not missing:
+                    lines.append(f"{criterion.id} is {criterion.status} without evidence or anything missing")
+                if (criterion.status == "unknown") != bool(missing):
+                    lines.append(f"{criterion.id} is {criterion.status}, missing {[m.text for m in missing]}")
+            if len(lines) > 1:
+                found.append(report(case, record, *lines))
+    return found
+
+
+@profile(15)
+@given(cases(max_patients=2))
+def test_why_says_what_check_says_and_explains_it(case: Case) -> None:
+    found = explanation_problems(case)
     assert not found, found[0]
 
 
