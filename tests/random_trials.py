@@ -483,11 +483,13 @@ class Writer(Choices):
             outer = [n for n in visible.defines + visible.library_defines if n not in own]
             if outer and self.chance(25):
                 # the trial's own meaning for a file's name; its body uses the files' names
-                # alone (the trial's other definitions may use this one: no cycle)
+                # the trial has not given a meaning of its own yet, since in the trial's
+                # text a name it defines means its own (so a body only reaches definitions
+                # drawn after it, and the trial's later definitions may use this one: no cycle)
                 name = str(self.pick(outer))
                 files_only = visible.copy()
-                files_only.defines = [n for n in files_only.defines if n != name]
-                files_only.library_defines = [n for n in files_only.library_defines if n != name]
+                files_only.defines = [n for n in files_only.defines if n != name and n not in own]
+                files_only.library_defines = [n for n in files_only.library_defines if n != name and n not in own]
                 items.append(self.define(files_only, name, "  "))
             else:
                 name = f"local_{index}"  # the same local names in every trial of the file
