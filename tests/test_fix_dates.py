@@ -1,13 +1,15 @@
 """`fix` finds the earliest date: the day after an `active` entry ends, the day an entry
 starts, and the first day of an age as rules/derived.lp computes it (completed months
 count on the birth's day of the month; a month without that day completes on the 1st of
-the next). Each date is checked with `check`: eligible on it, not the day before."""
+the next), also the birthday on which a computed creatinine clearance crosses a
+threshold. Each date is checked with `check`: eligible on it, not the day before."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +18,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from trialogic import api
-from trialogic.repair import candidate_dates
+from trialogic.parser import parse_file
+from trialogic.repair import candidate_dates, first_day_of_age
+from trialogic.vocabulary import load_vocabulary
+
+from oracle import evaluate
 
 TODAY = dt.date(2026, 11, 22)
 DAY = dt.timedelta(days=1)
+VOCABULARY = load_vocabulary()
 
 
 def trials_of(folder: Path, criteria: str) -> api.TrialSet:
@@ -309,3 +316,114 @@ def test_fix_takes_dates_at_both_ends_of_the_calendar(record: dict[str, Any]) ->
     repairs = api.fix(patient, trials, on=TODAY)
     statuses = {r.trial: r.status for r in api.check([patient], trials, on=TODAY)}
     assert {r.trial: r.status for r in repairs} == statuses
+
+
+def test_a_birthday_where_a_computed_clearance_crosses_a_threshold_is_a_candidate_date(tmp_path: Path) -> None:
+    """Cockcroft–Gault falls at every birthday: the one on which the clearance computed from
+    the record passes the trial's threshold is a candidate date though no age criterion
+    names it. A woman of 70 kg with a creatinine of 1.0 mg/dL: about 60.9 mL/min at 66, 60.1
+    at 67 (2027-06-01), below 60.5 from then on, as `check` finds."""
+    trials = trials_of(tmp_path, 'include crcl "CrCl below 60.5 mL/min": creatinine_clearance < 60.5 mL/min')
+    measurements = [
+        {"attribute": "weight", "value": 70, "unit": "kg", "date": "2026-11-01"},
+        {"attribute": "serum_creatinine", "value": 1.0, "unit": "mg/dL", "date": "2026-11-01"},
+    ]
+    record = {"id": "C1", "birth_date": "1960-06-01", "sex": "female", "measurements": measurements}
+    birthday = dt.date(2027, 6, 1)
+    assert (status(trials, record, birthday - DAY), status(trials, record, birthday)) == ("ineligible", "eligible")
+    assert birthday in candidate_dates(api.read_patient(record), trials.compiled["NCT00000097"], TODAY)
+
+
+def test_fix_waits_for_the_birthday_a_computed_clearance_falls_below_a_range(tmp_path: Path) -> None:
+    """An exclusion on a clearance range that only age gets the patient out of: a man of
+    50 kg with a creatinine of 680 µmol/L has 5.97 mL/min at 74 and 5.88 at 75 (2027-03-15).
+    A measured clearance older than the creatinine is superseded (computed from then on) and
+    stands as a result, so no test is offered: waiting is the plan, not "blocked for good"."""
+    trials = trials_of(
+        tmp_path, 'exclude crcl "CrCl 5.9 to 75.2 mL/min": creatinine_clearance between 5.9 and 75.2 mL/min'
+    )
+    measurements = [
+        {"attribute": "creatinine_clearance", "value": 40, "unit": "mL/min", "date": "2026-01-10"},
+        {"attribute": "weight", "value": 50, "unit": "kg", "date": "2026-11-01"},
+        {"attribute": "serum_creatinine", "value": 680, "unit": "umol/L", "date": "2026-11-01"},
+    ]
+    record = {"id": "C2", "birth_date": "1952-03-15", "sex": "male", "measurements": measurements}
+    birthday = dt.date(2027, 3, 15)
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    assert (repair.blocked_by, repair.eligible_on) == ((), birthday), repair
+    assert [[a.text for a in alternative.actions] for alternative in repair.alternatives] == [
+        [f"wait until {birthday} ({(birthday - TODAY).days} days)"]
+    ]
+    assert (status(trials, record, birthday - DAY), status(trials, record, birthday)) == ("ineligible", "eligible")
+
+
+def test_fix_waits_for_the_birthday_a_clearance_from_an_assumed_creatinine_falls_below_a_range(
+    tmp_path: Path,
+) -> None:
+    """The creatinine a plan assumes counts too: with none recorded, a renal panel gives one
+    below 700 µmol/L, 699.9, from which a man of 50 kg has 5.975 mL/min at 72 and 5.887 at 73
+    (2027-03-15): the plan obtains it then, rather than "blocked for good"."""
+    trials = trials_of(
+        tmp_path,
+        'include scr "creatinine below 700 umol/L": scr < 700 umol/L\n'
+        '  exclude crcl "CrCl 5.9 to 75.2 mL/min": creatinine_clearance between 5.9 and 75.2 mL/min',
+    )
+    measurements = [
+        {"attribute": "creatinine_clearance", "value": 40, "unit": "mL/min", "date": "2026-01-10"},
+        {"attribute": "weight", "value": 50, "unit": "kg", "date": "2026-11-01"},
+    ]
+    record = {"id": "C3", "birth_date": "1954-03-15", "sex": "male", "measurements": measurements}
+    birthday = dt.date(2027, 3, 15)
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    assert (repair.blocked_by, repair.eligible_on) == ((), birthday), repair
+    (alternative,) = repair.alternatives
+    assert sorted(a.kind for a in alternative.actions) == ["test", "wait"]
+    (test,) = [a for a in alternative.actions if a.kind == "test"]
+    assert test.data["date"] == birthday.isoformat()
+    for day, expected in ((birthday - DAY, "ineligible"), (birthday, "eligible")):  # the same result a day early
+        assumed = [{**result, "date": day.isoformat()} for result in test.data["results"]]
+        assert status(trials, {**record, "measurements": [*measurements, *assumed]}, day) == expected
+
+
+def tenths(low: int, high: int) -> st.SearchStrategy[Decimal]:
+    """Numbers with one decimal from low to high (whole at the scale of 10)."""
+    return st.integers(low * 10, high * 10).map(lambda n: Decimal(n) / 10)
+
+
+CLEARANCE_CRITERIA = st.one_of(
+    st.builds(lambda op, t: f"creatinine_clearance {op} {t} mL/min", st.sampled_from(["<", "<=", ">", ">=", "=", "!="]),
+              tenths(1, 200)),
+    st.builds(lambda a, b: f"creatinine_clearance between {min(a, b)} and {max(a, b)} mL/min", tenths(1, 200),
+              tenths(1, 200)),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from(["include", "exclude"]),
+    criterion=CLEARANCE_CRITERIA,
+    sex=st.sampled_from(["female", "male"]),
+    weight=tenths(30, 150),
+    creatinine=tenths(30, 1500),
+    birth=st.dates(dt.date(1900, 1, 1), dt.date(2010, 12, 31)),
+)
+def test_every_birthday_a_computed_clearance_makes_eligible_is_a_candidate_date(
+    kind: str, criterion: str, sex: str, weight: Decimal, creatinine: Decimal, birth: dt.date
+) -> None:
+    """Over random clearances and thresholds: every birthday from today on, on which the
+    patient is eligible and was not the day before (tests/oracle.py, which agrees with
+    rules/derived.lp), is one of fix's candidate dates."""
+    with tempfile.TemporaryDirectory() as folder:
+        trials = trials_of(Path(folder), f'{kind} crcl "x": {criterion}')
+        modules = [parse_file(Path(folder) / "dates.tl")]
+    measurements = [
+        {"attribute": "weight", "value": weight, "unit": "kg", "date": "2026-11-01"},
+        {"attribute": "serum_creatinine", "value": creatinine, "unit": "umol/L", "date": "2026-11-01"},
+    ]
+    patient = api.read_patient({"id": "C4", "birth_date": birth.isoformat(), "sex": sex, "measurements": measurements})
+    dates = candidate_dates(patient, trials.compiled["NCT00000097"], TODAY)
+    for age in range(TODAY.year - birth.year, 141):
+        day = first_day_of_age(birth, age, "years")
+        if day > TODAY and evaluate(modules, patient, day, VOCABULARY)["NCT00000097"][0] == "eligible":
+            if evaluate(modules, patient, day - DAY, VOCABULARY)["NCT00000097"][0] != "eligible":
+                assert day in dates, (age, day)

@@ -54,6 +54,10 @@ class CompiledTrial:
     program: str
     windows: set[tuple[int, str]] = field(default_factory=set)
     ages: set[tuple[int, str]] = field(default_factory=set)  # every age threshold, through definitions too
+    # every number a value is compared with, through definitions too, as (attribute or a
+    # pair's component, the number at the attribute's scale): a threshold, or a multiple of
+    # the vocabulary's usual ULN where it has one (which a computed value is judged against)
+    thresholds: set[tuple[str, Fraction]] = field(default_factory=set)
     # the attributes of the results the trial reads (None: any, for a value derived from others)
     results_read: frozenset[str] | None = None
     # `windows` split by what they are on: results and events
@@ -75,6 +79,7 @@ class TrialCompiler:
         self.define_roots: dict[tuple[int, str], tuple[str, list[tuple[int, Span]]]] = {}
         self.windows: set[tuple[int, str]] = set()
         self.ages: set[tuple[int, str]] = set()
+        self.thresholds: set[tuple[str, Fraction]] = set()
         self.results_read: set[str] | None = set()
         self.result_windows: set[tuple[int, str]] = set()  # the windows on results
         self.event_windows: set[tuple[int, str]] = set()  # the windows on events
@@ -115,6 +120,7 @@ class TrialCompiler:
             program,
             self.windows,
             self.ages,
+            self.thresholds,
             spans=self.spans,
             results_read=read,
             result_windows=frozenset(self.result_windows),
@@ -211,6 +217,7 @@ class TrialCompiler:
 
     def numeric(self, attribute: str, op: str, threshold: int, window: ast.Window | None) -> str:
         node = self.new_node()
+        self.thresholds.add((attribute, Fraction(threshold)))
         self.fact(f"cmp({node},{quote(attribute)},{op},{threshold},{self.use_window(window)})")
         return node
 
@@ -232,6 +239,9 @@ class TrialCompiler:
             return self.numeric(name, op, self.threshold(name, operand.number, operand.unit), node.window)
         if isinstance(operand, ast.Uln):
             factor = Fraction(str(operand.factor))
+            usual = self.vocabulary.attributes[name].scaled_default_uln
+            if usual is not None:
+                self.thresholds.add((name, factor * usual))
             result = self.new_node()
             window = self.use_window(node.window)
             self.fact(f"uln_cmp({result},{quote(name)},{op},{factor.numerator},{factor.denominator},{window})")

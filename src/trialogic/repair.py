@@ -8,6 +8,8 @@ effects and the optimisation are ASP (`rules/repair.lp`). This module gathers th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -136,12 +138,64 @@ def _age_dates(birth: dt.date, ages: set[tuple[int, str]]) -> Iterator[dt.date]:
                 pass
 
 
+@lru_cache(maxsize=1)
+def _cg_factors() -> dict[str, int]:
+    """Cockcroft–Gault's factor by sex, in hundredths, as rules/derived.lp gives it."""
+    control = clingo.Control(["--warn=none"])
+    control.add("base", [], rule_text("derived.lp"))
+    control.ground([("base", [])])
+    return {
+        atom.symbol.arguments[0].string: atom.symbol.arguments[1].number
+        for atom in control.symbolic_atoms.by_signature("cg_factor", 2)
+    }
+
+
+def _values_taken(patient: Patient, compiled: CompiledTrial, attribute: str, today: dt.date) -> set[int]:
+    """The values of `attribute`, whole at its scale as rules/derived.lp takes them, that can
+    be the latest on today or later: the latest recorded by today and every later one, and
+    those a repair may assume, around each number the trial compares it with (each side of
+    a threshold, from below a ULN multiple to above it: rules/repair.lp's candidate_value)."""
+    results = [
+        (m.date, math.floor(m.value))
+        for m in patient.measurements
+        if m.attribute == attribute and isinstance(m.value, Fraction)
+    ]
+    since = max((taken for taken, _ in results if taken <= today), default=dt.date.min)
+    values = {value for taken, value in results if taken >= since}
+    for name, number in compiled.thresholds:
+        if name == attribute:
+            values.update(range(math.floor(number) - 1, math.ceil(number) + 3))
+    return values
+
+
+def _clearance_ages(patient: Patient, compiled: CompiledTrial, today: dt.date) -> set[tuple[int, str]]:
+    """The ages around which a Cockcroft–Gault clearance (rules/derived.lp) crosses a number
+    the trial compares it with. In tenths of mL/min it is (140 - age) × W × K / (10 × C),
+    from the weight W and the creatinine C in tenths, whole, and the sex's factor K in
+    hundredths, below 140 years: it passes T at 140 - 10 × C × T / (W × K) years. The
+    completed years each side (whose first days `_age_dates` gives, and the next's) are
+    where a comparison with T can change."""
+    factor = _cg_factors().get(patient.sex or "")
+    limits = [number for name, number in compiled.thresholds if name == "creatinine_clearance"]
+    if factor is None or not limits:
+        return set()
+    creatinines = [c for c in _values_taken(patient, compiled, "serum_creatinine", today) if c > 0]
+    weights = [w for w in _values_taken(patient, compiled, "weight", today) if w > 0]
+    ages: set[tuple[int, str]] = set()
+    for limit, creatinine, weight in itertools.product(limits, creatinines, weights):
+        crossing = 140 - 10 * creatinine * limit / (weight * factor)
+        ages.update((n, "years") for n in range(math.floor(crossing) - 1, math.ceil(crossing) + 1) if 0 <= n < 140)
+    return ages
+
+
 def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -> list[dt.date]:
     """Today, and every later date on which some leaf can change: a window stops reaching a
     recorded date (an exposure's end, a start, a dose change, a drug stopped today, the
     latest result of a test, which goes stale), an entry starts or changes dose, an
     `active` entry is over (the day after its end, or after today for a drug stopped
-    today), or an age threshold is crossed. Between two such dates nothing can change for
+    today), or an age threshold is crossed, or an age at which a creatinine clearance
+    computed from the record (Cockcroft–Gault falls with age) can cross one of the trial's
+    thresholds on it. Between two such dates nothing can change for
     the better. (Only results of attributes the trial reads count, and only the windows on
     results; a result stops counting when a newer one of its test is recorded: its window's
     end matters only before that. Event days count with the windows on events.)"""
@@ -168,7 +222,8 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
             if last not in newer or newer[last] > end:
                 dates.add(end)
     if patient.birth_date is not None:  # the birth itself (no age before it), and every threshold
-        dates.update({patient.birth_date, *_age_dates(patient.birth_date, compiled.ages)})
+        ages = compiled.ages | _clearance_ages(patient, compiled, today)
+        dates.update({patient.birth_date, *_age_dates(patient.birth_date, ages)})
     return sorted(d for d in dates if today <= d <= LATEST_REFERENCE)  # every date a command can check
 
 
