@@ -172,9 +172,10 @@ def _clearance_ages(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     """The ages around which a Cockcroft–Gault clearance (rules/derived.lp) crosses a number
     the trial compares it with. In tenths of mL/min it is (140 - age) × W × K / (10 × C),
     from the weight W and the creatinine C in tenths, whole, and the sex's factor K in
-    hundredths, below 140 years: it passes T at 140 - 10 × C × T / (W × K) years. The
-    completed years each side (whose first days `_age_dates` gives, and the next's) are
-    where a comparison with T can change."""
+    hundredths, below 140 years: it reaches T at A = 140 - 10 × C × T / (W × K) years, so
+    a comparison with T can change only on the birthday of the first whole age from A on,
+    and the next (at A itself, when whole, the clearance equals T): these, and the one
+    before for good measure (`_age_dates` gives the first day of each age and the next's)."""
     factor = _cg_factors().get(patient.sex or "")
     limits = [number for name, number in compiled.thresholds if name == "creatinine_clearance"]
     if factor is None or not limits:
@@ -184,7 +185,7 @@ def _clearance_ages(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     ages: set[tuple[int, str]] = set()
     for limit, creatinine, weight in itertools.product(limits, creatinines, weights):
         crossing = 140 - 10 * creatinine * limit / (weight * factor)
-        ages.update((n, "years") for n in range(math.floor(crossing) - 1, math.ceil(crossing) + 1) if 0 <= n < 140)
+        ages.update((n, "years") for n in (math.ceil(crossing) - 1, math.ceil(crossing)) if 0 <= n < 140)
     return ages
 
 
