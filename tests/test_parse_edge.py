@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from trialogic import TrialogicError, ast
+from trialogic.api import load_trials
+from trialogic.parser import EXCEPT_IN_LIST as MESSAGE
 from trialogic.parser import MAX_DEPTH, parse, parse_cached
 
 
@@ -23,7 +25,7 @@ def _errors(text: str) -> list[tuple[str, int, int, str]]:
 
 EXCEPT_IN_LIST = (
     "an event with `except` in an `at least` list is written in parentheses, e.g. "
-    "[(condition malignancy except basal_cell_carcinoma), pregnancy]: without them, "
+    "[(condition malignancy except basal_cell_carcinoma), pregnant_or_lactating]: without them, "
     "a list item after it would read as another exception"
 )
 
@@ -31,6 +33,16 @@ EXCEPT_IN_LIST = (
 def test_an_except_list_does_not_take_up_the_items_after_it() -> None:
     text = _trial("at least 1 of [condition malignancy except basal_cell_carcinoma, pregnancy]")
     assert _errors(text) == [("E004", 2, 33, EXCEPT_IN_LIST)]
+
+
+def test_the_example_the_e004_message_gives_loads(tmp_path: Path) -> None:
+    """The list E004 suggests is one an author can write: it loads beside the library. It
+    named `pregnancy`, which no definition has (E107)."""
+    example = re.search(r"e\.g\. (\[.*?\]):", MESSAGE)
+    assert example is not None, MESSAGE
+    path = tmp_path / "t.tl"
+    path.write_text("use library\n" + _trial(f"at least 1 of {example[1]}"))
+    load_trials([path])
 
 
 @pytest.mark.parametrize(

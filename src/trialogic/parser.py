@@ -280,7 +280,7 @@ def _word(terminal: str) -> str:
 
 EXCEPT_IN_LIST = (
     "an event with `except` in an `at least` list is written in parentheses, e.g. "
-    "[(condition malignancy except basal_cell_carcinoma), pregnancy]: without them, "
+    "[(condition malignancy except basal_cell_carcinoma), pregnant_or_lactating]: without them, "
     "a list item after it would read as another exception"
 )
 
