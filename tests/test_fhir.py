@@ -1189,6 +1189,18 @@ def test_the_documented_error_codes_are_the_ones_the_reader_gives() -> None:
     assert given == documented
 
 
+def test_the_documented_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/fhir.md's example, with one of the test Bundles as its bundle.json."""
+    block = DOC.read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "bundle.json").write_text((FIXTURES / "ln_flare.json").read_text())
+    monkeypatch.chdir(tmp_path)
+    names: dict[str, Any] = {}
+    exec(compile(block, "docs/fhir.md", "exec"), names)  # noqa: S102 - the project's own page
+    assert names["patient"].id == names["record"]["id"] == patient_id(fixture("ln_flare.json"))
+    assert {r.trial for r in names["results"]} == set(trialogic.load_trials().trials)
+    assert names["notes"]
+
+
 if __name__ == "__main__":
     text = DOC.read_text()
     head, rest = text.split(BEGIN)
