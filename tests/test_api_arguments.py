@@ -67,6 +67,21 @@ def test_patient_paths_must_be_paths(wrong: Any) -> None:
         api.load_patients(wrong)
 
 
+@pytest.mark.parametrize("wrong", [5, [PATIENTS / "p01.yaml", 5]])
+def test_trial_paths_must_be_paths_as_patient_paths_must(wrong: Any) -> None:
+    """load_trials says what paths are, as load_patients does; it let Python say "'int'
+    object is not iterable" or "expected str, bytes or os.PathLike object"."""
+    with pytest.raises(TypeError, match="paths is a file or folder"):
+        api.load_trials(wrong)
+
+
+def test_trial_paths_may_be_any_iterable_of_paths(trials: api.TrialSet) -> None:
+    """A generator of paths is read once: it was read by the search for files, then found
+    empty (E000, "the list is empty")."""
+    given = (path for path in [rules_dir() / "trials"])
+    assert sorted(api.load_trials(given).trials) == sorted(trials.trials)
+
+
 def test_complete_given_as_something_else_than_a_list_says_what_a_list_is() -> None:
     with pytest.raises(TrialogicError) as raised:
         api.read_patient({"id": "A1", "complete": ("drugs",)})

@@ -169,16 +169,26 @@ def _find_library(name: str, near: Path) -> Path | None:
     return None
 
 
+def path_list(paths: object) -> list[str | bytes | os.PathLike[str]]:
+    """`paths` as a list: one path (a str or Path) or a list of them, else TypeError."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        return [paths]
+    listed = list(paths) if isinstance(paths, Iterable) else None
+    if listed is None or not all(isinstance(p, (str, bytes, os.PathLike)) for p in listed):
+        raise TypeError(f"paths is a file or folder (a str or Path) or a list of them, not {paths!r}")
+    return listed
+
+
 def load_trials(
-    paths: str | Path | Sequence[str | Path] | None = None, vocabulary: Vocabulary | None = None
+    paths: str | Path | Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None
 ) -> TrialSet:
     """Parse, check and compile trial files and folders (None: the bundled seed trials; an
     empty list is an error, E000, as a folder holding no criteria files is).
 
     Every syntax and semantic error in every file is collected and raised together.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
+    if paths is not None:
+        paths = [Path(os.fsdecode(p)) for p in path_list(paths)]
     vocabulary = vocabulary or load_vocabulary()
     files = criteria_files([rules_dir() / "trials"] if paths is None else paths, libraries=False)
     if paths is not None and not list(paths):
@@ -291,12 +301,7 @@ def load_patients(
     commands read them: every problem of every record raised together, an id used twice
     included (P012); with `trials`, assessments of criteria they lack or decide too (P013).
     The text "-" is standard input, as for the commands (a `Path("-")` is a file of that name)."""
-    if isinstance(paths, (str, bytes, os.PathLike)):
-        paths = [paths]
-    listed = list(paths) if isinstance(paths, Iterable) else None
-    if listed is None or not all(isinstance(p, (str, bytes, os.PathLike)) for p in listed):
-        raise TypeError(f"paths is a file or folder (a str or Path) or a list of them, not {paths!r}")
-    paths = listed
+    paths = path_list(paths)
     given = [STDIN if isinstance(p, (str, bytes)) and os.fsdecode(p) == STDIN else Path(os.fsdecode(p)) for p in paths]
     if not given:
         raise ValueError("load_patients needs at least one file or folder")
