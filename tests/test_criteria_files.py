@@ -69,4 +69,4 @@ def test_a_file_named_twice_or_inside_a_folder_named_is_read_once(tmp_path: Path
     assert once.exit_code == 0, once.output
     twice = CliRunner().invoke(main, ["test", *named])
     assert twice.output == once.output
-    assert CliRunner().invoke(main, ["fmt", "--check", *named]).output == "1 files already formatted\n"
+    assert CliRunner().invoke(main, ["fmt", "--check", *named]).output == "1 file already formatted\n"

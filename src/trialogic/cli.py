@@ -291,7 +291,8 @@ def fmt_command(paths: tuple[str, ...], check_only: bool) -> None:
     verb = "would reformat" if check_only else "reformatted"
     for path in changed:
         echo(f"{verb} {path}")
-    click.echo(f"{len(changed)} of {len(files)} files {verb}" if changed else f"{len(files)} files already formatted")
+    already = f"{len(files)} file{'s' * (len(files) != 1)} already formatted"
+    click.echo(f"{len(changed)} of {len(files)} files {verb}" if changed else already)
     if check_only and changed:
         raise SystemExit(1)
 
