@@ -118,11 +118,20 @@ def test_blank_lines_and_a_blank_last_line_in_a_jsonl_stream_are_skipped(tmp_pat
 
 
 def test_a_trailing_comma_in_a_jsonl_stream_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """Each shown with its line and a caret; what follows a record is named as such, and
+    what is right said (it was JSON's 'Extra data', with no line shown)."""
     stream = tmp_path / "cohort.jsonl"
     stream.write_text('{"id": "A"},\n{"id": "B",}\n{"id": "C"}\n')
-    assert refused(stream) == [
-        f"{stream}:1:12: error[P000]: not valid JSON: Extra data",
+    with pytest.raises(TrialogicError) as raised:
+        api.load_patients(stream)
+    assert raised.value.render().splitlines() == [
+        f"{stream}:1:12: error[P000]: not valid JSON: something follows the record (a trailing comma?); "
+        "a .jsonl stream holds one patient record (a JSON object) a line",
+        '    {"id": "A"},',
+        "               ^",
         f"{stream}:2:12: error[P000]: not valid JSON: Expecting property name enclosed in double quotes",
+        '    {"id": "B",}',
+        "               ^",
     ]
 
 

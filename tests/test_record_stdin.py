@@ -92,6 +92,8 @@ def test_an_error_in_a_json_line_is_named_by_its_line() -> None:
         '    {"id": "B", "sex": "robot"}',
         "                ^",
         "<stdin>:4:12: error[P000]: not valid JSON: Expecting property name enclosed in double quotes",
+        '    {"id": "C",',
+        "               ^",
         "<stdin>:5:2: id: error[P012]: patient id 'A' is used again (first: <stdin>:1); give every patient its own id",
         '    {"id": "A"}',
         "     ^",

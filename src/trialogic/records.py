@@ -246,9 +246,13 @@ def decode(record: Any) -> Any:
     except RepeatedKeys as e:
         raise TrialogicError(repeated_problems(e, record.path, record.text, record.number)) from e
     except json.JSONDecodeError as e:
-        message = f"not valid JSON: {e.msg}"
-        column = min(e.pos, len(record.text.rstrip("\r\n"))) + 1  # the record is this one line
-        raise TrialogicError([Diagnostic(record.path, record.number, column, "P000", message)]) from e
+        one_a_line = _STDIN_ONE_A_LINE if record.path == STDIN_NAME else _ONE_A_LINE
+        reason = f"something follows the record (a trailing comma?); {one_a_line}" if e.msg == "Extra data" else e.msg
+        shown = record.text.rstrip("\r\n")
+        column = min(e.pos, len(shown)) + 1  # the record is this one line
+        raise TrialogicError(
+            [Diagnostic(record.path, record.number, column, "P000", f"not valid JSON: {reason}", shown)]
+        ) from e
     if not isinstance(data, dict):
         one_a_line = _STDIN_ONE_A_LINE if record.path == STDIN_NAME else _ONE_A_LINE
         message = f"{held(data)} is not a patient record; {one_a_line}"
