@@ -135,6 +135,23 @@ def test_a_trailing_comma_in_a_jsonl_stream_is_an_error_at_its_line(tmp_path: Pa
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "shown"),
+    [
+        ("p.json", '{"id": "P1",\n "sex": }\n', ['     "sex": }', "            ^"]),
+        ("p.yaml", "id: P1\ndrugs: !!map [a]\n", ["    drugs: !!map [a]", "           ^"]),
+        ("p.json", '{"id": "P1",\n', []),  # the reader stopped at the end: no blank line shown
+    ],
+)
+def test_a_document_that_cannot_be_read_shows_its_line(name: str, text: str, shown: list[str], tmp_path: Path) -> None:
+    """As every other record error does: the line the reader stopped at, and a caret."""
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(TrialogicError) as raised:
+        api.load_patients(path)
+    assert raised.value.render().splitlines()[1:] == shown
+
+
 def test_a_json_list_written_as_a_jsonl_stream_is_an_error_not_a_cohort(tmp_path: Path) -> None:
     stream = tmp_path / "cohort.jsonl"
     stream.write_text('[{"id": "A"}, {"id": "B"}]\n')

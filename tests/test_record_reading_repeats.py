@@ -230,4 +230,8 @@ def test_a_mapping_tag_on_a_list_is_invalid_yaml_not_a_crash(tag: str, tmp_path:
     path.write_text(f"id: A\ndrugs: {tag} [a]\n")  # was a TypeError from the repeated-key check
     result = CliRunner().invoke(main, ["check", str(path), *ON])
     assert result.exit_code == 1
-    assert result.output == f"{path}:2:8: error[P000]: not valid YAML: expected a mapping node, but found sequence\n"
+    assert result.output.splitlines() == [
+        f"{path}:2:8: error[P000]: not valid YAML: expected a mapping node, but found sequence",
+        f"    drugs: {tag} [a]",
+        "           ^",
+    ]

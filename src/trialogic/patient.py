@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .dates import iso_date
-from .errors import Diagnostic, TrialogicError
+from .errors import Diagnostic, TrialogicError, source_line
 from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary, suggestion
 
 SECTION_OF_KIND = {
@@ -1056,12 +1056,20 @@ def _parse_document(text: str, name: str, syntax: str, hint: str) -> tuple[yaml.
         raise TrialogicError(repeated_problems(e, name, text)) from e
     except json.JSONDecodeError as e:
         message = f"not valid JSON: {e.msg}{hint}"
-        raise TrialogicError([Diagnostic(name, e.lineno, e.colno, "P000", message)]) from e
+        shown = _visible(source_line(text, e.lineno))
+        raise TrialogicError([Diagnostic(name, e.lineno, e.colno, "P000", message, shown)]) from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = " ".join(filter(None, (getattr(e, "context", None), getattr(e, "problem", None)))) or str(e)
-        raise TrialogicError([Diagnostic(name, line, column, "P000", f"not valid YAML: {problem}")]) from e
+        lines = yaml_lines(text)
+        shown = _visible(lines[line - 1] if 0 < line <= len(lines) else None)
+        raise TrialogicError([Diagnostic(name, line, column, "P000", f"not valid YAML: {problem}", shown)]) from e
+
+
+def _visible(line: str | None) -> str | None:
+    """A line worth showing under a message: None for a blank one (the reader stopped at the end)."""
+    return line if line and line.strip() else None
 
 
 def load_records(path: str | Path) -> list[tuple[Any, str]]:
