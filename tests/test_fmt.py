@@ -228,7 +228,7 @@ def test_a_formatted_file_is_not_touched(tmp_path: Path) -> None:
     path.write_text(format_source(MESSY))
     before = path.stat().st_ino
     result = CliRunner().invoke(main, ["fmt", str(path)])
-    assert result.output == "1 files already formatted\n"
+    assert result.output == "1 file already formatted\n"
     assert path.stat().st_ino == before  # a rewrite would have put a new file in its place
 
 
