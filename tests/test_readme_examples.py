@@ -1,10 +1,14 @@
-"""The reports README.md shows are what the commands print for the bundled patients on the
-README's reference date: the `why` excerpt (up to its `...`), the two `fix` answers, and the
-`whatif --scenarios` answer (up to its `...`)."""
+"""The README's examples are what the commands do: the reports it shows are what they print
+for the bundled patients on the README's reference date (the `why` excerpt up to its `...`, the
+two `fix` answers, the `whatif --scenarios` answer up to its `...`), and every line of its tour
+runs as written."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,31 @@ def test_the_scenarios_answer_is_the_start_of_what_whatif_prints() -> None:
         "whatif", str(ROOT / "facts/patients/p05.yaml"), "--scenarios", str(ROOT / "facts/scenarios/p05.yaml")
     )
     assert printed[: len(lines)] == lines
+
+
+def _tour() -> list[str]:
+    """The command lines of the README's tour: its `sh` block listing `trialogic check` first."""
+    (block,) = [
+        text
+        for language, text in re.findall(r"^```(\w*)\n(.*?)^```$", README, re.S | re.M)
+        if language == "sh" and text.startswith("trialogic check")
+    ]
+    return block.splitlines()
+
+
+def test_every_line_of_the_tour_runs_as_written(tmp_path: Path) -> None:
+    """A newcomer types the tour's lines in the repository's folder with the environment
+    active: each must find what it names and succeed (its outputs land in a scratch folder
+    that sees the repository's own folders)."""
+    for folder in ("bench", "facts", "rules", "tests"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    lines = _tour()
+    assert len(lines) >= 10
+    for line in lines:
+        ran = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", line], cwd=tmp_path, env=environment, capture_output=True, text=True
+        )
+        assert ran.returncode == 0, f"{line}\n{ran.stdout}{ran.stderr}"
+    for written in re.findall(r"--out (\S+)", "\n".join(lines)):
+        assert (tmp_path / written).stat().st_size > 0, written
