@@ -102,15 +102,19 @@ def test_fix_asks_nothing_where_the_dose_change_meets_an_inclusion(tmp_path: Pat
     assert [a.kind for alternative in repair.alternatives for a in alternative.actions] == []
 
 
-@pytest.mark.parametrize("change", [INSIDE, BEFORE])
+@pytest.mark.parametrize("change", [INSIDE, AFTER, BEFORE])
 def test_fix_never_assumes_an_exclusion_s_drug_stopped_before_its_dose_change(tmp_path: Path, change: str) -> None:
-    """Inside the window the change makes the exclusion met today: the plans wait until the
-    window no longer reaches it, and only then assume the drug stopped before the window
-    (never before the change); before the window, that assumption alone does."""
+    """Inside the window, or after today (the record was written later: the drug was taken
+    through today), the change makes the exclusion met today: the plans wait until the window
+    no longer reaches it, and only then assume the drug stopped before the window (never
+    before the change; never "blocked for good"); before the window, that assumption alone does."""
     _, trials = load(tmp_path, "exclude", "drug tacrolimus within 12 weeks")
     record = stopped(change)
     (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
-    assert repair.status == ("ineligible" if change == INSIDE else "undetermined")
+    assert repair.status == ("undetermined" if change == BEFORE else "ineligible")
+    assert repair.blocked_by == ()
+    if change != BEFORE:  # the earliest: the first day the 84-day window opens after the change
+        assert repair.eligible_on == dt.date.fromisoformat(change) + dt.timedelta(days=85)
     assert repair.alternatives
     day = dt.date.fromisoformat(change)
     for alternative in repair.alternatives:
