@@ -96,13 +96,25 @@ def test_a_value_reads_as_the_decimal_written(written: str, same_as: str) -> Non
     assert alt(written) == alt(same_as)
 
 
-@pytest.mark.parametrize("written", ["0x1F", "0b101", "12:30", "0o17", "12:30.5"])
-def test_a_value_in_another_base_is_not_a_number(written: str) -> None:
+SIXTIES = "write the number in decimal digits (a record reads no base 60 or times of day)"
+
+
+@pytest.mark.parametrize(
+    ("written", "how"),
+    [
+        ("0x1F", "write the number in decimal: 31"),
+        ("0b101", "write the number in decimal: 5"),
+        ("0o17", "write the number in decimal: 15"),
+        ("12:30", SIXTIES),
+        ("12:30.5", SIXTIES),
+    ],
+)
+def test_a_value_in_another_base_is_not_a_number_and_says_how_to_write_it(written: str, how: str) -> None:
     with pytest.raises(TrialogicError) as raised:
         alt(written)
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.code == "P003"
-    assert diagnostic.message == f"{written!r} is not a number"
+    assert diagnostic.message == f"{written!r} is not a number; {how}"
 
 
 def test_a_value_in_yaml_reads_as_in_json(tmp_path: Path) -> None:

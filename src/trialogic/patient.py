@@ -417,6 +417,24 @@ LARGEST_EXPONENT = 30
 _LARGEST = 10**LARGEST_EXPONENT
 
 
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9]*)?$")
+
+
+def not_a_number(raw: Any) -> str:
+    """What is wrong with a value the reader cannot read as a number, and, for one written in
+    another base (0x1F, 0b101, 0o17, or base 60 as in 12:30, which YAML 1.1 reads as numbers),
+    how to write it."""
+    message = f"{raw!r} is not a number"
+    text = str(raw).strip()
+    try:
+        return f"{message}; write the number in decimal: {int(text, 0)}"
+    except ValueError:
+        pass
+    if isinstance(raw, str) and _SEXAGESIMAL.match(text):
+        return f"{message}; write the number in decimal digits (a record reads no base 60 or times of day)"
+    return message
+
+
 def exact_ratio(raw: Any) -> tuple[int, int]:
     """A record's number as numerator and denominator (> 0, not necessarily in lowest terms),
     exactly the value of Fraction(Decimal(str(raw).strip())): a float means its shortest
@@ -522,7 +540,7 @@ class _Reader:
             self.problem(where, "P003", message)
             return None
         except (TypeError, InvalidOperation, ValueError):
-            self.problem(where, "P003", "a number is required here" if raw is None else f"{raw!r} is not a number")
+            self.problem(where, "P003", "a number is required here" if raw is None else not_a_number(raw))
             return None
 
     def entries(self, record: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
