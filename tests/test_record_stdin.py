@@ -20,6 +20,7 @@ from trialogic.resources import facts_dir
 ON = ["--on", "2026-11-22"]
 P01 = (facts_dir() / "patients" / "p01.yaml").read_text()
 AS_JSON = " (standard input beginning with { or [ is read as JSON)"
+FLOW = "; it reads as YAML (flow style): quote its names and texts as JSON does, or give it as a .yaml file"
 EXPECTED = (
     "give one patient record (a mapping with at least an id), a list of records, or JSON lines (one record a line)"
 )
@@ -135,8 +136,14 @@ def test_an_error_in_a_json_document_is_named_by_its_line_and_field() -> None:
         ('{"id": "A", "sex": }\n', f"<stdin>:1:20: error[P000]: not valid JSON: Expecting value{AS_JSON}"),
         (
             "[{id: A}]\n",
-            f"<stdin>:1:3: error[P000]: not valid JSON: Expecting property name enclosed in double quotes{AS_JSON}",
+            f"<stdin>:1:3: error[P000]: not valid JSON: Expecting property name enclosed in double quotes{AS_JSON}{FLOW}",
         ),
+        (
+            "{'id': 'A'}\n",
+            f"<stdin>:1:2: error[P000]: not valid JSON: Expecting property name enclosed in double quotes{AS_JSON}{FLOW}",
+        ),
+        ('{"id": A}\n', f"<stdin>:1:8: error[P000]: not valid JSON: Expecting value{AS_JSON}{FLOW}"),
+        ('{"id": A, [}\n', f"<stdin>:1:8: error[P000]: not valid JSON: Expecting value{AS_JSON}"),  # not YAML either
         (
             "id: A\nsex: [female\n",
             "<stdin>:3:1: error[P000]: not valid YAML: while parsing a flow sequence did not find expected ',' or ']'",
@@ -345,3 +352,12 @@ def test_the_api_reads_standard_input_as_the_commands_do(monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     (tmp_path / "-").write_text("id: F1\nsex: female\n")
     assert [p.id for p in trialogic.load_patients(Path("-"))] == ["F1"]
+
+
+def test_a_json_file_in_yaml_flow_style_is_told_so(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text("{id: A, sex: female}\n")
+    result = CliRunner().invoke(main, ["check", str(path), *ON])
+    assert result.exit_code == 1
+    message = "error[P000]: not valid JSON: Expecting property name enclosed in double quotes"
+    assert result.output.splitlines()[0] == f"{path}:1:2: {message}{FLOW}"

@@ -1073,7 +1073,7 @@ def _parse_document(text: str, name: str, syntax: str, hint: str) -> tuple[yaml.
     except RepeatedKeys as e:
         raise TrialogicError(repeated_problems(e, name, text)) from e
     except json.JSONDecodeError as e:
-        message = f"not valid JSON: {e.msg}{hint}"
+        message = f"not valid JSON: {e.msg}{hint}{_yaml_flow_note(e)}"
         shown = _visible(source_line(text, e.lineno))
         raise TrialogicError([Diagnostic(name, e.lineno, e.colno, "P000", message, shown)]) from e
     except yaml.YAMLError as e:
@@ -1083,6 +1083,21 @@ def _parse_document(text: str, name: str, syntax: str, hint: str) -> tuple[yaml.
         lines = yaml_lines(text)
         shown = _visible(lines[line - 1] if 0 < line <= len(lines) else None)
         raise TrialogicError([Diagnostic(name, line, column, "P000", f"not valid YAML: {problem}", shown)]) from e
+
+
+def _yaml_flow_note(error: json.JSONDecodeError) -> str:
+    """For a text read as JSON that is YAML in flow style (`{id: P1}`, `{'id': 'P1'}`), where JSON
+    stopped at a name or text without double quotes: what to do instead."""
+    unquoted = error.pos < len(error.doc) and (error.doc[error.pos].isalpha() or error.doc[error.pos] == "'")
+    if not unquoted:
+        return ""
+    try:
+        _, data = _load_yaml(error.doc)
+    except (RepeatedKeys, yaml.YAMLError, TrialogicError):
+        return ""
+    if not isinstance(data, (dict, list)):
+        return ""
+    return "; it reads as YAML (flow style): quote its names and texts as JSON does, or give it as a .yaml file"
 
 
 def _visible(line: str | None) -> str | None:
