@@ -579,10 +579,24 @@ def test_a_bold_heading_leaves_no_markup_in_the_criteria() -> None:
     ]
     underlined = "__Inclusion Criteria__ - adults\n__Exclusion criteria:__ smokers\n"
     assert kinds_and_texts(underlined) == [("inclusion", "adults"), ("exclusion", "smokers")]
-    # in bold inside a sentence left open, the words stay the sentence's
+    # in bold inside a sentence left open, the words stay the sentence's (and lose their bold)
     kept = "Inclusion Criteria:\n* Patients meeting none of the **exclusion criteria:** see below\n"
     assert kinds_and_texts(kept) == [
-        ("inclusion", "Patients meeting none of the **exclusion criteria:** see below"),
+        ("inclusion", "Patients meeting none of the exclusion criteria: see below"),
+    ]
+
+
+def test_a_criterion_s_bold_and_italics_are_not_imported_but_its_asterisks_are() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* **Age 18-65**\n* __Signed__ consent, *any* form, _written_\n"
+        "* ALT < 5 * ULN, 2*3*4 mg, a literal \\*starred\\* word, serum_creatinine_mg\n"
+        "* **bold that wraps\n  onto the next line**\n"
+    )
+    assert kinds_and_texts(text) == [
+        ("inclusion", "Age 18-65"),
+        ("inclusion", "Signed consent, any form, written"),
+        ("inclusion", "ALT < 5 * ULN, 2*3*4 mg, a literal *starred* word, serum_creatinine_mg"),
+        ("inclusion", "bold that wraps onto the next line"),
     ]
 
 

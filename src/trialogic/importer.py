@@ -92,6 +92,10 @@ OPEN_SENTENCE = re.compile(
 )
 MARKER = re.compile(r"(?:[*+•-]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|\([a-z]\))(?:\s+|$)(?P<text>.*)")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (Markdown)
+# Markdown's bold and italics around words ("**Age 18-65**", "__signed__", "*any*", "_not_"):
+# the marker touches a word on its inner side only, and is not escaped, so "5 * ULN", "2*3*4",
+# "\\*" and serum_creatinine keep theirs
+EMPHASIZED = re.compile(r"(?<![\w\\*_])(\*\*|__|\*|_)(?=[^\s*_])(.+?)(?<=[^\s\\*_])\1(?![\w*_])")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
 
 
@@ -231,7 +235,7 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     above = ""  # the line above, when it is text of the bullet or paragraph being read
 
     def flush() -> None:
-        joined = " ".join(" ".join(parts).split())
+        joined = ESCAPE.sub(r"\1", _unemphasized(" ".join(" ".join(parts).split())))
         if joined:
             blocks.append(Block(section, bullet, joined))
         parts.clear()
@@ -247,7 +251,7 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
         continues = not blank or (bullet and raw[:1].isspace())  # as a line of text would
         reading = _reading(above if continues else "", line, following) if heading else "text"
         if reading in ("wrapped", "either"):  # the sentence above goes on: its words stay in it
-            parts.append(ESCAPE.sub(r"\1", line))
+            parts.append(line)
         if heading and reading in ("heading", "either"):
             if reading == "either" and notes is not None:
                 notes.append(
@@ -257,22 +261,35 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
                 )
             flush()
             section, bullet = heading[0], False
-            parts.append(ESCAPE.sub(r"\1", heading[1]))
+            parts.append(heading[1])
         elif reading == "text":
             marker = MARKER.fullmatch(line)
             if marker:
                 flush()
                 bullet = True
-                parts.append(ESCAPE.sub(r"\1", marker.group("text")))
+                parts.append(marker.group("text"))
             elif parts and (not blank or (bullet and raw[:1].isspace())):
-                parts.append(ESCAPE.sub(r"\1", line))
+                parts.append(line)
             else:
                 flush()
                 bullet = False
-                parts.append(ESCAPE.sub(r"\1", line))
+                parts.append(line)
         above, blank = (line if reading in ("text", "wrapped") else ""), False
     flush()
     return blocks
+
+
+def _unemphasized(text: str) -> str:
+    """The text without Markdown's bold and italics markers (the words they mark stay).
+
+    >>> _unemphasized("**Age 18-65**, *any* __signed__ consent; ALT < 5 * ULN; 2*3*4")
+    'Age 18-65, any signed consent; ALT < 5 * ULN; 2*3*4'
+    """
+    while True:
+        plain = EMPHASIZED.sub(r"\2", text)
+        if plain == text:
+            return text
+        text = plain
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
