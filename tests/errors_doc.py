@@ -120,7 +120,8 @@ def _run_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
     for case in cases:
         code = case["error"].split("error[")[1].split("]")[0]
         files = "\n".join(f"{name}:\n{text.rstrip()}" for name, text in case["files"].items())
-        command = "trialogic " + " ".join(case["args"])
+        links = [f"ln {target} {name}" for name, target in case.get("links", {}).items()]
+        command = " && ".join([*links, "trialogic " + " ".join(case["args"])])
         body = f"```\n{files}\n```\n\n`{command}` gives `{case['error']}`\n\n**Fix:** {case['fix']}\n"
         sections.append((code, f"### {code} — {case['name']}\n\n{body}"))
     return sections

@@ -243,3 +243,51 @@ def test_a_file_we_may_not_write_is_refused_not_replaced(tmp_path: Path, monkeyp
     assert result.exit_code == 1
     assert result.output == f"{path}: error[S002]: cannot write the reformatted file: Permission denied\n"
     assert path.read_text() == MESSY
+
+
+def test_a_file_with_another_name_is_refused_not_split(tmp_path: Path) -> None:
+    """Renamed over, a hard-linked file was split in two: the other name kept the old text."""
+    path = tmp_path / "t.tl"
+    path.write_text(MESSY)
+    other = tmp_path / "shared.tl"
+    os.link(path, other)
+    result = CliRunner().invoke(main, ["fmt", str(path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{path}: error[S002]: cannot write the reformatted file: the file has 1 other name (hard link), which"
+        " would keep the old text when it is replaced whole; give it one name first (copy it, then move the"
+        " copy over it)\n"
+    )
+    assert path.read_text() == other.read_text() == MESSY
+    assert path.stat().st_ino == other.stat().st_ino
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.tl", "t.tl"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_the_owner_and_group_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "t.tl"
+    path.write_text(MESSY)
+    os.chown(path, 4321, 8765)
+    assert CliRunner().invoke(main, ["fmt", str(path)]).exit_code == 0
+    assert path.read_text() == format_source(MESSY)
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 8765)
+
+
+def test_the_group_is_kept_where_the_owner_may_not_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that is not root may not give a file away, but may give it a group of its own;
+    the file is rewritten all the same, and keeps what the process may keep."""
+    path = tmp_path / "t.tl"
+    path.write_text(MESSY)
+    owner = path.stat().st_uid
+    calls = []
+
+    def chown(target: Path, uid: int, gid: int) -> None:
+        calls.append((uid, gid))
+        if uid != -1:
+            raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", chown)
+    result = CliRunner().invoke(main, ["fmt", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_text() == format_source(MESSY)
+    assert calls == [(owner, path.stat().st_gid), (-1, path.stat().st_gid)]

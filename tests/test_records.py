@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,8 @@ def test_runs_that_cannot_be_made(case: dict[str, Any], tmp_path: Path, monkeypa
     for name, text in case["files"].items():
         Path(name).parent.mkdir(parents=True, exist_ok=True)
         Path(name).write_text(text)
+    for name, target in case.get("links", {}).items():
+        os.link(target, name)
     dated = case["args"][0] in ("check", "why", "fix", "whatif", "screen")  # the commands about patients
     result = CliRunner().invoke(main, [*case["args"], *(ON if dated else [])])
     assert result.exit_code == 1, result.output

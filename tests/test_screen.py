@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -214,6 +215,32 @@ def test_a_bad_record_writes_nothing_and_keeps_an_earlier_run(tmp_path: Path) ->
     assert f"{stream}:2:13: birth_date: error[P004]" in result.output
     assert {p.name: p.read_text() for p in tmp_path.glob("m.*")} == earlier  # the earlier run's, untouched
     assert not list(tmp_path.glob(".*partial*"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_an_earlier_run_s_files_keep_their_owner_and_group(tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    command = ["screen", str(PATIENTS / "p01.yaml"), "--jobs", "1", "--out", str(out)]
+    assert CliRunner().invoke(main, command).exit_code == 0
+    written = [out, tmp_path / "m.attrition.csv"]
+    for path in written:
+        os.chown(path, 4321, 8765)
+    assert CliRunner().invoke(main, command).exit_code == 0
+    assert [(p.stat().st_uid, p.stat().st_gid) for p in written] == [(4321, 8765)] * 2
+
+
+def test_an_out_file_with_another_name_is_refused_before_the_run(tmp_path: Path) -> None:
+    """Replaced whole, a hard-linked matrix kept the earlier run's rows under its other name."""
+    out = tmp_path / "m.jsonl"
+    out.write_text("earlier\n")
+    os.link(out, tmp_path / "kept.jsonl")
+    result = CliRunner().invoke(main, ["screen", str(PATIENTS / "p01.yaml"), "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"{out}: error[S002]: cannot write the --out file: the file has 1 other name (hard link)"
+    )
+    assert out.read_text() == (tmp_path / "kept.jsonl").read_text() == "earlier\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.jsonl", "m.jsonl"]
 
 
 def test_a_malformed_line_is_named_by_file_and_line_and_the_rest_still_checked(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from .api import TrialSet, blocks, load_trials
 from .errors import Diagnostic, TrialogicError, cannot_write
-from .output import partial_path
+from .output import partial_path, put_in_place, replaceable
 from .progress import progress_bar
 from .records import (
     UniqueIds,
@@ -248,7 +248,8 @@ class _Writer:
                 message = "the --out file would be read as patients (it is among the inputs or in a folder given); write it elsewhere"
                 raise TrialogicError([Diagnostic(str(written), 0, 0, "S003", message)])
         # written beside the target and renamed when the run succeeds: an error keeps an
-        # earlier run's files as they were
+        # earlier run's files as they were (a file with other names is refused before the run)
+        self.replaced = {written: replaceable(written) for written in filter(None, (self.path, self.attrition_path))}
         self.partial = partial_path(self.path) if self.path else None
         try:
             self.stream = self.partial.open("x", encoding="utf-8", newline="") if self.partial else None
@@ -296,7 +297,7 @@ class _Writer:
             if self.attrition_path:
                 _write_attrition(written[0][0], list(attrition.values()), self.kind)
             for partial, target in written:
-                partial.replace(target)
+                put_in_place(partial, target, self.replaced[target])
         except OSError as e:
             for partial, _ in written:
                 partial.unlink(missing_ok=True)
