@@ -136,7 +136,7 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-12-21",
     },
     {
-        "name": "a drug whose record holds a later dose change is stopped the day after that change",
+        "name": "a drug whose record holds a later dose change is stopped on the day of that change",
         "criteria": (
             'exclude tac "Tacrolimus within 4 weeks": drug tacrolimus within 4 weeks\n'
             '  include young "Under 40": age < 40 years'
@@ -146,9 +146,10 @@ SCENARIOS: list[dict[str, Any]] = [
             "drugs": [{"code": "tacrolimus", "start": "2025-01-01", "dose_changes": ["2027-01-10"]}],
             "complete": ["drugs"],
         },
-        # the record says it went on until 2027-01-10: stopped on 2027-01-11, free of it 4 weeks later
-        "alternatives": [["stop tacrolimus on 2027-01-11 (drugs[0])", "wait until 2027-02-09 (79 days)"]],
-        "eligible_on": "2027-02-09",
+        # the record says it was taken until 2027-01-10: stopped that day (its last), the
+        # 4-week window [R - 28 days, R] no longer reaches it from 2027-02-08
+        "alternatives": [["stop tacrolimus on 2027-01-10 (drugs[0])", "wait until 2027-02-08 (78 days)"]],
+        "eligible_on": "2027-02-08",
     },
     {
         "name": "a drug recorded to start later cannot be stopped today (the record says it starts)",

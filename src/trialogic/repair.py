@@ -191,10 +191,10 @@ def _clearance_ages(patient: Patient, compiled: CompiledTrial, today: dt.date) -
 
 def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -> list[dt.date]:
     """Today, and every later date on which some leaf can change: a window stops reaching a
-    recorded date (an exposure's end, a start, a dose change, a drug stopped today, the
-    latest result of a test, which goes stale), an entry starts or changes dose, an
-    `active` entry is over (the day after its end, or after today for a drug stopped
-    today), or an age threshold is crossed, or an age at which a creatinine clearance
+    recorded date (an exposure's end, a start, a dose change, a drug stopped today or on
+    its last dose change, the latest result of a test, which goes stale), an entry starts
+    or changes dose, an `active` entry is over (the day after its end, or after the day a
+    drug is stopped), or an age threshold is crossed, or an age at which a creatinine clearance
     computed from the record (Cockcroft–Gault falls with age) can cross one of the trial's
     thresholds on it. Between two such dates nothing can change for
     the better. (Only results of attributes the trial reads count, and only the windows on
@@ -204,7 +204,6 @@ def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     other = {today, *(a.date for a in patient.assessments)}  # days that are not only results' days
     for event in patient.events:
         other.update({event.start, *event.dose_changes})
-        other.update(d + one_day for d in event.dose_changes if d < LATEST_REFERENCE)
         if event.end is not None:
             other.add(event.end)
     # dates past the last a command can check change nothing it can see (and 9999-12-31, an
