@@ -329,6 +329,26 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-11-22",
     },
     {
+        "name": "a drug stopped on a date the record lacks, while the plan waits for a birthday: "
+        "documenting that it was before the window of that day",
+        "criteria": 'exclude cyc "Cyclosporine within 12 weeks": drug cyclosporine within 12 weeks\n'
+        '  include adult "Adult": age >= 18 years',
+        "patient": {
+            "birth_date": "2009-03-01",
+            "drugs": [{"code": "cyclosporine", "start": "2020-01-01", "status": "stopped"}],
+            "complete": ["drugs"],
+        },
+        # it was 'blocked for good' by both: the window of 2027-03-01 opens after today, and a
+        # bound after today was never offered (the record says it ended by today, so before it)
+        "alternatives": [
+            [
+                "document when cyclosporine (drugs[0]) stopped — assumed before 2026-12-07",
+                "wait until 2027-03-01 (99 days)",
+            ]
+        ],
+        "eligible_on": "2027-03-01",
+    },
+    {
         "name": "an inclusion needing recent use of a drug stopped on a date the record lacks: "
         "documenting that it stopped inside the window, on or after its first day",
         "criteria": 'include rtx "Rituximab within 4 weeks": drug rituximab within 4 weeks',

@@ -12,7 +12,10 @@ from typing import Any
 
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from test_fix import ends
 from trialogic import api
 from trialogic.cli import main
 from trialogic.resources import rules_dir
@@ -71,3 +74,60 @@ def test_a_drug_changed_after_the_reference_date_is_stopped_on_that_day_and_wait
     assert "blocked for good" not in shown.output
     assert "eligible from 2027-03-05" in shown.output
     assert "stop tacrolimus on 2026-12-10 (drugs[0])" in shown.output
+
+
+@st.composite
+def later_changes(draw: st.DrawFn) -> tuple[dt.date, dict[str, Any], dt.date]:
+    """A reference date, a record of potent immunosuppressants (still taken, or stopped on a
+    day it lacks), the first with a dose change after that date, and the first day the
+    washout can be over: for each drug, 85 days after the last day it was surely taken —
+    its last dose change, its start, and for one still taken, the reference date at least."""
+    today = draw(st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31)))
+    codes = draw(st.lists(st.sampled_from(POTENT), min_size=1, max_size=2, unique=True))
+    drugs, earliest = [], today
+    for index, code in enumerate(codes):
+        start = today - dt.timedelta(days=draw(st.integers(0, 400)))
+        offsets = draw(st.lists(st.integers(-200, 200), max_size=3))
+        if index == 0:
+            offsets.append(draw(st.integers(1, 200)))
+        changes = sorted(d for d in {today + dt.timedelta(days=o) for o in offsets} if d >= start)
+        entry: dict[str, Any] = {"code": code, "start": start.isoformat()}
+        if changes:
+            entry["dose_changes"] = [d.isoformat() for d in changes]
+        still = draw(st.booleans())
+        if not still:
+            entry["status"] = "stopped"
+        taken = max([start, *changes, *([today] if still else [])])
+        earliest = max(earliest, taken + CLEAR)
+        drugs.append(entry)
+    return today, {**BASE, "drugs": drugs}, earliest
+
+
+# Tacrolimus changed the day after today keeps the plan waiting past today: cyclosporine,
+# stopped on a day the record lacks, was then 'blocked for good' (no bound after today).
+TWO_STOPPED = {
+    **BASE,
+    "drugs": [
+        {"code": "tacrolimus", "start": "2024-01-01", "dose_changes": ["2024-01-02"], "status": "stopped"},
+        {"code": "cyclosporine", "start": "2023-12-31", "status": "stopped"},
+    ],
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(later_changes())
+@example((dt.date(2024, 1, 1), TWO_STOPPED, dt.date(2024, 1, 2) + CLEAR))
+def test_every_plan_for_a_drug_changed_after_the_reference_date_works_from_the_first_day_it_can(
+    drawn: tuple[dt.date, dict[str, Any], dt.date],
+) -> None:
+    today, record, earliest = drawn
+    (repair,) = api.fix(api.read_patient(record), TRIALS, on=today)
+    assert repair.blocked_by == ()
+    assert repair.eligible_on == earliest
+    for alternative in repair.alternatives:
+        stops = [(a.data["drug"], a.data["from"]) for a in alternative.actions if a.kind == "stop"]
+        # whatif takes each stop (the record allows it), and the washout is over on the plan's day
+        assert washout_status(record, stops, today, alternative.eligible_on) != "met"
+        for changed, on in ends(record, alternative, TRIAL, today):
+            (result,) = api.check([api.read_patient(changed)], TRIALS, on=on)
+            assert result.status == "eligible", (alternative, changed)

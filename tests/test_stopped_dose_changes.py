@@ -20,6 +20,7 @@ from oracle import evaluate
 
 TODAY = dt.date(2026, 11, 22)
 INSIDE, AFTER, BEFORE = "2026-10-01", "2026-12-10", "2026-06-01"  # the window: 2026-08-30 to 2026-11-22
+ON = TODAY.isoformat()  # a change today: it ended today (or later, the record written later)
 
 
 def stopped(change: str) -> dict[str, Any]:
@@ -102,10 +103,10 @@ def test_fix_asks_nothing_where_the_dose_change_meets_an_inclusion(tmp_path: Pat
     assert [a.kind for alternative in repair.alternatives for a in alternative.actions] == []
 
 
-@pytest.mark.parametrize("change", [INSIDE, AFTER, BEFORE])
+@pytest.mark.parametrize("change", [INSIDE, AFTER, BEFORE, ON])
 def test_fix_never_assumes_an_exclusion_s_drug_stopped_before_its_dose_change(tmp_path: Path, change: str) -> None:
-    """Inside the window, or after today (the record was written later: the drug was taken
-    through today), the change makes the exclusion met today: the plans wait until the window
+    """Inside the window, today, or after today (the record was written later: the drug was
+    taken through today), the change makes the exclusion met today: the plans wait until the window
     no longer reaches it, and only then assume the drug stopped before the window (never
     before the change; never "blocked for good"); before the window, that assumption alone does."""
     _, trials = load(tmp_path, "exclude", "drug tacrolimus within 12 weeks")
