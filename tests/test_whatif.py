@@ -484,11 +484,14 @@ def test_set_on_a_day_with_a_result_keeps_the_laboratorys_limit(limit: dict[str,
 def test_stop_before_a_recorded_dose_change_or_the_start_names_the_day_that_would_do() -> None:
     record = {"id": "D1", "drugs": [{"code": "tacrolimus", "start": "2026-01-01", "dose_changes": ["2026-11-15"]}]}
     trials = api.load_trials()
-    with pytest.raises(TrialogicError, match=r"dose of tacrolimus on 2026-11-15, .*\(--stop tacrolimus@2026-11-16\)"):
+    # stopped on the day of its last change, it was last taken then (as `fix` plans it)
+    with pytest.raises(
+        TrialogicError, match=r"on 2026-11-15, .*stop it on that day or later \(--stop tacrolimus@2026-11-15\)"
+    ):
         whatif(record, [Change("--stop", "tacrolimus@2026-11-10")], trials, TODAY)
     with pytest.raises(TrialogicError, match="tacrolimus starts on 2026-01-01, after 2025-11-10"):
         whatif(record, [Change("--stop", "tacrolimus@2025-11-10")], trials, TODAY)
-    flips = whatif(record, [Change("--stop", "tacrolimus@2026-11-16")], trials, TODAY).flips
+    flips = whatif(record, [Change("--stop", "tacrolimus@2026-11-15")], trials, TODAY).flips
     assert len(flips) == len(trials.trials)  # accepted: the record stays valid
 
 

@@ -172,8 +172,8 @@ def apply_changes(
 
 
 def _stoppable(change: Change, drug: dict[str, Any], date: str) -> None:
-    """A drug is stopped after it started and after its last recorded dose change (the
-    record says it was still taken then)."""
+    """A drug is stopped on or after its start and its last recorded dose change (the record
+    says it was still taken then; stopped on a day, it was last taken that day)."""
     code = drug.get("code")
     start = str(drug.get("start", ""))
     if start > date:
@@ -181,13 +181,13 @@ def _stoppable(change: Change, drug: dict[str, Any], date: str) -> None:
     later = sorted(str(d) for d in drug.get("dose_changes") or [] if str(d) > date)
     if later:
         try:
-            after = (iso_date(later[-1]) + dt.timedelta(days=1)).isoformat()
+            last = iso_date(later[-1]).isoformat()
         except ValueError:
             return  # not a date: the record's own check names it
         raise _fail(
             change,
-            f"the record changes the dose of {code} on {later[-1]}, after {date}, so it was still taken then; "
-            f"stop it after that (--stop {code}@{after})",
+            f"the record changes the dose of {code} on {last}, after {date}, so it was still taken then; "
+            f"stop it on that day or later (--stop {code}@{last})",
         )
 
 
