@@ -361,11 +361,13 @@ def test_fix_waits_for_the_birthday_a_clearance_from_an_assumed_creatinine_falls
     tmp_path: Path,
 ) -> None:
     """The creatinine a plan assumes counts too: with none recorded, a renal panel gives one
-    below 700 µmol/L, 699.9, from which a man of 50 kg has 5.975 mL/min at 72 and 5.887 at 73
-    (2027-03-15): the plan obtains it then, rather than "blocked for good"."""
+    from 690 to 700 µmol/L, 699.9, from which a man of 50 kg has 5.975 mL/min at 72 and 5.887
+    at 73 (2027-03-15): the plan obtains it then, rather than "blocked for good". (Below 690
+    the trial is not met: else a creatinine of 55.6 µmol/L or less, a clearance above the range,
+    would serve today.)"""
     trials = trials_of(
         tmp_path,
-        'include scr "creatinine below 700 umol/L": scr < 700 umol/L\n'
+        'include scr "creatinine from 690 to 700 umol/L": scr > 690 umol/L and scr < 700 umol/L\n'
         '  exclude crcl "CrCl 5.9 to 75.2 mL/min": creatinine_clearance between 5.9 and 75.2 mL/min',
     )
     measurements = [

@@ -154,7 +154,10 @@ def _values_taken(patient: Patient, compiled: CompiledTrial, attribute: str, tod
     """The values of `attribute`, whole at its scale as rules/derived.lp takes them, that can
     be the latest on today or later: the latest recorded by today and every later one, and
     those a repair may assume, around each number the trial compares it with (each side of
-    a threshold, from below a ULN multiple to above it: rules/repair.lp's candidate_value)."""
+    a threshold, from below a ULN multiple to above it: rules/repair.lp's candidate_value).
+    The creatinine values rules/repair.lp solves from Cockcroft–Gault for a clearance
+    threshold are not among them: each is solved for the age on a candidate date, the
+    day it is assumed on, and crosses the threshold there, so it brings no other date."""
     results = [
         (m.date, math.floor(m.value))
         for m in patient.measurements
