@@ -117,6 +117,14 @@ def test_a_value_in_another_base_is_not_a_number_and_says_how_to_write_it(writte
     assert diagnostic.message == f"{written!r} is not a number; {how}"
 
 
+@pytest.mark.parametrize("written", ["\u0663", "\uff11\uff12", "\u0661\u0660\u0660"])
+def test_digits_of_another_script_are_not_a_number_in_another_base(written: str) -> None:
+    with pytest.raises(TrialogicError) as raised:
+        alt(written)
+    (diagnostic,) = raised.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == ("P003", f"{written!r} is not a number")
+
+
 def test_a_value_in_yaml_reads_as_in_json(tmp_path: Path) -> None:
     yaml_path, json_path = tmp_path / "p.yaml", tmp_path / "p.json"
     yaml_path.write_text(

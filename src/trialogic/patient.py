@@ -426,10 +426,11 @@ def not_a_number(raw: Any) -> str:
     how to write it."""
     message = f"{raw!r} is not a number"
     text = str(raw).strip()
-    try:
-        return f"{message}; write the number in decimal: {int(text, 0)}"
-    except ValueError:
-        pass
+    if text.isascii():  # int() also reads other scripts' digits (٣), which are no other base
+        try:
+            return f"{message}; write the number in decimal: {int(text, 0)}"
+        except ValueError:
+            pass
     if isinstance(raw, str) and _SEXAGESIMAL.match(text):
         return f"{message}; write the number in decimal digits (a record reads no base 60 or times of day)"
     return message
