@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 # Reference dates trialogic accepts: windows reach years before one, repairs years after.
 EARLIEST_REFERENCE = dt.date(1900, 1, 1)
@@ -31,14 +32,21 @@ def reference_date(value: object, write: str) -> dt.date:
     return date
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@lru_cache(maxsize=2**14)
 def iso_date(text: str) -> dt.date:
     """A date written YYYY-MM-DD, else ValueError (Python 3.11's fromisoformat alone would
     also read 20261122 and 2026-W47, and earlier versions would not).
 
+    A cohort's records repeat the same few thousand dates, so each text is read once and
+    kept (a date is immutable; a refused text raises each time, as exceptions are not kept).
+
     >>> iso_date("2026-11-22")
     datetime.date(2026, 11, 22)
     """
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not _ISO_DATE.fullmatch(text):
         raise ValueError(f"{text!r} is not written YYYY-MM-DD")
     return dt.date.fromisoformat(text)
 

@@ -507,6 +507,12 @@ def _text_ratio(text: str) -> tuple[int, int] | None:
     return (digits * 10**shift, 1) if shift >= 0 else (digits, 10**-shift)
 
 
+def _above(numerator: int, denominator: int, grains: int) -> bool:
+    """Whether numerator/denominator (denominator > 0) is above `grains` grains, in integers
+    alone: a Fraction's arithmetic normalises through a gcd at each step."""
+    return numerator * GRAIN > grains * denominator
+
+
 class _Reader:
     """Validates one record, collecting diagnostics instead of stopping at the first."""
 
@@ -626,9 +632,9 @@ class _Reader:
             return []
         uln = self.uln(attribute, entry, unit, where)
         too_large = []  # (field, what, the largest value in the attribute's unit)
-        if abs(scaled) * GRAIN > LARGEST_VALUE:
+        if _above(abs(scaled.numerator), scaled.denominator, LARGEST_VALUE):
             too_large.append((f"{where}.value", f"{raw_value} {unit}", LARGEST_VALUE))
-        if uln is not None and uln * GRAIN > LARGEST_ULN:
+        if uln is not None and _above(uln.numerator, uln.denominator, LARGEST_ULN):
             too_large.append((_limit_field(where, entry), "the upper limit of normal", LARGEST_ULN))
         for field, what, largest in too_large:
             most = f"{float(Fraction(largest, GRAIN * attribute.scale)):g} {attribute.unit}"
