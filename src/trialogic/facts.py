@@ -61,11 +61,16 @@ def grains(value: Fraction) -> int:
     >>> grains(Fraction(2563, 10)), grains(Fraction(1, 3))
     (512600, 667)
     """
-    exact = value * GRAIN
-    if exact.denominator == 1:
-        return exact.numerator
-    thousandths = value * (GRAIN // 2)
-    return 2 * (thousandths.numerator // thousandths.denominator) + 1
+    return _grains(value.numerator, value.denominator)
+
+
+def _grains(numerator: int, denominator: int) -> int:
+    """`grains` of numerator/denominator (denominator > 0), in integers alone: a cohort has
+    tens of thousands of values, and each Fraction operation normalises through a gcd."""
+    exact, rest = divmod(numerator * GRAIN, denominator)
+    if rest == 0:
+        return exact
+    return 2 * (numerator * (GRAIN // 2) // denominator) + 1
 
 
 # A result's ratio to its upper limit of normal is compared with ULN factors of at most 20
@@ -82,7 +87,10 @@ def ratio_grains(value: Fraction, limit: Fraction) -> int:
     >>> ratio_grains(Fraction(10**8), Fraction(1, 10**4)), ratio_grains(Fraction(-5), Fraction(40))
     (40001, -1)
     """
-    ratio = grains(value / limit)
+    numerator, denominator = value.numerator * limit.denominator, value.denominator * limit.numerator
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    ratio = _grains(numerator, denominator)
     return max(-1, min(ratio, LARGEST_FACTOR * GRAIN + 1))
 
 
