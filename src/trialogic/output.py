@@ -21,8 +21,9 @@ def partial_path(path: Path) -> Path:
 
 def replaceable(path: Path, what: str = "the --out file") -> os.stat_result | None:
     """The status of the file at `path` that a write of `what` is to replace (None: no file is
-    there, or something else, such as a link or a folder). A file with other names (hard links) is refused (S002): replaced whole under this
-    name, it would keep the old text under the others."""
+    there, or something else, such as a link or a folder). A file with other names (hard
+    links) is refused (S002): replaced whole under this name, it would keep the old text
+    under the others."""
     try:
         status = path.lstat()
     except OSError:
