@@ -1,6 +1,13 @@
 """The test run's own cache folder: trialogic keeps parsed criteria and unit tables in
 `$XDG_CACHE_HOME/trialogic`, and the tests write many temporary trial files, which would
-otherwise pile up in the user's cache."""
+otherwise pile up in the user's cache.
+
+Property tests draw the same examples every run (derandomized, no example database), so a
+test run passes or fails in CI as it did on the machine that committed it. To hunt with
+fresh random draws (a failure is shrunk and kept in .hypothesis/ to replay):
+
+    HYPOTHESIS_PROFILE=explore .venv/bin/python -m pytest
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -131,11 +131,24 @@ def record(raw: Any, unit: str) -> dict[str, Any]:
     return {"id": "P1", "measurements": [measurement]}
 
 
+def base_hint(raw: Any) -> str:
+    """The hint added for a number written in another base (0x1F, 0b101, 0o17), which Python's
+    own literal syntax reads; not for digits of other scripts (\u0663), which int() also reads."""
+    if not str(raw).isascii():
+        return ""
+    try:
+        return f"; write the number in decimal: {int(str(raw).strip(), 0)}"
+    except ValueError:
+        return ""
+
+
 @settings(max_examples=500, deadline=None)
 @given(
     st.one_of(st.integers(-10, 10**7), st.floats(-10, 10**7), DECIMAL_TEXT, ODD_TEXT),
     st.sampled_from(["kg", "g", "lb"]),
 )
+@example("0x0", "kg")  # another base: the message says how to write it
+@example("0b_1", "g")
 def test_a_result_is_stored_or_refused_as_before(raw: Any, unit: str) -> None:
     assert WEIGHT is not None and WEIGHT.range is not None
     expected = outcome(reference, raw)
@@ -144,7 +157,7 @@ def test_a_result_is_stored_or_refused_as_before(raw: Any, unit: str) -> None:
     except TrialogicError as e:
         got = [(d.code, d.field, d.message) for d in e.diagnostics]
         if expected == REFUSED:
-            assert got == [(REFUSED, "measurements[0].value", f"{raw!r} is not a number")]
+            assert got == [(REFUSED, "measurements[0].value", f"{raw!r} is not a number{base_hint(raw)}")]
         elif expected == OUT_OF_RANGE:
             assert [(code, field) for code, field, _ in got] == [(REFUSED, "measurements[0].value")]
             assert f"{raw!r} is out of range" in got[0][2]
