@@ -21,7 +21,9 @@ from trialogic import whatif as whatif_module
 from trialogic.cli import main
 from trialogic.parser import parse_file
 from trialogic.resources import facts_dir, rules_dir
-from trialogic.whatif import Change, apply_changes, change_trials, whatif
+from trialogic.scenario_file import Scenario
+from trialogic.scenarios import run_scenarios
+from trialogic.whatif import Change, apply_changes, change_trials, same_unit, whatif
 
 from strategies import dated_patient_records
 
@@ -348,7 +350,8 @@ def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
                 ]  # fmt: skip
                 for old in same_day:
                     limits = {k: old[k] for k in ("uln", "reference_range") if k in old}
-                    other_unit |= bool(limits) and str(old.get("unit", "")).strip() != entry["unit"]
+                    unit = str(old.get("unit", "")).strip()
+                    other_unit |= bool(limits) and not same_unit(SEEDS, entry["attribute"], unit, entry["unit"])
                     entry.update(limits)
                 edited[section] = [m for m in edited.get(section, []) if m not in same_day]
             edited.setdefault(section, []).append(entry)
@@ -479,6 +482,11 @@ def test_set_on_a_day_with_a_result_keeps_the_laboratorys_limit(limit: dict[str,
     assert {new.id: new.status for _, new in flip.flipped if new} == {"alt": "met"}
     with pytest.raises(TrialogicError, match="has its .* in U/L; write the value in U/L"):
         whatif(record, [Change("--set", "alt=0.9ukat/L")], trials, TODAY)
+    # IU/L is U/L spelled another way: the limit applies as written
+    (same,) = whatif(record, [Change("--set", "alt=55IU/L")], trials, TODAY).flips
+    assert [(c.id, c.status) for c in same.after.criteria] == [(c.id, c.status) for c in flip.after.criteria]
+    assert same_unit(trials, "alt", "U/L", "IU/L") and same_unit(trials, "alt", "U/L", "U/L")
+    assert not same_unit(trials, "alt", "U/L", "ukat/L") and not same_unit(trials, "alt", "U/L", "furlong")
 
 
 def test_stop_before_a_recorded_dose_change_or_the_start_names_the_day_that_would_do() -> None:
@@ -505,3 +513,35 @@ def test_a_stop_ends_the_course_taken_that_day_not_a_later_one(trials: api.Trial
     ]
     with pytest.raises(TrialogicError, match="starts on 2025-06-01, after 2025-01-01"):
         apply_changes(record, [Change("--stop", "tacrolimus@2025-01-01")], trials, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("value", "advice"),
+    [("3.510^9/L", "'wbc=3.5 10^9/L'"), ("1210^9/L", "'wbc=12 10^9/L'"), ("-4.2e110^9/L", "'wbc=-4.2e1 10^9/L'")],
+)
+def test_a_unit_run_into_the_number_is_told_apart(value: str, advice: str) -> None:
+    """3.510^9/L would read as 3.510 in the unit ^9/L: the error says where the space goes,
+    and the advice, followed, reads as the value meant."""
+    trials = api.load_trials()
+    with pytest.raises(TrialogicError) as refused:
+        apply_changes(RECORD, [Change("--set", f"wbc={value}")], trials, TODAY)
+    (diagnostic,) = refused.value.diagnostics
+    assert diagnostic.code == "W001"
+    assert diagnostic.message.endswith(f"set a unit beginning with a digit apart by a space: {advice}")
+    followed = apply_changes(RECORD, [Change("--set", advice.strip("'"))], trials, TODAY)
+    (entry,) = [m for m in followed["measurements"] if m["attribute"] == "wbc"]
+    assert (entry["value"] + entry["unit"]).replace(" ", "") == value.replace(" ", "")
+    assert entry["unit"] == "10^9/L"
+
+
+def test_the_api_refuses_a_later_date_before_the_reference_date() -> None:
+    """As the command line does: the changes would be judged before the day they are made."""
+    trials = api.load_trials()
+    change = [Change("--set", "serum_creatinine=80umol/L")]
+    with pytest.raises(ValueError, match="later: 2026-11-21 is before the reference date 2026-11-22"):
+        whatif(RECORD, change, trials, TODAY, later=TODAY - dt.timedelta(days=1))
+    back = Scenario("back", tuple(change), later=TODAY - dt.timedelta(days=1))
+    with pytest.raises(ValueError, match="scenario 'back': later: 2026-11-21 is before the reference date"):
+        run_scenarios(RECORD, [back], trials, TODAY, "<input>", [])
+    on_the_day = whatif(RECORD, change, trials, TODAY, later=TODAY)  # the reference date itself is allowed
+    assert [f.before.status for f in on_the_day.flips]

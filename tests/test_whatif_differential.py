@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -126,6 +127,19 @@ def set_change(draw: st.DrawFn, case: Case) -> tuple[Change, dict[str, Any]]:
     return Change("--set", f"{entry['attribute']}={value}@{day}"), entry
 
 
+def one_unit(attribute: str, unit: str, other: str) -> bool:
+    """README: the same unit, or another spelling of it (one U/L is one IU/L)."""
+    if unit == other:
+        return True
+    known = VOCABULARY.attribute(attribute)
+    if known is None or not unit or not other:
+        return False
+    try:
+        return VOCABULARY.to_canonical(known, Fraction(1), unit) == VOCABULARY.to_canonical(known, Fraction(1), other)
+    except ValueError:
+        return False
+
+
 def set_by_hand(record: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any] | None:
     """README: the result replaces one of the attribute the record holds that day, keeping its
     laboratory's limit, so the value must be in that result's unit (None: refused)."""
@@ -135,7 +149,7 @@ def set_by_hand(record: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]
     for old in edited.get("measurements", []):
         if canonical(old["attribute"]) == canonical(entry["attribute"]) and str(old["date"]) == entry["date"]:
             limits = {key: old[key] for key in ("uln", "reference_range") if key in old}
-            if limits and str(old.get("unit", "")).strip() != entry.get("unit", ""):
+            if limits and not one_unit(old["attribute"], str(old.get("unit", "")).strip(), entry.get("unit", "")):
                 return None
             entry.update(limits)
         else:

@@ -41,7 +41,7 @@ from .scenario_file import read_scenarios
 from .scenarios import run_scenarios
 from .screen import run_screen
 from .vocabulary import load_vocabulary
-from .whatif import OPTIONS, USAGE, Change, change_trials, not_yet, whatif
+from .whatif import OPTIONS, USAGE, Change, change_trials, later_problem, not_yet, whatif
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -404,8 +404,9 @@ def whatif_command(
             print_scenarios(outcomes, reference, console())
         print_notes(notes)
         return
-    if later is not None and later < reference:
-        raise click.BadParameter(f"{later} is before the reference date {reference}", param_hint="--later")
+    late = later_problem(reference, later)
+    if late:
+        raise click.BadParameter(late, param_hint="--later")
     changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
     with reported():
         trials = trials_given(trial_paths)

@@ -44,7 +44,7 @@ from .patient import Patient
 from .records import assessment_problems
 from .scenario_file import Scenario
 from .solve import Answer, Solver
-from .whatif import TRIAL_OPTIONS, Change, Flip, apply_changes, change_trials, compare
+from .whatif import TRIAL_OPTIONS, Change, Flip, apply_changes, change_trials, compare, later_problem
 
 KEY = clingo.Number(0)  # every variant is the same patient to clingo
 DOMAIN = "scenario_fact"  # scenario_fact(F): F is a fact of some variant, an external atom
@@ -165,9 +165,11 @@ def run_scenarios(
     groups: dict[tuple[dt.date, tuple[Change, ...]], list[tuple[int, Variant]]] = {(on, ()): []}
     for index, scenario in enumerate(scenarios):
         key = scenario.trial_changes
-        if scenario.later is not None and scenario.later < on and scenario.where is not None:
-            message = f"--later {scenario.later} is before the reference date {on}; give a date on or after it"
-            problems.append(scenario.where.diagnostic("W004", message))
+        late = later_problem(on, scenario.later)
+        if late and scenario.where is None:
+            raise ValueError(f"scenario {scenario.name!r}: later: {late}")
+        if late and scenario.where is not None:
+            problems.append(scenario.where.diagnostic("W004", f"--later {late}"))
         try:
             if key not in changed_trials:
                 changed_trials[key] = _changed_trials(trials, scenario)

@@ -29,6 +29,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from . import ast
@@ -38,7 +39,7 @@ from .errors import Diagnostic, TrialogicError
 from .parser import parse
 from .patient import Patient
 from .records import assessment_problems
-from .vocabulary import closest, suggestion
+from .vocabulary import UnitError, closest, suggestion
 
 # Every change option, in the order the CLI applies them (a scenario file applies its
 # changes in the order written).
@@ -105,6 +106,7 @@ def apply_changes(
             if known is not None and known.type == "pair" and not_a_pair:
                 raise _fail(change, f"{value!r} is not a pair of numbers; write e.g. {known.name}=150/95{known.unit}")
             if match:
+                _unit_run_on(change, attribute, match.group(1), match.group(2))
                 entry["value"] = match.group(1)
                 if match.group(2):
                     entry["unit"] = match.group(2)
@@ -119,7 +121,7 @@ def apply_changes(
             measurements = changed.get("measurements", [])
             replaced = [m for m in measurements if m.get("attribute") in names and str(m.get("date")) == date]
             for old in replaced:
-                _keep_limit(change, old, entry)
+                _keep_limit(change, old, entry, trials)
             changed["measurements"] = [m for m in measurements if m not in replaced] + [entry]
         elif option == "--unset":
             names = _names(trials, text)
@@ -171,6 +173,18 @@ def apply_changes(
     return changed
 
 
+def _unit_run_on(change: Change, attribute: str, number: str, unit: str) -> None:
+    """A unit such as 10^9/L written straight after the number (3.510^9/L) reads as the
+    number 3.510 with the unit ^9/L: say to set the unit apart."""
+    head, ten = number[:-2], number[-2:]
+    if unit.startswith("^") and ten == "10" and re.fullmatch(_NUMBER, head):
+        raise _fail(
+            change,
+            f"{number + unit!r} reads as {number} in the unit {unit!r}; "
+            f"set a unit beginning with a digit apart by a space: '{attribute}={head} 10{unit}'",
+        )
+
+
 def _stoppable(change: Change, drug: dict[str, Any], date: str) -> None:
     """A drug is stopped on or after its start and its last recorded dose change (the record
     says it was still taken then; stopped on a day, it was last taken that day)."""
@@ -191,15 +205,16 @@ def _stoppable(change: Change, drug: dict[str, Any], date: str) -> None:
         )
 
 
-def _keep_limit(change: Change, old: dict[str, Any], new: dict[str, Any]) -> None:
+def _keep_limit(change: Change, old: dict[str, Any], new: dict[str, Any], trials: TrialSet) -> None:
     """A result set on a day the record holds one of keeps that result's upper limit of
     normal (`uln` or `reference_range`): the laboratory's limit does not change with the
-    value. The limit is written in the result's unit, so the new value must be in it too."""
+    value. The limit is written in the result's unit, so the new value must be in it too,
+    or in another spelling of it (IU/L for U/L)."""
     limits: dict[str, Any] = {key: old[key] for key in ("uln", "reference_range") if key in old}
     if not limits:
         return
     unit = str(old.get("unit", "")).strip()
-    if str(new.get("unit", "")).strip() != unit:
+    if not same_unit(trials, str(old.get("attribute")), unit, str(new.get("unit", "")).strip()):
         key = next(iter(limits))
         raise _fail(
             change,
@@ -207,6 +222,20 @@ def _keep_limit(change: Change, old: dict[str, Any], new: dict[str, Any]) -> Non
             f"write the value in {unit or 'no unit'} so that the laboratory's limit still applies",
         )
     new.update(limits)
+
+
+def same_unit(trials: TrialSet, attribute: str, unit: str, other: str) -> bool:
+    """Whether two spellings name the same unit of `attribute` (one is exactly the other)."""
+    if unit == other:
+        return True
+    known = trials.vocabulary.attribute(attribute)
+    if known is None or not unit or not other:
+        return False
+    try:
+        one = Fraction(1)
+        return trials.vocabulary.to_canonical(known, one, unit) == trials.vocabulary.to_canonical(known, one, other)
+    except UnitError:
+        return False
 
 
 def _names(trials: TrialSet, attribute: str) -> set[str]:
@@ -363,6 +392,14 @@ class WhatIf:
     patient: Patient
 
 
+def later_problem(on: dt.date, later: dt.date | None) -> str | None:
+    """What is wrong with a --later date: one before the reference date would judge the
+    changes before the day they are made."""
+    if later is not None and later < on:
+        return f"{later} is before the reference date {on}; give a date on or after it"
+    return None
+
+
 def whatif(
     record: dict[str, Any],
     changes: list[Change],
@@ -380,6 +417,9 @@ def whatif(
     >>> [(f.trial, f.before.status, f.after.status) for f in answer.flips if f.trial == "NCT05631717"]
     [('NCT05631717', 'ineligible', 'undetermined')]
     """
+    problem = later_problem(on, later)
+    if problem:
+        raise ValueError(f"later: {problem}")
     before_patient = read_patient(record, source, trials.vocabulary)
     assessed = assessment_problems(before_patient, trials)  # against the trials as loaded
     if assessed:
