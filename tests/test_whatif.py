@@ -545,3 +545,52 @@ def test_the_api_refuses_a_later_date_before_the_reference_date() -> None:
         run_scenarios(RECORD, [back], trials, TODAY, "<input>", [])
     on_the_day = whatif(RECORD, change, trials, TODAY, later=TODAY)  # the reference date itself is allowed
     assert [f.before.status for f in on_the_day.flips]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--unset", "serum_creatinine", "--set", "serum_creatinine=80umol/L"],
+        ["--set=serum_creatinine=80umol/L", "--unset", "serum_creatinine"],
+        [
+            "--set",
+            "serum_creatinine=80umol/L",
+            "--on",
+            "2026-11-22",
+            "--unset=serum_creatinine",
+            "--set",
+            "wbc=2.1 10^9/L",
+        ],
+        ["--remove-condition", "lupus_nephritis", "--add-condition=lupus_nephritis@2026-11-01"],
+        ["--stop", "tacrolimus@2026-11-01", "--start", "tacrolimus@2026-11-15", "--set", "serum_creatinine=90umol/L"],
+    ],
+)
+def test_the_command_line_applies_changes_in_the_order_given(arguments: list[str]) -> None:
+    """`--unset X --set X=...` leaves the new result (applied in a fixed order of options, the
+    new result was removed too): the command line agrees with the API given the same list."""
+    patient = facts_dir() / "patients" / "p05.yaml"
+    result = CliRunner().invoke(main, ["whatif", str(patient), "--on", "2026-11-22", *arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    said = {
+        (t["trial"], f["after"]["id"]): f["after"]["status"]
+        for t in json.loads(result.output)["trials"]
+        for f in t["flipped"]
+    }
+    pairs = [a for a in arguments if a != "--on" and a != "2026-11-22"]
+    changes = []
+    for token in pairs:
+        if "=" in token and token.startswith("--") and token.split("=", 1)[0] in whatif_module.OPTIONS:
+            changes.append(Change(*token.split("=", 1)))
+        elif token.startswith("--"):
+            changes.append(Change(token, ""))
+        else:
+            changes[-1] = Change(changes[-1].option, token)
+    record = yaml.safe_load(patient.read_text())
+    expected = {
+        (f.trial, new.id): new.status
+        for f in whatif(record, changes, api.load_trials(), TODAY).flips
+        for _, new in f.flipped
+        if new is not None
+    }
+    assert said == expected
+    assert len(json.loads(result.output)["trials"]) == len(api.load_trials().trials)

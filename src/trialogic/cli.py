@@ -356,7 +356,40 @@ def _parameter(option: str) -> str:
     return "set_" if name == "set" else name
 
 
-@main.command("whatif")
+class ChangesInOrder(click.Command):
+    """A command that remembers the order its change options were given in (click hands
+    each option's values over on their own), as `ctx.meta["change_order"]`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with_value = {
+            name
+            for p in self.params
+            if isinstance(p, click.Option) and not p.is_flag and not p.count
+            for name in p.opts
+        }
+        order: list[str] = []
+        tokens = iter(args)
+        for token in tokens:
+            if token == "--":
+                break
+            name, has_value, _ = token.partition("=") if token.startswith("--") else (token, "", "")
+            if name in OPTIONS:
+                order.append(name)
+            if name in with_value and not has_value:
+                next(tokens, None)  # the option's value, whatever it looks like
+        ctx.meta["change_order"] = order
+        return super().parse_args(ctx, args)
+
+
+def changes_in_order(options: dict[str, tuple[str, ...]]) -> list[Change]:
+    """The change options' values in the order given on the command line."""
+    given = {option: list(options[_parameter(option)]) for option in WHATIF_OPTIONS}
+    order = click.get_current_context().meta.get("change_order", [])
+    changes = [Change(option, given[option].pop(0)) for option in order if given[option]]
+    return changes + [Change(option, text) for option in WHATIF_OPTIONS for text in given[option]]
+
+
+@main.command("whatif", cls=ChangesInOrder)
 @click.argument("patient", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--set", "set_", multiple=True, metavar=USAGE["--set"], help="A new result.")
 @click.option("--unset", multiple=True, metavar=USAGE["--unset"], help="Remove every result of ATTR.")
@@ -387,7 +420,7 @@ def whatif_command(
     **options: tuple[str, ...],
 ) -> None:
     """What if a value, a drug, a condition, the date or a criterion changed? Changes apply
-    in the order of the options listed here; with --scenarios, many what-ifs from a file."""
+    in the order given; with --scenarios, many what-ifs from a file."""
     reference = reference or dt.date.today()
     if scenarios_file is not None:
         given = [option for option in WHATIF_OPTIONS if options[_parameter(option)]] + (["--later"] if later else [])
@@ -407,7 +440,7 @@ def whatif_command(
     late = later_problem(reference, later)
     if late:
         raise click.BadParameter(late, param_hint="--later")
-    changes = [Change(option, text) for option in WHATIF_OPTIONS for text in options[_parameter(option)]]
+    changes = changes_in_order(options)
     with reported():
         trials = trials_given(trial_paths)
         record, source, notes = one_record(patient)

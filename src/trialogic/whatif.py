@@ -41,8 +41,8 @@ from .patient import Patient
 from .records import assessment_problems
 from .vocabulary import UnitError, closest, suggestion
 
-# Every change option, in the order the CLI applies them (a scenario file applies its
-# changes in the order written).
+# Every change option, with what it takes (changes apply in the order given, on the
+# command line as in a scenario file).
 USAGE = {
     "--set": "ATTR=VALUE[UNIT][@DATE]",
     "--unset": "ATTR",
