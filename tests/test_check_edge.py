@@ -329,3 +329,34 @@ def test_a_newer_creatinine_supersedes_a_measured_clearance(tmp_path: Path) -> N
     older = {**man, "measurements": [measurements[1], measurements[2], {**measurements[0], "date": "2026-11-21"}]}
     (measured,) = api.check([api.read_patient(older)], trials, on=on)
     assert [c.status for c in measured.criteria] == ["not_met"]  # the clearance measured after it stands
+
+
+def test_an_event_named_without_its_kind_is_told_its_kind(tmp_path: Path) -> None:
+    """`malar_rash` alone reads as a define's name; the vocabulary knows it as a condition."""
+    source = trial('  include acr "x": at least 1 of [malar_rash, tacrolimus, nephritis_flare]')
+    assert diagnostics(tmp_path, source) == [
+        (
+            "E107",
+            2,
+            35,
+            "'malar_rash' is not defined (no `define malar_rash = ...` in this trial or the library); "
+            "malar_rash is a condition in the vocabulary: write `condition malar_rash`",
+        ),
+        (
+            "E107",
+            2,
+            47,
+            "'tacrolimus' is not defined (no `define tacrolimus = ...` in this trial or the library); "
+            "tacrolimus is a drug in the vocabulary: write `drug tacrolimus`",
+        ),
+        (
+            "E107",
+            2,
+            59,
+            "'nephritis_flare' is not defined (no `define nephritis_flare = ...` in this trial or the library)",
+        ),
+    ]
+    fixed = source.replace("[malar_rash, tacrolimus,", "[condition malar_rash, drug tacrolimus,")
+    assert [d[3] for d in diagnostics(tmp_path, fixed)] == [
+        "'nephritis_flare' is not defined (no `define nephritis_flare = ...` in this trial or the library)"
+    ]

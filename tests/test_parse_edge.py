@@ -359,3 +359,29 @@ def test_the_syntax_cache_holds_what_a_parse_gives(tmp_path: Path, monkeypatch: 
         with pytest.raises(TrialogicError):
             parse_cached(bad, "b.tl")
     assert len(list((tmp_path / "trialogic" / "syntax").glob("*.pickle"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "column", "hint"),
+    [
+        (
+            "rituximab within 6 months",
+            28,
+            "; an event in a window starts with its kind, e.g. drug rituximab within 24 weeks",
+        ),
+        ("sex = female and (belimumab within 24 weeks)", 46, ", e.g. drug belimumab within 24 weeks (kinds: drug, "),
+        ("at least 2 of {condition malar_rash}", 32, "; the items of `at least K of` are written in square brackets"),
+    ],
+)
+def test_two_slips_are_told_how_to_write_them(body: str, column: int, hint: str) -> None:
+    ((code, line, col, message),) = _errors(_trial(body))
+    assert (code, line, col) == ("E001", 2, column)
+    assert hint in message and message.startswith("unexpected ")
+
+
+@pytest.mark.parametrize("body", ["serum_creatinine > 2 mg/dL within", "drug rituximab within within"])
+def test_no_event_hint_where_a_window_may_follow(body: str) -> None:
+    """`within` out of place after a comparison or an event is told as it is: no hint about
+    an event's kind."""
+    for _, _, _, message in _errors(_trial(body)):
+        assert "starts with its kind" not in message

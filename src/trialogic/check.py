@@ -365,7 +365,12 @@ class Checker:
 
     def check_reference(self, node: ast.Reference, scope: Scope) -> None:
         if node.name not in scope.defines:  # (a word of the language is no name: the parser says so, E107)
-            hint = self.did_you_mean(node.name, list(scope.defines) + list(self.vocabulary.attributes))
+            kinds = [kind for kind in self.vocabulary.parents if self.vocabulary.is_concept(kind, node.name)]
+            if kinds:  # an event named without its kind
+                written = " or ".join(f"`{kind} {node.name}`" for kind in kinds)
+                hint = f"; {node.name} is a {' and a '.join(kinds)} in the vocabulary: write {written}"
+            else:
+                hint = self.did_you_mean(node.name, list(scope.defines) + list(self.vocabulary.attributes))
             self.error(
                 node,
                 "E107",

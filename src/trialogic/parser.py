@@ -234,11 +234,19 @@ _TOKEN_NAMES = {
     "$END": "the end of the file",
 }
 # words an author thinks of as one choice, named as one
+EVENT_KINDS = (
+    "drug",
+    "condition",
+    "procedure",
+    "vaccine",
+    "hospitalization",
+    "trial_participation",
+    "consent",
+    "dose_change",
+)
 _GROUPS = {
     "a time unit (days, weeks, months, years)": {"DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "YEAR", "YEARS"},
-    "an event (drug, condition, procedure, vaccine, hospitalization, trial_participation, consent, dose_change)": {
-        "DRUG", "CONDITION", "PROCEDURE", "VACCINE", "HOSPITALIZATION", "TRIAL_PARTICIPATION", "CONSENT", "DOSE_CHANGE"
-    },
+    f"an event ({', '.join(EVENT_KINDS)})": {kind.upper() for kind in EVENT_KINDS},
 }  # fmt: skip
 # what starts the next statement (named after the rest)
 _STATEMENTS = ("INCLUDE", "EXCLUDE", "USE", "CONCEPT", "DEFINE", "NOTE", "TRIAL", "RBRACE", "$END")
@@ -292,6 +300,23 @@ def _code_only(text: str) -> str:
     return re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
 
 
+_EXPRESSION_START = r"(?:[:(\[,]|\b(?:and|or|not|then|if)\b)\s*"
+
+
+def _hint(word: str, before: str, expected: set[str]) -> str:
+    """What the author likely meant, for two slips: a window after a bare name (an event is
+    named with its kind: `drug rituximab within 24 weeks`), and an `at least` list in braces."""
+    bare = re.search(_EXPRESSION_START + r"([A-Za-z_]\w*)\s*$", before)
+    if word == "within" and bare and "WITHIN" not in expected:
+        return (
+            f"; an event in a window starts with its kind, e.g. drug {bare.group(1)} within 24 weeks "
+            f"(kinds: {', '.join(EVENT_KINDS)})"
+        )
+    if word == "{" and "LSQB" in expected and re.search(r"\bof\s*$", before):
+        return "; the items of `at least K of` are written in square brackets: at least 4 of [A, B, ...]"
+    return ""
+
+
 def _after_except_in_list(parsed: str, position: int) -> bool:
     """Whether `position` is in an `at least` list, after an item with `except` and a comma:
     the next item was read as one more exception, and failed as one."""
@@ -342,6 +367,7 @@ def _diagnostic(error: UnexpectedInput, path: str, text: str, parsed: str) -> Di
             code = "E107"
         else:
             message = f"unexpected {word!r}; expected {_describe_expected(expected)}"
+            message += _hint(word, _code_only(parsed[: position or 0]), expected)
             code = "E001"
     elif isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream or 0
