@@ -19,7 +19,7 @@ from trialogic.cli import main
 from trialogic.explain import decimal_text
 from trialogic.parser import parse_file
 from trialogic.repair import Alternative
-from trialogic.resources import rules_dir
+from trialogic.resources import facts_dir, rules_dir
 from trialogic.vocabulary import load_vocabulary
 
 from strategies import dated_patient_records
@@ -800,3 +800,27 @@ def test_a_later_group_of_dates_with_a_plan_beats_an_earlier_one_without(
     }
     (found,) = api.fix(api.read_patient(record), trials, on=TODAY)
     assert (found.eligible_on, found.blocked_by) == (dt.date(2026, 12, 17), ())
+
+
+def test_fix_names_what_stands_in_the_way_today(tmp_path: Path) -> None:
+    """Each pair says which criteria fail or are unknown today (what every alternative must
+    settle): an inclusion not met, an exclusion met, or either unknown, in the trial's order."""
+    patients = [
+        api.read_patient(yaml.safe_load(p.read_text())) for p in sorted((facts_dir() / "patients").glob("*.yaml"))
+    ]
+    seen = set()
+    for patient in patients:
+        today = {r.trial: r for r in api.check([patient], SEEDS, on=TODAY)}
+        for repair in api.fix(patient, SEEDS, on=TODAY):
+            wanted = {"inclusion": "met", "exclusion": "not_met"}
+            expected = [(c.id, c.kind, c.status) for c in today[repair.trial].criteria if c.status != wanted[c.kind]]
+            assert list(repair.in_the_way) == expected
+            assert (repair.status == "eligible") == (expected == [])
+            seen.update(status for _, _, status in expected)
+    assert seen == {"met", "not_met", "unknown"}  # the bundled patients show each case
+    p06 = str(facts_dir() / "patients" / "p06.yaml")
+    document = json.loads(CliRunner().invoke(main, ["fix", p06, "NCT05631717", "--on", "2026-11-22", "--json"]).output)
+    (repair,) = document["repairs"]
+    assert repair["in_the_way"] == [{"id": "b_cell_depletion", "kind": "exclusion", "status": "met"}]
+    human = CliRunner().invoke(main, ["fix", p06, "NCT05631717", "--on", "2026-11-22"]).output
+    assert "in the way today: ✗ exclusion b_cell_depletion (met)\n  eligible from 2027-02-07" in human

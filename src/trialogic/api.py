@@ -468,7 +468,14 @@ def fix(
         # unknown today, and not assessed by the record on a later day (that one blocks for good)
         assessed = {a.criterion for a in patient.assessments if a.trial == t}
         unknown = {c.id for c in today[t].unknown()} - assessed
-        repairs.append(dataclasses.replace(repair, unknown_now=tuple(c for c in repair.blocked_by if c in unknown)))
+        standing = {c.id for c in [*today[t].blocking(), *today[t].unknown()]}
+        repairs.append(
+            dataclasses.replace(
+                repair,
+                unknown_now=tuple(c for c in repair.blocked_by if c in unknown),
+                in_the_way=tuple((c.id, c.kind, c.status) for c in today[t].criteria if c.id in standing),
+            )
+        )
     if not trial_ids:
         repairs.sort(key=_effort)
     return repairs

@@ -248,6 +248,7 @@ def repairs_json(repairs: list[Repair], reference: dt.date) -> str:
                 "eligible_on": r.eligible_on.isoformat() if r.eligible_on else None,
                 "blocked_by": list(r.blocked_by),
                 "unknown_now": list(r.unknown_now),
+                "in_the_way": [{"id": c, "kind": kind, "status": status} for c, kind, status in r.in_the_way],
                 "alternatives_total": max(r.alternatives_total, len(r.alternatives)),
                 "alternatives": [
                     {
@@ -286,6 +287,10 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
                     hanging(console, "    ? ", f"{safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]")
             hanging(console, "  ", "(see `trialogic why` for the evidence)")
             continue
+        standing = [
+            f"{'?' if status == 'unknown' else '✗'} {kind} {safe(c)} ({status})" for c, kind, status in r.in_the_way
+        ]
+        hanging(console, "  ", f"in the way today: {', '.join(standing)}")
         total = max(r.alternatives_total, len(r.alternatives))
         plural = "s" if total > 1 else ""
         cut = f"; the first {len(r.alternatives)} shown (--max 0 for all)" if total > len(r.alternatives) else ""

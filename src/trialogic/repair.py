@@ -288,6 +288,7 @@ class Repair:
     blocked_by: tuple[str, ...]  # criterion ids no action can settle (empty when a repair exists)
     unknown_now: tuple[str, ...] = ()  # those of them that are unknown today: facts the record must give
     alternatives_total: int = 0  # how many equally small alternatives exist (`alternatives` may hold fewer)
+    in_the_way: tuple[tuple[str, str, str], ...] = ()  # (id, kind, status) of the criteria failing or unknown today
 
     @property
     def eligible_on(self) -> dt.date | None:
