@@ -594,3 +594,20 @@ def test_the_command_line_applies_changes_in_the_order_given(arguments: list[str
     }
     assert said == expected
     assert len(json.loads(result.output)["trials"]) == len(api.load_trials().trials)
+
+
+def test_a_fact_that_decides_two_parts_of_a_criterion_is_shown_once() -> None:
+    """`age >= 18 years and age <= 65 years` reads the age twice: whatif cites it once, on
+    the command line and in --json."""
+    patient = str(facts_dir() / "patients" / "p03.yaml")
+    args = ["whatif", patient, "--on", "2026-11-22", "--later", "2026-11-23"]
+    human = CliRunner().invoke(main, args).output
+    section = human.split("NCT05631717: ineligible → eligible")[1].split("\n\n")[0]
+    assert section.count("age 18 years on 2026-11-23 (born 2008-11-23)") == 1
+    document = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    for trial in document["trials"]:
+        for flipped in trial["flipped"]:
+            texts = [fact["text"] for fact in flipped["evidence"]]
+            assert len(texts) == len(set(texts)), (trial["trial"], texts)
+    (age,) = [f for t in document["trials"] if t["trial"] == "NCT05631717" for f in t["flipped"]]
+    assert [fact["text"] for fact in age["evidence"]] == ["age 18 years on 2026-11-23 (born 2008-11-23)"]

@@ -47,13 +47,20 @@ class Part:
     summary: str | None = None
 
     def all_evidence(self) -> list[Fact]:
-        return list(self.evidence) + [f for p in self.parts for f in p.all_evidence()]
+        """The facts that decided it and its parts, each once (`age >= 18 years and age <= 65
+        years` cites the age twice), in order."""
+        return _once(self.evidence, [p.all_evidence() for p in self.parts])
 
     def all_missing(self) -> list[Fact]:
-        seen: list[Fact] = list(self.missing)
-        for p in self.parts:
-            seen.extend(f for f in p.all_missing() if f not in seen)
-        return seen
+        return _once(self.missing, [p.all_missing() for p in self.parts])
+
+
+def _once(own: tuple[Fact, ...], below: list[list[Fact]]) -> list[Fact]:
+    seen: list[Fact] = []
+    for fact in [*own, *(f for facts in below for f in facts)]:
+        if fact not in seen:
+            seen.append(fact)
+    return seen
 
 
 def what_matters(part: Part) -> Part:
