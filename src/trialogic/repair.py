@@ -192,6 +192,33 @@ def _clearance_ages(patient: Patient, compiled: CompiledTrial, today: dt.date) -
     return ages
 
 
+def date_groups(patient: Patient, compiled: CompiledTrial, dates: list[dt.date]) -> list[list[dt.date]]:
+    """The candidate dates in runs of at most DAYS_AT_ONCE, each grounded on its own (any
+    partition gives the same plans). Where the trial compares a creatinine clearance,
+    computed by Cockcroft–Gault from the age on the chosen day, a run holds one age in
+    years: a grounding spanning several ages computes the clearance of every creatinine
+    and weight it may assume at every one of them, and that product grew to millions of
+    atoms (minutes and gigabytes for a trial that also compares a weight)."""
+    by_age = patient.birth_date is not None and any(n == "creatinine_clearance" for n, _ in compiled.thresholds)
+    groups: list[list[dt.date]] = []
+    keys: list[int | None] = []
+    for date in dates:
+        key = _years_of_age(patient.birth_date, date) if by_age and patient.birth_date else None
+        if groups and len(groups[-1]) < DAYS_AT_ONCE and keys[-1] == key:
+            groups[-1].append(date)
+        else:
+            groups.append([date])
+            keys.append(key)
+    return groups
+
+
+def _years_of_age(birth: dt.date, day: dt.date) -> int:
+    """The age in years rules/derived.lp gives on `day`: completed months (the birth's day
+    of the month reached) / 12."""
+    months = (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
+    return months // 12
+
+
 def candidate_dates(patient: Patient, compiled: CompiledTrial, today: dt.date) -> list[dt.date]:
     """Today, and every later date on which some leaf can change: a window stops reaching a
     recorded date (an exposure's end, a start, a dose change, a drug stopped today or on
@@ -348,8 +375,8 @@ class Repairer:
         groups whose optimum is the best are kept: the best over all dates."""
         best: list[int] | None = None  # the cost of every priority level, the highest first
         found: list[list[clingo.Symbol]] = []
-        for first in range(0, len(dates), DAYS_AT_ONCE):
-            cost, models = self.group_models(patient, compiled, today, dates[first : first + DAYS_AT_ONCE], costs, most)
+        for group in date_groups(patient, compiled, dates):
+            cost, models = self.group_models(patient, compiled, today, group, costs, most)
             if models and (best is None or cost < best):
                 best, found = cost, models
             elif models and cost == best:
