@@ -133,13 +133,21 @@ def record(raw: Any, unit: str) -> dict[str, Any]:
 
 def base_hint(raw: Any) -> str:
     """The hint added for a number written in another base (0x1F, 0b101, 0o17), which Python's
-    own literal syntax reads; not for digits of other scripts (\u0663), which int() also reads."""
-    if not str(raw).isascii():
+    own literal syntax reads (not for digits of other scripts, \u0663, which int() also
+    reads), or with a decimal comma (1,5; 1,500 may be a thousands separator)."""
+    text = str(raw).strip()
+    if not text.isascii():
         return ""
     try:
-        return f"; write the number in decimal: {int(str(raw).strip(), 0)}"
+        return f"; write the number in decimal: {int(text, 0)}"
     except ValueError:
-        return ""
+        pass
+    whole, comma, tail = text.partition(",")
+    if comma and tail.isdigit() and whole.lstrip("+-").isdigit() and whole[1:].lstrip("+-") == whole[1:]:
+        if len(tail) == 3:
+            return f"; write {whole}{tail} or {whole}.{tail}, whichever is meant (no separators, a decimal point)"
+        return f"; write the decimal point as '.': {whole}.{tail}"
+    return ""
 
 
 @settings(max_examples=500, deadline=None)
@@ -149,6 +157,9 @@ def base_hint(raw: Any) -> str:
 )
 @example("0x0", "kg")  # another base: the message says how to write it
 @example("0b_1", "g")
+@example("1,5", "kg")  # a decimal comma
+@example("-2,500", "g")
+@example("1,5,0", "kg")
 def test_a_result_is_stored_or_refused_as_before(raw: Any, unit: str) -> None:
     assert WEIGHT is not None and WEIGHT.range is not None
     expected = outcome(reference, raw)

@@ -33,6 +33,36 @@ def reference_date(value: object, write: str) -> dt.date:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR_FIRST = re.compile(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*")
+_YEAR_LAST = re.compile(r"\s*(\d{1,2})([-/.])(\d{1,2})\2(\d{4})\s*")
+
+
+def written_as_iso(text: str) -> str:
+    """How to write a date given in another common form: `; write YYYY-MM-DD: 1990-05-01` for
+    1990/05/01, 2026-11-1 or 01.05.1990 (dots: day first); for 05/04/2026, where the day may
+    come first or the month, both readings; else `; write YYYY-MM-DD, e.g. 2026-11-22`.
+
+    >>> written_as_iso("1990/5/1"), written_as_iso("13/04/2026"), written_as_iso("05/04/2026")
+    ('; write YYYY-MM-DD: 1990-05-01', '; write YYYY-MM-DD: 2026-04-13', '; write YYYY-MM-DD: 2026-04-05 or 2026-05-04, whichever is meant')
+    """
+    readings: list[tuple[int, int, int]] = []
+    if match := _YEAR_FIRST.fullmatch(text):
+        readings = [(int(match[1]), int(match[2]), int(match[3]))]
+    elif match := _YEAR_LAST.fullmatch(text):
+        first, separator, second, year = int(match[1]), match[2], int(match[3]), int(match[4])
+        readings = [(year, second, first)] if separator == "." else [(year, second, first), (year, first, second)]
+    dates = sorted({date for reading in readings if (date := _real(*reading)) is not None})
+    if dates:
+        shown = " or ".join(d.isoformat() for d in dates)
+        return f"; write YYYY-MM-DD: {shown}" + (", whichever is meant" if len(dates) > 1 else "")
+    return "; write YYYY-MM-DD, e.g. 2026-11-22"
+
+
+def _real(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=2**14)

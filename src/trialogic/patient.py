@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .dates import iso_date
+from .dates import iso_date, written_as_iso
 from .errors import Diagnostic, TrialogicError, source_line
 from .vocabulary import EVENT_KINDS, Attribute, UnitError, Vocabulary, closest, load_vocabulary, suggestion
 
@@ -420,6 +420,9 @@ _LARGEST = 10**LARGEST_EXPONENT
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9]*)?$")
 
 
+_DECIMAL_COMMA = re.compile(r"([-+]?\d+),(\d+)")
+
+
 def not_a_number(raw: Any) -> str:
     """What is wrong with a value the reader cannot read as a number, and, for one written in
     another base (0x1F, 0b101, 0o17, or base 60 as in 12:30, which YAML 1.1 reads as numbers),
@@ -433,6 +436,13 @@ def not_a_number(raw: Any) -> str:
             pass
     if isinstance(raw, str) and _SEXAGESIMAL.match(text):
         return f"{message}; write the number in decimal digits (a record reads no base 60 or times of day)"
+    if isinstance(raw, str) and (comma := _DECIMAL_COMMA.fullmatch(text)):
+        whole, tail = comma[1], comma[2]
+        if len(tail) == 3:  # 1,500: a thousands separator, or a decimal comma
+            return (
+                f"{message}; write {whole}{tail} or {whole}.{tail}, whichever is meant (no separators, a decimal point)"
+            )
+        return f"{message}; write the decimal point as '.': {whole}.{tail}"
     return message
 
 
@@ -535,7 +545,7 @@ class _Reader:
         elif isinstance(raw, dt.date):
             return raw
         problem = "a date is required here" if raw is None else f"{raw!r} is not a date"
-        self.problem(where, "P004", f"{problem}; write YYYY-MM-DD, e.g. 2026-11-22")
+        self.problem(where, "P004", problem + written_as_iso(str(raw) if isinstance(raw, str) else ""))
         return None
 
     def number(self, raw: Any, where: str) -> tuple[int, int] | None:
@@ -814,7 +824,9 @@ class _Reader:
         birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
         sex = record.get("sex")
         if sex is not None and sex not in ("female", "male"):
-            self.problem("sex", "P005", f"sex {_shown(sex)} is not one of female, male")
+            meant = {"f": "female", "m": "male"}.get(str(sex).strip().lower(), str(sex).strip().lower())
+            hint = f"; write {meant!r}" if meant in ("female", "male") else ""
+            self.problem("sex", "P005", f"sex {_shown(sex)} is not one of female, male{hint}")
         measurements = [m for where, e in self.entries(record, "measurements") for m in self.measurement(where, e)]
         self.reject_duplicates(measurements)
         events = [
