@@ -371,15 +371,21 @@ def test_the_syntax_cache_holds_what_a_parse_gives(tmp_path: Path, monkeypatch: 
         ),
         ("sex = female and (belimumab within 24 weeks)", 46, ", e.g. drug belimumab within 24 weeks (kinds: drug, "),
         ("at least 2 of {condition malar_rash}", 32, "; the items of `at least K of` are written in square brackets"),
+        ("informed_consent consent", 35, "; an event starts with its kind: consent informed_consent"),
+        ("wocbp and prednisone drug within 4 weeks", 39, "; an event starts with its kind: drug prednisone"),
+        ("drug prednisone 4 weeks", 34, "; a window starts with `within`: within 4 days|weeks|months|years"),
+        ("platelets < 100,000 /mm3", 33, "; a number is written without thousands separators, e.g. 100000"),
     ],
 )
-def test_two_slips_are_told_how_to_write_them(body: str, column: int, hint: str) -> None:
+def test_slips_are_told_how_to_write_them(body: str, column: int, hint: str) -> None:
     ((code, line, col, message),) = _errors(_trial(body))
     assert (code, line, col) == ("E001", 2, column)
     assert hint in message and message.startswith("unexpected ")
 
 
-@pytest.mark.parametrize("body", ["serum_creatinine > 2 mg/dL within", "drug rituximab within within"])
+@pytest.mark.parametrize(
+    "body", ["serum_creatinine > 2 mg/dL within", "drug rituximab within within", "sex = female drug rituximab"]
+)
 def test_no_event_hint_where_a_window_may_follow(body: str) -> None:
     """`within` out of place after a comparison or an event is told as it is: no hint about
     an event's kind."""

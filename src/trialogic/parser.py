@@ -304,14 +304,22 @@ _EXPRESSION_START = r"(?:[:(\[,]|\b(?:and|or|not|then|if)\b)\s*"
 
 
 def _hint(word: str, before: str, expected: set[str]) -> str:
-    """What the author likely meant, for two slips: a window after a bare name (an event is
-    named with its kind: `drug rituximab within 24 weeks`), and an `at least` list in braces."""
+    """What the author likely meant, for the common slips: a window after a bare name (an event
+    is named with its kind: `drug rituximab within 24 weeks`), an event's kind after its name
+    (`informed_consent consent`), a window without `within` (`drug rituximab 24 weeks`), a
+    number with a thousands separator (`100,000`), and an `at least` list in braces."""
     bare = re.search(_EXPRESSION_START + r"([A-Za-z_]\w*)\s*$", before)
     if word == "within" and bare and "WITHIN" not in expected:
         return (
             f"; an event in a window starts with its kind, e.g. drug {bare.group(1)} within 24 weeks "
             f"(kinds: {', '.join(EVENT_KINDS)})"
         )
+    if word in EVENT_KINDS and bare:
+        return f"; an event starts with its kind: {word} {bare.group(1)}"
+    if word.isdigit() and "WITHIN" in expected:
+        return f"; a window starts with `within`: within {word} days|weeks|months|years"
+    if word == "," and re.search(r"\d$", before):
+        return "; a number is written without thousands separators, e.g. 100000"
     if word == "{" and "LSQB" in expected and re.search(r"\bof\s*$", before):
         return "; the items of `at least K of` are written in square brackets: at least 4 of [A, B, ...]"
     return ""
