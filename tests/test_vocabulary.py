@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 from pathlib import Path
 
@@ -72,3 +73,49 @@ def test_the_greek_mu_reads_as_the_micro_sign(cache: Path) -> None:
             except UnitError:
                 continue
             assert vocabulary.to_canonical(attribute, Fraction(7), greek) == expected, (attribute.name, spelling)
+
+
+def test_egfr_and_hba1c_are_attributes_with_their_own_units(tmp_path: Path) -> None:
+    """Two thresholds common in lupus-nephritis trials: an eGFR in mL/min/1.73m2 (a plain
+    mL/min, a clearance not scaled to body surface, is refused for it) and an HbA1c in %."""
+    from trialogic import TrialogicError, api
+
+    trial = tmp_path / "t.tl"
+    trial.write_text(
+        'trial NCT00000001 "t" {\n'
+        '  include egfr "eGFR >= 30 mL/min/1.73m2": egfr >= 30 mL/min/1.73m2\n'
+        '  include a1c "HbA1c below 7%": hba1c < 7 %\n'
+        "}\n"
+    )
+    trials = api.load_trials([trial])
+    statuses = []
+    for egfr, a1c in [("29.5", "6.9"), ("30", "6.9"), ("30", "7")]:
+        results = [{"attribute": "egfr", "value": egfr, "unit": "mL/min/1.73m^2", "date": "2026-11-01"}]
+        results.append({"attribute": "hba1c", "value": a1c, "unit": "%", "date": "2026-11-01"})
+        patient = api.read_patient({"id": "A1", "sex": "female", "birth_date": "1990-01-01", "measurements": results})
+        (result,) = api.check([patient], trials, on=dt.date(2026, 11, 22))
+        statuses.append(result.status)
+    assert statuses == ["ineligible", "eligible", "ineligible"]
+
+    trial.write_text(trial.read_text().replace("30 mL/min/1.73m2", "30 mL/min"))
+    with pytest.raises(TrialogicError) as refused:
+        api.load_trials([trial])
+    ((diagnostic,),) = [refused.value.diagnostics]
+    assert (diagnostic.code, diagnostic.line) == ("E102", 2)
+    assert "'mL/min' cannot be converted to 'mL/min/1.73m2' for egfr" in diagnostic.message
+
+
+def test_fix_offers_the_tests_that_give_egfr_and_hba1c(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from trialogic.cli import main
+
+    trial = tmp_path / "t.tl"
+    trial.write_text(
+        'trial NCT00000001 "t" {\n  include egfr "e": egfr >= 30 mL/min/1.73m2\n  include a1c "a": hba1c < 7 %\n}\n'
+    )
+    patient = tmp_path / "p.yaml"
+    patient.write_text("id: A1\nsex: female\nbirth_date: 1990-01-01\n")
+    run = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
+    assert "obtain a renal panel — assumed result: egfr 31 mL/min/1.73m2" in run.output, run.output
+    assert "obtain a glycated hemoglobin test — assumed result: hba1c 6.9 %" in run.output, run.output
