@@ -240,3 +240,28 @@ def test_an_empty_list_of_examples_is_an_error(tmp_path: Path) -> None:
     assert output == f"{path}:2:1: examples: error[X001]: the list of examples is empty; write one or more\n" + (
         "    examples: []\n    ^\n"
     )
+
+
+def test_an_expected_status_its_own_lists_contradict_is_an_error(tmp_path: Path) -> None:
+    """`expect: eligible` with a blocking criterion can never pass, whatever the patient: the
+    examples file is wrong, and is told so before anything runs."""
+    text = EXAMPLES.replace("expect: eligible", "expect: eligible\n    blocking: [adult]")
+    text = text.replace("blocking: [adult]\n    unknown: []", "blocking: []\n    unknown: []")
+    path, output, code = run_test(tmp_path, text)
+    assert code == 1
+    assert (
+        f"{path}:6:5: examples[0].blocking: error[X001]: an eligible patient has no blocking criteria: "
+        "empty the list, or change expect"
+    ) in output
+    assert (
+        f"{path}:10:5: examples[1].blocking: error[X001]: an ineligible patient has some blocking criterion: "
+        "list it, or change expect"
+    ) in output
+    assert "FAILED" not in output and "PASSED" not in output
+
+    undetermined = EXAMPLES.replace(
+        "expect: ineligible\n    blocking: [adult]", "expect: undetermined\n    blocking: [adult]"
+    )
+    path, output, code = run_test(tmp_path, undetermined)
+    assert "examples[1].blocking: error[X001]: an undetermined patient has no blocking criteria" in output
+    assert "examples[1].unknown: error[X001]: an undetermined patient has some unknown criterion" in output

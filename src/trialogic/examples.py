@@ -155,12 +155,37 @@ def _example_problems(
             problems.append(_problem(path, f"{where}.{key}", f"{key} is a list of criterion ids, e.g. [age]"))
         elif key in example:
             problems.extend(_id_problems(path, f"{where}.{key}", example[key], criteria, trial_id))
+    problems.extend(_contradictions(path, where, example))
     name = str(example.get("name", f"example {index + 1}"))
     if name in names:
         problems.append(
             _problem(path, f"{where}.name", f"a second example named {name!r} (first: examples[{names[name]}])")
         )
     names.setdefault(name, index)
+    return problems
+
+
+def _contradictions(path: Path, where: str, example: dict[str, Any]) -> list[Diagnostic]:
+    """An expected status that its own lists contradict (`expect: eligible` with a blocking
+    criterion) is a slip in the example, which no patient could pass: say which to change."""
+    expect = example.get("expect")
+    lists: dict[str, Any] = {k: example[k] for k in ("blocking", "unknown") if k in example}
+    if expect not in STATUSES or not all(isinstance(ids, list) for ids in lists.values()):
+        return []
+    needs = {  # what each status says of each list: no ids, or some
+        "eligible": {"blocking": "no", "unknown": "no"},
+        "undetermined": {"blocking": "no", "unknown": "some"},
+        "ineligible": {"blocking": "some"},
+    }
+    problems = []
+    for key, need in needs[expect].items():
+        ids = lists.get(key)
+        if need == "no" and ids:
+            message = f"an {expect} patient has no {key} criteria: empty the list, or change expect"
+            problems.append(_problem(path, f"{where}.{key}", message))
+        elif need == "some" and ids == []:
+            message = f"an {expect} patient has some {key} criterion: list it, or change expect"
+            problems.append(_problem(path, f"{where}.{key}", message))
     return problems
 
 
