@@ -59,14 +59,15 @@ def _patient_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
 LINT_FILE = "contradictory.tl"
 
 
-def lint_source(criteria: str, head: str = "") -> str:
-    """A lint case's criteria in the trial they are linted in, after the file-level
-    statements of `head` (the trial's header is the line after them)."""
-    rows = "".join(f"  {row}\n" for row in criteria.splitlines())
-    return f'{head}trial NCT00000098 "contradictory" {{\n{rows}}}\n'
+def lint_source(case: dict[str, Any]) -> str:
+    """A lint case's criteria in the trial they are linted in (NCT00000098, or the case's
+    `trial`), after the file-level statements of its `head` (the trial's header is the line
+    after them)."""
+    rows = "".join(f"  {row}\n" for row in case["criteria"].splitlines())
+    return f'{case.get("head", "")}trial {case.get("trial", "NCT00000098")} "contradictory" {{\n{rows}}}\n'
 
 
-def run_lint(criteria: str, head: str = "") -> tuple[str, int]:
+def run_lint(source: str) -> tuple[str, int]:
     """What `trialogic lint contradictory.tl` prints for a lint case, and its exit code."""
     from click.testing import CliRunner
 
@@ -74,7 +75,7 @@ def run_lint(criteria: str, head: str = "") -> tuple[str, int]:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / LINT_FILE
-        path.write_text(lint_source(criteria, head))
+        path.write_text(source)
         result = CliRunner().invoke(main, ["lint", str(path)])
     return result.output.replace(str(path), LINT_FILE), result.exit_code
 
@@ -86,11 +87,12 @@ def _lint_sections(cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if "fix" not in case:
             continue
         code = case["expected"][0][0]
-        output, exit_code = run_lint(case["criteria"], case.get("head", ""))
+        source = lint_source(case)
+        output, exit_code = run_lint(source)
         for level, printed in re.findall(r": (error|warning)\[(L\d+)\]", output):
             levels.setdefault(printed, set()).add(level)
         body = (
-            f"```\n{lint_source(case['criteria'], case.get('head', '')).rstrip()}\n```\n\n"
+            f"```\n{source.rstrip()}\n```\n\n"
             f"`trialogic lint {LINT_FILE}` prints (exit code {exit_code}):\n\n"
             f"```\n{output.rstrip()}\n```\n\n**Fix:** {case['fix']}\n"
         )

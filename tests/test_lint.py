@@ -31,7 +31,7 @@ CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "fixtures"
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_contradictions(case: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "t.tl"
-    path.write_text(lint_source(case["criteria"], case.get("head", "")))
+    path.write_text(lint_source(case))
     got = [[d.code, d.line, d.message] for d in lint([path])]
     assert got == case["expected"]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -308,6 +309,18 @@ def hidden_meaning(trials: TrialSet, trial: ast.Trial) -> list[Diagnostic]:
     return list(found.values())
 
 
+def registry_number(trial: ast.Trial) -> list[Diagnostic]:
+    """L007: a trial id made of NCT and digits that is not a ClinicalTrials.gov number (NCT
+    and 8 digits): a digit lost or added, which matches no registry entry or the wrong one."""
+    if re.fullmatch(r"NCT[0-9_-]*", trial.id) and not re.fullmatch(r"NCT[0-9]{8}", trial.id):
+        message = (
+            f"{trial.id} is not a ClinicalTrials.gov number, which is NCT and 8 digits (e.g. NCT01539902): "
+            f"check the number, or give the trial an id that does not start with NCT"
+        )
+        return [_diagnostic(trial, "L007", message, "warning")]
+    return []
+
+
 def lint(paths: Sequence[str | Path]) -> list[Diagnostic]:
     """Every diagnostic for the criteria files given (errors and warnings), in file order:
     every conflict found, one diagnostic each (an inclusion conflicting with two exclusions
@@ -319,7 +332,12 @@ def lint(paths: Sequence[str | Path]) -> list[Diagnostic]:
     found = [
         d
         for trial in trials.trials.values()
-        for d in (*lint_trial(trials, trial), *uln_without_usual_limit(trials, trial), *hidden_meaning(trials, trial))
+        for d in (
+            *lint_trial(trials, trial),
+            *uln_without_usual_limit(trials, trial),
+            *hidden_meaning(trials, trial),
+            *registry_number(trial),
+        )
     ]
     # a definition's finding is reached from each trial using it: once. Findings at one place
     # differ by what they name (an inclusion's L004 for each exclusion): each is kept, in the
