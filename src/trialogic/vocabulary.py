@@ -162,7 +162,9 @@ class Vocabulary:
             return self.registry.Quantity(magnitude, expression)
         except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, TypeError) as e:
             known = ", ".join(sorted(self.unit_aliases)[:12])
-            raise UnitError(f"unknown unit {unit!r} (known spellings include {known}, …)") from e
+            hint = closest(unit, self.unit_aliases)
+            tail = f"; did you mean {hint!r}?" if hint else f" (known spellings include {known}, …)"
+            raise UnitError(f"unknown unit {unit!r}{tail}") from e
 
     def to_canonical(self, attribute: Attribute, magnitude: Fraction, unit: str | None) -> Fraction:
         """Convert exactly into the attribute's canonical unit (not yet scaled).
