@@ -365,34 +365,45 @@ class Checker:
 
     def check_reference(self, node: ast.Reference, scope: Scope) -> None:
         if node.name not in scope.defines:  # (a word of the language is no name: the parser says so, E107)
-            kinds = [kind for kind in self.vocabulary.parents if self.vocabulary.is_concept(kind, node.name)]
-            if kinds:  # an event named without its kind
-                written = " or ".join(f"`{kind} {node.name}`" for kind in kinds)
-                hint = f"; {node.name} is a {' and a '.join(kinds)} in the vocabulary: write {written}"
-            else:
-                hint = self.did_you_mean(node.name, list(scope.defines) + list(self.vocabulary.attributes))
+            hint = self.event_hint(node.name) or self.did_you_mean(
+                node.name, list(scope.defines) + list(self.vocabulary.attributes)
+            )
             self.error(
                 node,
                 "E107",
                 f"{node.name!r} is not defined (no `define {node.name} = ...` in this trial or the library){hint}",
             )
 
+    def event_hint(self, name: str) -> str:
+        """For a name the vocabulary knows as an event (malar_rash, prednisone), how to write
+        it: with its kind; else nothing."""
+        kinds = [kind for kind in self.vocabulary.parents if self.vocabulary.is_concept(kind, name)]
+        if not kinds:
+            return ""
+        written = " or ".join(f"`{kind} {name}`" for kind in kinds)
+        return f"; {name} is a {' and a '.join(kinds)} in the vocabulary: write {written}"
+
     def attribute(self, node: ast.Node, name: str, types: tuple[str, ...]) -> Attribute | None:
         attribute = self.vocabulary.attribute(name)
         if attribute is None:
-            self.error(
-                node, "E101", f"unknown attribute {name!r}" + self.did_you_mean(name, self.vocabulary.attributes)
-            )
+            hint = self.event_hint(name)
+            if hint:  # the language compares no doses or amounts of an event
+                hint += ", with a window if the sentence gives one (no dose or amount is compared)"
+            else:
+                hint = self.did_you_mean(name, self.vocabulary.attributes)
+            self.error(node, "E101", f"unknown attribute {name!r}{hint}")
             return None
         if attribute.type == "age":
             self.error(node, "E110", AGE_MESSAGE)
             return None
         if attribute.type not in types:
-            self.error(
-                node,
-                "E105",
-                f"{name} is a {attribute.type} attribute; this comparison needs a {' or '.join(types)} one",
-            )
+            right = {
+                "category": f"compare it with =, != or in {{...}}; it is one of {', '.join(attribute.values)}",
+                "numeric": f"compare it with a number, e.g. {name} > 2 {attribute.unit or ''}".rstrip(),
+                "pair": f"compare it with two numbers, e.g. {name} > 160/100 {attribute.unit or ''}".rstrip(),
+            }[attribute.type]
+            message = f"{name} is a {attribute.type} attribute, not a {' or '.join(types)} one: {right}"
+            self.error(node, "E105", message)
             return None
         return attribute
 
@@ -455,10 +466,12 @@ class Checker:
         if node.attribute == "age":
             self.age(node, operand)
         elif isinstance(operand, ast.Category):
-            if self.attribute(node, node.attribute, ("category",)):
+            attribute = self.attribute(node, node.attribute, ("category",))
+            if attribute:
                 self.category_values(operand, node.attribute, (operand.value,))
             if node.op not in ("=", "!="):
-                self.error(node, "E105", f"categories compare with = or != only, not {node.op}")
+                values = f": {node.attribute} is one of {', '.join(attribute.values)}" if attribute else ""
+                self.error(node, "E105", f"categories compare with =, != or in {{...}}, not {node.op}{values}")
         elif isinstance(operand, ast.Pair):
             attribute = self.attribute(node, node.attribute, ("pair",))
             # one unit serves both numbers: a unit that does not fit is reported once
