@@ -265,3 +265,15 @@ def test_an_expected_status_its_own_lists_contradict_is_an_error(tmp_path: Path)
     path, output, code = run_test(tmp_path, undetermined)
     assert "examples[1].blocking: error[X001]: an undetermined patient has no blocking criteria" in output
     assert "examples[1].unknown: error[X001]: an undetermined patient has some unknown criterion" in output
+
+
+def test_a_wrong_status_without_lists_says_what_decided_it(tmp_path: Path) -> None:
+    """An example giving only `expect` is told which criteria made the status it got, so the
+    author sees whether the trial or the expectation is wrong without running `check`."""
+    path, output, code = run_test(tmp_path, ONE.replace("expect: ineligible", "expect: eligible"))
+    assert code == 1
+    assert "    status: expected eligible, got ineligible (blocking ['adult'], unknown ['opinion'])" in output
+    listed = ONE.replace("expect: ineligible", "expect: undetermined\n    blocking: []\n    unknown: [opinion]")
+    path, output, code = run_test(tmp_path, listed)
+    assert "    status: expected undetermined, got ineligible\n" in output  # the lists say the rest
+    assert "    blocking: expected [], got ['adult'] (missing [], extra ['adult'])" in output

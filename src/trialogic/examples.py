@@ -241,7 +241,14 @@ def run_examples(path: Path, trials: TrialSet, trial_ids: list[str]) -> list[Out
         result = results[patient.id, trial_id]
         differences = []
         if result.status != example["expect"]:
-            differences.append(f"status: expected {example['expect']}, got {result.status}")
+            why = ", ".join(
+                f"{key} {[c.id for c in got]}"
+                for key, got in (("blocking", result.blocking()), ("unknown", result.unknown()))
+                if got and key not in example  # a list the example gives is compared below
+            )
+            differences.append(
+                f"status: expected {example['expect']}, got {result.status}" + (f" ({why})" if why else "")
+            )
         for key, got in (("blocking", result.blocking()), ("unknown", result.unknown())):
             if key in example:
                 wanted, found = sorted(example[key]), sorted(c.id for c in got)
