@@ -424,6 +424,22 @@ def test_headings_without_criteria_on_their_own_line() -> None:
     assert [(b.section, b.text) for b in blocks] == [("exclusion", "a Exclusion of smokers Inclusion: adults")]
 
 
+@pytest.mark.parametrize("exclusion", ["Exclusion:", "Key exclusion:", "Non-inclusion:", "**Exclusion:**"])
+def test_a_bare_heading_after_a_sentence_on_its_line_starts_its_section(exclusion: str) -> None:
+    """ "Inclusion criteria: adults. Exclusion: pregnancy." put the pregnancy in an inclusion
+    placeholder: a bare heading with a colon after a sentence's end starts a section too."""
+    text = f"Inclusion criteria: age 18 or older. {exclusion} pregnancy. Breastfeeding.\n* smokers\n"
+    assert kinds_and_texts(text) == [
+        ("inclusion", "age 18 or older."),
+        ("exclusion", "pregnancy. Breastfeeding."),
+        ("exclusion", "smokers"),
+    ]
+    # not inside a sentence, nor without its colon
+    assert [
+        k for k, _ in kinds_and_texts("Inclusion criteria: adults, see exclusion: none. Exclusion of smokers\n")
+    ] == ["inclusion"]
+
+
 def test_text_after_a_heading_and_a_dash_is_its_first_criterion() -> None:
     blocks = blocks_of("Inclusion Criteria - adults\n* consent\nExclusion criteria \u2013 smokers\n* pregnant\n")
     assert [(b.section, b.text) for b in blocks] == [

@@ -80,8 +80,11 @@ HEADING_ENDS = (":", "-", "\u2013", "\u2014")  # after the heading's words: a co
 EMPHASIS = "*_"  # Markdown's bold and italics: "**Exclusion Criteria:**", "__Inclusion__:"
 # A heading after text on the same line: after a sentence ("Inclusion Criteria: adults. Exclusion Criteria:
 # pregnant"), or in bold ("adults **Exclusion Criteria:** pregnant")
+# ("Exclusion:" alone, with its colon, after a sentence: `head` is the heading, split from its text)
 INLINE_HEADING = re.compile(
-    rf"\s+(?=(?P<bold>\*\*|__)?[*_]*(?:{CRITERIA}|{CRITERIA_FOR})[*_]*\s*[:\-\u2013\u2014])", re.IGNORECASE
+    rf"\s+(?=(?P<bold>\*\*|__)?[*_]*(?:(?:{CRITERIA}|{CRITERIA_FOR})[*_]*\s*[:\-\u2013\u2014]"
+    r"|(?P<head>(?:key\s+)?(?:inclusion|exclusion|non[-\s]?inclusion)[*_]*\s*:[*_]*)))",
+    re.IGNORECASE,
 )
 SENTENCE_ENDS = (".", ";", "!", "?")
 # A line that leaves its sentence open: a comma, or a word no sentence ends with
@@ -294,8 +297,9 @@ def _unemphasized(text: str) -> str:
 
 def _lines(text: str) -> list[tuple[int, str]]:
     """The text's lines and their numbers, a line split before each heading that follows a
-    sentence on it ("Inclusion Criteria: adults. Exclusion Criteria: pregnant"), or text and
-    is in bold ("adults **Exclusion Criteria:** pregnant")."""
+    sentence on it ("Inclusion Criteria: adults. Exclusion Criteria: pregnant", "adults.
+    Exclusion: pregnant", where "Exclusion:" becomes a line of its own), or text and is in
+    bold ("adults **Exclusion Criteria:** pregnant")."""
     lines = []
     for number, raw in enumerate(_plain(text).splitlines(), start=1):
         start = 0
@@ -306,6 +310,9 @@ def _lines(text: str) -> list[tuple[int, str]]:
             if before is None or before["text"]:  # "1. Exclusion criteria: ..." is a bullet, as it was
                 lines.append((number, raw[start : gap.start()]))
                 start = gap.end()
+                if gap["head"]:  # "Exclusion:" on a line of its own, then its text
+                    lines.append((number, raw[start : gap.end("head")]))
+                    start = gap.end("head")
         lines.append((number, raw[start:]))
     return lines
 
