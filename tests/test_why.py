@@ -853,3 +853,22 @@ def test_a_clearance_computed_from_a_creatinine_before_the_window_asks_for_eithe
         changed = record | {"measurements": [*record["measurements"], added | {"date": day}]}
         (result,) = api.check([api.read_patient(changed)], api.load_trials([path]), on=REFERENCE)
         assert {c.id: c.status for c in result.criteria}["w"] == status, (added, day)
+
+
+def test_a_definition_used_directly_and_inside_another_is_explained_in_every_criterion(tmp_path: Path) -> None:
+    """c0 uses local_0 and then local_1, which uses local_0 again; c2 uses local_1 alone. The
+    compiler did not note local_0's nodes as part of local_1 (c0 had them already), so
+    explaining c2 failed with a KeyError (found by a longer random-trial run)."""
+    path = tmp_path / "d.tl"
+    path.write_text(
+        'trial NCT00003000 "d" {\n  include c0 "x": local_0 and local_1\n  include c2 "y": local_1\n'
+        "  define local_0 = sledai_2k > 4\n  define local_1 = weight > 0.5 and local_0\n}\n"
+    )
+    trials = api.load_trials([path])
+    patient = api.read_patient({"id": "R0", "sex": "female"})
+    (explanation,) = api.why(patient, trials, on=dt.date(2026, 5, 31), trial_ids=["NCT00003000"])
+    by_id = {c.id: c for c in explanation.criteria}
+    assert set(by_id) == {"c0", "c2"}
+    for criterion in by_id.values():
+        missing = [fact.text for fact in criterion.part.all_missing()]
+        assert "a result for SLEDAI-2K score" in missing and "a result for body weight" in missing, missing

@@ -183,11 +183,13 @@ class TrialCompiler:
                 self.names = outer
             # each syntax node once (a definition used twice in this body made its spans twice)
             self.define_roots[key] = (root, list(dict(self.made[first:]).items()))
-        else:  # compiled before: this criterion reads the same nodes
+        else:  # compiled before: this criterion reads the same nodes, and so does a
+            # definition being compiled around this use (its list must hold them, even where
+            # this criterion has them already, from a use of the definition of its own)
             root, spans = self.define_roots[key]
             for made, span in spans:
-                if (self.criterion_id, made) not in self.spans:
-                    self.span(made, span)
+                self.spans.setdefault((self.criterion_id, made), span)
+                self.made.append((made, span))
         return root
 
     def manual_asp(self, node: ast.Manual) -> str:
