@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from trialogic.resources import facts_dir
-from trialogic.vocabulary import UnitError, load_vocabulary_from
+from trialogic.vocabulary import UnitError, load_vocabulary, load_vocabulary_from
 
 
 @pytest.fixture
@@ -119,3 +119,27 @@ def test_fix_offers_the_tests_that_give_egfr_and_hba1c(tmp_path: Path) -> None:
     run = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
     assert "obtain a renal panel — assumed result: egfr 31 mL/min/1.73m2" in run.output, run.output
     assert "obtain a glycated hemoglobin test — assumed result: hba1c 6.9 %" in run.output, run.output
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "per_litre"),
+    [
+        ("10*9/L", "150", Fraction(150 * 10**9)),
+        ("10^3/uL", "150", Fraction(150 * 10**9)),
+        ("10^3/µL", "150", Fraction(150 * 10**9)),
+        ("10*3/uL", "4.2", Fraction(42 * 10**8)),
+        ("x10^3/uL", "4.2", Fraction(42 * 10**8)),
+        ("10*12/L", "4.5", Fraction(45 * 10**11)),
+        ("10^6/uL", "4.5", Fraction(45 * 10**11)),
+        ("10*6/uL", "4.5", Fraction(45 * 10**11)),
+        ("x10^6/uL", "4.5", Fraction(45 * 10**11)),
+        ("10^6/µL", "4.5", Fraction(45 * 10**11)),
+    ],
+)
+def test_ucum_and_per_microliter_spellings_of_counts(unit: str, value: str, per_litre: Fraction) -> None:
+    """UCUM's 10*9/L (what FHIR labs send) and thousands or millions per µL read as the
+    counts they are: compared with the same count written in x10^9/L."""
+    vocabulary = load_vocabulary()
+    platelets = vocabulary.attribute("platelets")
+    assert platelets is not None and platelets.unit == "x10^9/L"
+    assert vocabulary.to_canonical(platelets, Fraction(value), unit) == per_litre / 10**9

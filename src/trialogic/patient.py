@@ -824,8 +824,9 @@ class _Reader:
         birth = self.date(record["birth_date"], "birth_date") if record.get("birth_date") is not None else None
         sex = record.get("sex")
         if sex is not None and sex not in ("female", "male"):
-            meant = {"f": "female", "m": "male"}.get(str(sex).strip().lower(), str(sex).strip().lower())
-            hint = f"; write {meant!r}" if meant in ("female", "male") else ""
+            written = str(sex).strip().lower()
+            meant = {"f": "female", "m": "male"}.get(written) or closest(written, ["female", "male"])
+            hint = f"; write {meant!r}" if meant else ""
             self.problem("sex", "P005", f"sex {_shown(sex)} is not one of female, male{hint}")
         measurements = [m for where, e in self.entries(record, "measurements") for m in self.measurement(where, e)]
         self.reject_duplicates(measurements)
