@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from click.testing import CliRunner
 from trialogic import TrialogicError, api
 from trialogic.cli import main
 from trialogic.errors import Diagnostic
+from trialogic.patient import read_patient
+from trialogic.vocabulary import load_vocabulary
 
 PATIENTS = Path(__file__).parent.parent / "facts" / "patients"
 DAY = "2026-11-01"
@@ -330,3 +333,36 @@ def test_a_copied_example_with_a_typo_is_refused_with_its_place(tmp_path: Path) 
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.code == "P009" and diagnostic.field.endswith(".reference_range")
     assert diagnostic.source_line is not None and "reference_range: [35, 10]" in diagnostic.source_line
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "noted"),
+    [(198, "/mm3", True), ("198.5", "/uL", True), (999, "/µL", True), (1000, "/mm3", False), (198000, "/mm3", False),
+     (198, "10^3/uL", False), (0.8, "x10^9/L", False)],
+)  # fmt: skip
+def test_a_count_per_microliter_below_a_thousand_is_read_with_a_note(value: Any, unit: str, noted: bool) -> None:
+    """198 /mm3 is 0.198 x10^9/L, which excludes for thrombocytopenia: read as written (the
+    record says it), with a warning that the thousands may have been left out."""
+    record = {
+        "id": "PL1",
+        "measurements": [{"attribute": "platelets", "value": value, "unit": unit, "date": "2026-11-20"}],
+    }
+    patient = read_patient(record, "pl.yaml", load_vocabulary())
+    (measurement,) = patient.measurements
+    assert [(n.code, n.field, n.severity) for n in patient.notes] == (
+        [("P100", "measurements[0].value", "warning")] if noted else []
+    )
+    if noted:
+        written = Decimal(str(value))
+        assert f"read as {written / 1000} x10^9/L" in patient.notes[0].message
+        assert f"write {int(written * 1000)} {unit} or {value} 10^3/uL" in patient.notes[0].message
+
+
+def test_the_note_reaches_the_command_line_after_the_answer(tmp_path: Path) -> None:
+    path = tmp_path / "pl.yaml"
+    path.write_text("id: PL1\nmeasurements:\n  - {attribute: platelets, value: 198, unit: /mm3, date: 2026-11-20}\n")
+    result = CliRunner().invoke(main, ["check", str(path), "--on", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{path}:3:28: measurements[0].value: warning[P100]: platelet count 198 /mm3 is read as 0.198" in result.stderr
+    )

@@ -530,9 +530,32 @@ class _Reader:
         self.source = source
         self.vocabulary = vocabulary
         self.problems: list[Diagnostic] = []
+        self.notes: list[Diagnostic] = []  # warnings: the record is read, and may not say what was meant
 
     def problem(self, where: str, code: str, message: str) -> None:
         self.problems.append(Diagnostic(self.source, 0, 0, code, message, field=where))
+
+    def note(self, where: str, code: str, message: str) -> None:
+        self.notes.append(Diagnostic(self.source, 0, 0, code, message, field=where, severity="warning"))
+
+    def thousands_left_out(self, attribute: Attribute, raw: Any, unit: Any, where: str) -> None:
+        """A cell count per mm3 or per µL below 1000 (198 /mm3 for a platelet count of 198,000):
+        read as written (0.198 x10^9/L), with a note, as the thousands may have been left out."""
+        if attribute.unit != "x10^9/L" or not isinstance(raw, (int, float, str)) or isinstance(raw, bool):
+            return
+        if str(unit).strip().replace("\u03bc", "\u00b5") not in ("/mm3", "/uL", "/\u00b5L"):
+            return
+        try:
+            written = Decimal(str(raw).strip())
+        except InvalidOperation:
+            return
+        if written.is_finite() and 0 < written < 1000:
+            message = (
+                f"{attribute.label} {raw} {unit} is read as {written.scaleb(-3):f} x10^9/L, a count rarely "
+                f"seen; if {written.scaleb(3):f} {unit} was meant, write {written.scaleb(3):f} {unit} "
+                f"or {raw} 10^3/uL"
+            )
+            self.note(where, "P100", message)
 
     def date(self, raw: Any, where: str) -> dt.date | None:
         if isinstance(raw, str):  # first: records read from YAML or JSON hold dates as text
@@ -640,6 +663,7 @@ class _Reader:
         scaled = self.scaled(attribute, raw_value, unit, f"{where}.value")
         if scaled is None:
             return []
+        self.thousands_left_out(attribute, raw_value, unit, f"{where}.value")
         uln = self.uln(attribute, entry, unit, where)
         too_large = []  # (field, what, the largest value in the attribute's unit)
         if _above(abs(scaled.numerator), scaled.denominator, LARGEST_VALUE):
@@ -863,6 +887,7 @@ class _Reader:
             assessments=tuple(assessments),
             negatives=tuple(negatives),
             complete=frozenset(str(s) for s in complete),
+            notes=tuple(self.notes),
         )
 
     def reject_duplicates(self, measurements: list[Measurement]) -> None:

@@ -348,6 +348,7 @@ def read_record(raw: Any, source: str, vocabulary: Vocabulary) -> tuple[Patient 
             patient = dataclasses.replace(patient, notes=tuple(place(notes, raw, source)))
         else:
             patient = read_patient(record, source, vocabulary)
+            patient = dataclasses.replace(patient, notes=tuple(place(list(patient.notes), raw, source)))
     except TrialogicError as e:
         given = patient_id(record) if is_bundle(record) else record_id(record)
         return None, given, place(e.diagnostics, raw, source)
