@@ -63,7 +63,7 @@ from strategies import collect_targets, months_before
 VOCABULARY = load_vocabulary()
 CATALOGUE = load_catalogue(VOCABULARY)
 EXAMPLES = int(os.environ.get("RANDOM_TRIALS_EXAMPLES", "0"))
-COVERAGE_DRAWS = 150
+COVERAGE_DRAWS = 300  # (150 lost the rare nested concept set when the vocabulary grew)
 STATUSES = {"met", "not_met", "unknown"}
 TRIAL_STATUSES = {"eligible", "ineligible", "undetermined"}
 WAITS = (1, 2, 7, 14, 29, 30, 31, 32, 60, 61, 91, 92, 182, 183, 184, 365, 366, 367, 730, 1096, 1827, 3653, 7306, 18263)

@@ -44,7 +44,7 @@ def test_a_byte_order_mark_and_crlf_line_ends_read_as_the_plain_file(name: str, 
 def test_an_error_in_a_crlf_file_with_a_byte_order_mark_is_placed_as_in_the_plain_file(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_bytes(b"\xef\xbb\xbfid: E1\r\nsex: femal\r\n")
-    assert refused(path) == [f"{path}:2:1: sex: error[P005]: sex 'femal' is not one of female, male"]
+    assert refused(path) == [f"{path}:2:1: sex: error[P005]: sex 'femal' is not one of female, male; write 'female'"]
 
 
 @pytest.mark.parametrize("name", ["p.yaml", "p.json", "p.jsonl"])
