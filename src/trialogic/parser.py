@@ -21,6 +21,7 @@ from lark.visitors import Transformer_NonRecursive
 from . import ast
 from .errors import Diagnostic, TrialogicError, source_line
 from .resources import cache_dir, grammar_dir
+from .vocabulary import EVENT_KINDS as RECORD_EVENT_KINDS
 
 # a changed tree shape, or a parser that reads the grammar's tokens otherwise, invalidates the cache
 _VERSION = Path(__file__).with_name("ast.py").read_bytes() + Path(__file__).read_bytes()
@@ -234,16 +235,7 @@ _TOKEN_NAMES = {
     "$END": "the end of the file",
 }
 # words an author thinks of as one choice, named as one
-EVENT_KINDS = (
-    "drug",
-    "condition",
-    "procedure",
-    "vaccine",
-    "hospitalization",
-    "trial_participation",
-    "consent",
-    "dose_change",
-)
+EVENT_KINDS = (*RECORD_EVENT_KINDS, "dose_change")  # the language's: a record's, and dose changes
 _GROUPS = {
     "a time unit (days, weeks, months, years)": {"DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "YEAR", "YEARS"},
     f"an event ({', '.join(EVENT_KINDS)})": {kind.upper() for kind in EVENT_KINDS},

@@ -163,7 +163,7 @@ class Vocabulary:
         except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, TypeError) as e:
             known = ", ".join(sorted(self.unit_aliases)[:12])
             hint = closest(unit, self.unit_aliases)
-            tail = f"; did you mean {hint!r}?" if hint else f" (known spellings include {known}, …)"
+            tail = suggestion(hint) if hint else f" (known spellings include {known}, …)"
             raise UnitError(f"unknown unit {unit!r}{tail}") from e
 
     def to_canonical(self, attribute: Attribute, magnitude: Fraction, unit: str | None) -> Fraction:
