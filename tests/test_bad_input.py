@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from trialogic import TrialogicError, api
 from trialogic.cli import main
-from trialogic.errors import Diagnostic
+from trialogic.errors import Diagnostic, shown_part
 from trialogic.patient import parse_yaml
 from trialogic.positions import locate
 
@@ -67,11 +67,13 @@ def test_bad_patient_through_cli(case: dict[str, Any], suffix: str, tmp_path: Pa
     found = re.search(rf"{re.escape(str(bad))}:(\d+):(\d+): {re.escape(expected)}\n    (.*)\n    ( *)\^", result.output)
     assert found, result.output
     line, column, shown, indent = int(found[1]), int(found[2]), found[3], found[4]
-    assert shown == text.splitlines()[line - 1] and len(indent) == column - 1
+    # the line (a long one, JSON on one line, as the part around the field) with the caret under the column
+    assert (shown, len(indent)) == shown_part(text.splitlines()[line - 1], column - 1)
+    assert text.splitlines()[line - 1][column - 1 :].startswith(shown[len(indent) :].removesuffix("…"))
     field = expected.split(":")[0]
     last_key = re.findall(r"(?:^|\.)([a-z_]+)$", field)
     if last_key:  # the caret is on the field's name
-        assert re.match(rf"[\"']?{last_key[0]}[\"']?:", shown[column - 1 :]), (field, shown)
+        assert re.match(rf"[\"']?{last_key[0]}[\"']?:", shown[len(indent) :]), (field, shown)
 
 
 def test_unparseable_patient_file(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from trialogic.cli import main
-from trialogic.errors import Diagnostic
+from trialogic.errors import SHOWN_WIDTH, Diagnostic
 from trialogic.positions import locate
 from trialogic.records import Line, Parsed, place
 
@@ -55,14 +55,31 @@ def test_a_stream_line_is_placed_on_its_line(tmp_path: Path) -> None:
     assert place([unplaced(source, "drugs[0].code")], Line(lines[1], str(path), 2), source) == [located]
 
 
-def test_a_long_line_of_a_record_is_not_shown_but_a_file_read_again_shows_it(tmp_path: Path) -> None:
+def test_a_long_line_is_shown_in_part_around_the_caret(tmp_path: Path) -> None:
+    """A record on one long line (a cohort's JSON line, a FHIR Bundle) is shown as the
+    SHOWN_WIDTH characters around the field, cut ends marked, the caret still under the field (the
+    whole 3,000-character line was printed, the caret 3,000 columns in)."""
     path = tmp_path / "p.json"
-    text = '{"id": "A", "note": "' + "x" * 400 + '", "sex": "f"}'
+    text = '{"id": "A", "note": "' + "x" * 400 + '", "sex": "f", "other": "' + "y" * 400 + '"}'
     path.write_text(text)
     (located,) = locate([unplaced(str(path), "sex")])
     (placed,) = place([unplaced(str(path), "sex")], Parsed({}, str(path), None), str(path))
-    assert where(located)[:4] == where(placed)[:4] == (str(path), "sex", 1, text.index('"sex"') + 1)
-    assert (located.source_line, placed.source_line) == (text, None)
+    assert located == placed
+    assert where(located)[:5] == (str(path), "sex", 1, text.index('"sex"') + 1, text)
+    shown, caret = located.render().splitlines()[1:]
+    assert shown.startswith("    …") and shown.endswith("…") and len(shown) == 4 + 1 + SHOWN_WIDTH + 1
+    assert shown[caret.index("^") :].startswith('"sex": "f"')
+    assert caret.strip() == "^"
+
+
+def test_a_line_cut_at_one_end_only_keeps_the_caret_under_its_column() -> None:
+    line = "a" * (SHOWN_WIDTH + 50) + "Z"
+    for column, marked in ((1, "a"), (len(line), "Z"), (30, "a")):
+        shown, caret = Diagnostic("f", 1, column, "P001", "m", source_line=line).render().splitlines()[1:]
+        assert shown[caret.index("^")] == marked
+        assert len(shown) == 4 + SHOWN_WIDTH + 1 and shown.count("…") == 1
+    short = "b" * SHOWN_WIDTH
+    assert Diagnostic("f", 1, SHOWN_WIDTH, "P001", "m", source_line=short).render().splitlines()[1] == "    " + short
 
 
 def test_a_diagnostic_placed_already_or_naming_no_file_is_left_as_it_is(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from trialogic import TrialogicError, api
 from trialogic.cli import main
-from trialogic.errors import Diagnostic
+from trialogic.errors import Diagnostic, shown_part
 from trialogic.patient import read_patient
 from trialogic.vocabulary import load_vocabulary
 
@@ -312,8 +312,8 @@ def test_a_new_error_in_a_jsonl_stream_gets_the_line_and_column(
         rf"{re.escape(str(path))}:2:(\d+): {re.escape(field)}: error\[{code}\]: .*\n    (.*)\n", outcome.output
     )
     assert found, outcome.output
-    assert found[2] == bad
     column = int(found[1])
+    assert found[2] == shown_part(bad, column - 1)[0]
     diagnostic = Diagnostic(str(path), 2, column, code, "", field=field, source_line=bad)
     _assert_placed(diagnostic, field, bad, line_offset=1)
 

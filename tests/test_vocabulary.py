@@ -59,6 +59,21 @@ def test_an_unknown_unit_is_still_refused_with_the_known_spellings(cache: Path) 
     assert not any(cache.glob("*.json"))  # nothing found, nothing kept
 
 
+def test_an_unknown_unit_with_no_close_spelling_is_told_the_attributes_spellings(cache: Path) -> None:
+    """Not the first 12 spellings of every unit in the alphabet (mostly cell counts)."""
+    vocabulary = load_vocabulary_from(facts_dir())
+    for name in ("serum_creatinine", "platelets", "weight"):
+        attribute = vocabulary.attribute(name)
+        assert attribute is not None
+        with pytest.raises(UnitError) as refused:
+            vocabulary.to_canonical(attribute, Fraction(3), "bananas")
+        spellings = vocabulary.units_for(attribute)
+        assert attribute.unit in spellings and len(spellings) < len(vocabulary.unit_aliases)
+        assert str(refused.value) == f"unknown unit 'bananas' (spellings for {name} include {', '.join(spellings)})"
+        for spelling in spellings:
+            vocabulary.to_canonical(attribute, Fraction(3), spelling)
+
+
 def test_the_greek_mu_reads_as_the_micro_sign(cache: Path) -> None:
     """µ (U+00B5) and μ (U+03BC) look the same: every spelling with one is read with the other
     (a record's `/μL` was refused, with a message suggesting `/µL`, which looks identical)."""

@@ -31,9 +31,25 @@ class Diagnostic:
             where += f": {self.field}"
         text = f"{where}: {self.severity}[{self.code}]: {self.message}"
         if self.source_line is not None:
-            caret = " " * max(self.column - 1, 0) + "^"
-            text += f"\n    {self.source_line}\n    {caret}"
+            shown, at = shown_part(self.source_line, max(self.column - 1, 0))
+            text += f"\n    {shown}\n    {' ' * at}^"
         return text
+
+
+SHOWN_WIDTH = 160  # a longer source line is shown as this much of it around the caret
+
+
+def shown_part(line: str, at: int) -> tuple[str, int]:
+    """What of a source line is shown under an error, and where the caret goes in it: the whole
+    line, or for a line longer than SHOWN_WIDTH (a JSON line holding a whole record, a FHIR
+    Bundle on one line) SHOWN_WIDTH characters around column `at` (0-based), an ellipsis
+    marking each end cut off."""
+    if len(line) <= SHOWN_WIDTH:
+        return line, at
+    start = min(max(at - SHOWN_WIDTH // 2, 0), len(line) - SHOWN_WIDTH)
+    end = start + SHOWN_WIDTH
+    head, tail = ("…" if start else ""), ("…" if end < len(line) else "")
+    return f"{head}{line[start:end]}{tail}", at - start + len(head)
 
 
 class TrialogicError(Exception):

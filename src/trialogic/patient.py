@@ -682,7 +682,11 @@ class _Reader:
         when it has none, and a ULN or reference range only for a number."""
         unit = entry.get("unit")
         if attribute.unit is not None and (unit is None or str(unit).strip() == ""):
-            self.problem(f"{where}.unit", "P002", f"{attribute.name} needs its unit: one of {self.units(attribute)}")
+            self.problem(
+                f"{where}.unit",
+                "P002",
+                f"{attribute.name} needs its unit: one of {', '.join(self.vocabulary.units_for(attribute))}",
+            )
             return False
         if attribute.type == "category" and unit is not None:
             self.problem(f"{where}.unit", "P002", f"{attribute.name} has no unit, but {unit!r} was given")
@@ -696,17 +700,6 @@ class _Reader:
             self.problem(f"{where}.uln", "P006", "give uln or reference_range, not both")
             return False
         return True
-
-    def units(self, attribute: Attribute) -> str:
-        """The unit spellings the vocabulary knows that convert to the attribute's unit."""
-        accepted = []
-        for spelling in self.vocabulary.unit_aliases:
-            try:
-                self.vocabulary.conversion(attribute, spelling)
-            except UnitError:
-                continue
-            accepted.append(spelling)
-        return ", ".join(accepted)
 
     def scaled(self, attribute: Any, raw: Any, unit: Any, where: str) -> Fraction | None:
         number = self.number(raw, where)

@@ -37,9 +37,6 @@ _PARSED: tuple[Any, ...] = (
     (yaml.composer.Composer, yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else (yaml.SafeLoader,)
 )
 _ANCHOR = "anchor"  # the attribute of a PlacingLoader alias holding its anchor's node
-# a record's line longer than this (a cohort, or a FHIR Bundle, written on one line) is not
-# shown under an error about it: its line and column still are. `locate` shows every line.
-_LONGEST_SHOWN = 300
 
 
 class Places(NamedTuple):
@@ -105,32 +102,30 @@ def record_places(
     lines: list[str],
     index: int | None,
     first_line: int = 1,
-    longest: int | None = _LONGEST_SHOWN,
 ) -> Places | None:
     """Where the fields of a document's record are: the document's own (`index` None), or
-    those of its list's item `index`; None when the document has no such record. Lines
-    longer than `longest` are not kept (not shown)."""
+    those of its list's item `index`; None when the document has no such record."""
     if index is not None:
         root = root.value[index] if isinstance(root, yaml.SequenceNode) and index < len(root.value) else None
-    return _places(root, lines, first_line, longest) if root is not None else None
+    return _places(root, lines, first_line) if root is not None else None
 
 
-def file_places(file: str, index: int | None, longest: int | None = _LONGEST_SHOWN) -> Places | None:
+def file_places(file: str, index: int | None) -> Places | None:
     """`record_places` of a file, read again (once for all its records, while it is unchanged)."""
     try:
         stat = Path(file).stat()
     except OSError:
         return None
     root, lines = _composed_file(file, (stat.st_mtime_ns, stat.st_size))
-    return record_places(root, lines, index, 1, longest)
+    return record_places(root, lines, index, 1)
 
 
-def line_places(text: str, number: int, longest: int | None = _LONGEST_SHOWN) -> Places | None:
+def line_places(text: str, number: int) -> Places | None:
     """Where the fields of the record on line `number` of a JSONL stream (`text`) are. The
     line breaks YAML counts but JSON does not (a string may hold U+2028) are read as spaces:
     the record is its one line, and is shown so."""
     text = text.translate(_NOT_JSON_BREAKS)
-    return record_places(compose(text), yaml_lines(text), None, number, longest)
+    return record_places(compose(text), yaml_lines(text), None, number)
 
 
 def placed(
@@ -185,13 +180,13 @@ def _source_places(source: str) -> tuple[str, Places, int | None] | None:
     stream's seventh line)."""
     file, index, places = source, None, None
     if Path(source).is_file():
-        places = file_places(file, index, None)
+        places = file_places(file, index)
     elif (match := _INDEXED_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
         file, index = match["file"], int(match["index"])
-        places = file_places(file, index, None)
+        places = file_places(file, index)
     elif (match := _STREAM_SOURCE.fullmatch(source)) and Path(match["file"]).is_file():
         file, number = match["file"], int(match["line"])
-        places = line_places(_stream_line(Path(file), number), number, None)
+        places = line_places(_stream_line(Path(file), number), number)
     return (file, places, index) if places is not None else None
 
 
@@ -215,10 +210,10 @@ def _composed_file(file: str, stamp: tuple[int, int]) -> tuple[yaml.Node | None,
     return compose(text), yaml_lines(text)
 
 
-def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int | None) -> Places:
+def _places(node: yaml.Node, lines: list[str], first_line: int) -> Places:
     """Where each field under `node` (a tree of PlacingLoader's) is (see Places); an alias is
     not walked into: the fields under it are placed at it, where the record uses them.
-    Lines longer than `longest` are not kept (not shown)."""
+    A line is kept whole; an error shows a long one in part (errors.shown_part)."""
     at: dict[str, tuple[int, int]] = {}
     stack: list[tuple[yaml.Node, str, yaml.Node]] = [(node, "", node)]
     while stack:
@@ -233,5 +228,4 @@ def _places(node: yaml.Node, lines: list[str], first_line: int, longest: int | N
         elif isinstance(value, yaml.SequenceNode):
             stack.extend((item, f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value.value))))
     used = {line for line, _ in at.values() if line < len(lines)}
-    shown = {line: lines[line] for line in used if longest is None or len(lines[line]) <= longest}
-    return Places(at, shown, first_line)
+    return Places(at, {line: lines[line] for line in used}, first_line)

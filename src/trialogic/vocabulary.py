@@ -153,7 +153,9 @@ class Vocabulary:
 
     # ----- units -----------------------------------------------------------------
 
-    def _quantity(self, magnitude: Fraction, unit: str) -> Any:
+    def _quantity(self, magnitude: Fraction, unit: str, attribute: Attribute | None = None) -> Any:
+        """`magnitude` `unit` as a pint quantity; an unknown unit is told the closest known
+        spelling, or else spellings `attribute` takes (a few of all, with no attribute)."""
         import pint
 
         # the micro sign (µ, U+00B5) and the Greek mu (μ, U+03BC) look alike and both are typed
@@ -161,10 +163,26 @@ class Vocabulary:
         try:
             return self.registry.Quantity(magnitude, expression)
         except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, TypeError) as e:
-            known = ", ".join(sorted(self.unit_aliases)[:12])
             hint = closest(unit, self.unit_aliases)
-            tail = suggestion(hint) if hint else f" (known spellings include {known}, …)"
+            if hint:
+                tail = suggestion(hint)
+            elif attribute is not None and attribute.unit is not None:
+                tail = f" (spellings for {attribute.name} include {', '.join(self.units_for(attribute))})"
+            else:
+                tail = f" (known spellings include {', '.join(sorted(self.unit_aliases)[:12])}, …)"
             raise UnitError(f"unknown unit {unit!r}{tail}") from e
+
+    def units_for(self, attribute: Attribute) -> list[str]:
+        """The unit spellings the vocabulary knows that convert to the attribute's unit (for a
+        message: nothing is kept in the factors' cache)."""
+        accepted = []
+        for spelling in self.unit_aliases:
+            try:
+                self._convert(attribute, Fraction(1), spelling)
+            except UnitError:
+                continue
+            accepted.append(spelling)
+        return accepted
 
     def to_canonical(self, attribute: Attribute, magnitude: Fraction, unit: str | None) -> Fraction:
         """Convert exactly into the attribute's canonical unit (not yet scaled).
@@ -206,7 +224,7 @@ class Vocabulary:
 
     def _convert(self, attribute: Attribute, magnitude: Fraction, unit: str) -> Fraction:
         assert attribute.unit is not None
-        source = self._quantity(magnitude, unit)
+        source = self._quantity(magnitude, unit, attribute)
         target = self._quantity(Fraction(1), attribute.unit)
         if source.dimensionality == target.dimensionality:
             return Fraction(source.to(target.units).magnitude)
