@@ -21,6 +21,11 @@ class Pos:
 
 
 NOWHERE = Pos("<none>", 0, 0)
+# the short forms sentences use for the time units the language spells out (for hints)
+TIME_UNIT_ABBREVIATIONS = {
+    "y": "years", "yr": "years", "yrs": "years", "yo": "years", "mo": "months", "mos": "months",
+    "mth": "months", "mths": "months", "w": "weeks", "wk": "weeks", "wks": "weeks", "d": "days",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,12 @@ SMALLER_AGE_UNIT = {"years": "months", "months": "weeks or days", "weeks": "days
 AGE_MESSAGE = "an age is compared with a number of years, months, weeks or days, e.g. age >= 18 years"
 
 
+def age_message(unit: str | None) -> str:
+    """E110 for an age given in `unit`, naming the word to write for a short form (`yrs`)."""
+    full = ast.TIME_UNIT_ABBREVIATIONS.get((unit or "").lower())
+    return f"{AGE_MESSAGE}; write {full} for {unit}" if full else AGE_MESSAGE
+
+
 @dataclass
 class Scope:
     """The names visible to a trial: library and local concepts and definitions."""
@@ -490,7 +496,7 @@ class Checker:
 
     def age(self, node: ast.Node, operand: object) -> None:
         if not isinstance(operand, ast.Quantity) or operand.unit not in AGE_UNITS:
-            self.error(node, "E110", AGE_MESSAGE)
+            self.error(node, "E110", age_message(operand.unit if isinstance(operand, ast.Quantity) else None))
             return
         unit = operand.unit if operand.unit.endswith("s") else operand.unit + "s"
         if operand.number != operand.number.to_integral_value():

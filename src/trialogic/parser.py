@@ -299,7 +299,9 @@ def _hint(word: str, before: str, expected: set[str]) -> str:
     """What the author likely meant, for the common slips: a window after a bare name (an event
     is named with its kind: `drug rituximab within 24 weeks`), an event's kind after its name
     (`informed_consent consent`), a window without `within` (`drug rituximab 24 weeks`), a
-    number with a thousands separator (`100,000`), and an `at least` list in braces."""
+    number with a thousands separator (`100,000`), an `at least` list in braces, a time unit
+    abbreviated (`within 12 wks`), an age `years old`, and a unit written with spaces
+    (`mL/min/1.73 m2`, `100 x 10^9/L`)."""
     bare = re.search(_EXPRESSION_START + r"([A-Za-z_]\w*)\s*$", before)
     if word == "within" and bare and "WITHIN" not in expected:
         return (
@@ -314,6 +316,17 @@ def _hint(word: str, before: str, expected: set[str]) -> str:
         return "; a number is written without thousands separators, e.g. 100000"
     if word == "{" and "LSQB" in expected and re.search(r"\bof\s*$", before):
         return "; the items of `at least K of` are written in square brackets: at least 4 of [A, B, ...]"
+    if word.lower() in ast.TIME_UNIT_ABBREVIATIONS and re.search(r"\bwithin\s+\d+\s*$", before):
+        return f"; write {ast.TIME_UNIT_ABBREVIATIONS[word.lower()]} for {word}"
+    if word == "old" and re.search(r"\b(years?|months?|weeks?|days?)\s*$", before):
+        return "; an age is written without `old`, e.g. age >= 18 years"
+    if re.search(r"\d\s+x\s*$", before) and word[:1].isdigit():
+        return "; a count's unit is written in one piece, e.g. 100 x10^9/L"
+    unit = re.search(r"\d\s*([^\s\d()\[\]{},][^\s()\[\]{},]*)\s+$", before)
+    if unit and "/" in unit.group(1) and re.fullmatch(r"[\w^.*/]+", word) and word.lower() not in _keywords():
+        if word == "per":
+            return "; a unit is written in one piece, with / for per"
+        return f"; a unit is written in one piece, without spaces: {unit.group(1)}{word}"
     return ""
 
 
