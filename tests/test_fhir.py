@@ -132,6 +132,7 @@ measurements:
   - {attribute: urine_pregnancy_test, value: negative, date: 2026-11-10}
   - {attribute: serum_pregnancy_test, value: negative, date: 2026-11-10}
   - {attribute: chest_xray, value: normal, date: 2026-11-10}
+  - {attribute: egfr, value: 74, unit: mL/min/1.73m2, date: 2026-11-10}
 conditions:
   - {code: systemic_lupus_erythematosus, start: 2018-04-01}
   - {code: lupus_nephritis, start: 2024-02-01}
@@ -396,6 +397,28 @@ def test_a_reference_range_becomes_the_records_range_and_its_high_end_the_uln() 
         ([0.5, 1.1], None),
         (None, 1.0),
     ]
+
+
+def test_an_egfr_and_an_hba1c_are_read_as_their_own_attributes_not_as_creatinine_clearance(tmp_path: Path) -> None:
+    """eGFR in UCUM's mL/min/{1.73_m2} (it was noted and dropped); plain mL/min is no eGFR."""
+    egfr = creatinine(value=42, unit="mL/min/{1.73_m2}", code=cc(LOINC, "62238-1"))
+    a1c = creatinine(value=7.4, unit="%", code=cc(LOINC, "4548-4"))
+    record, notes = bundle_to_record(bundle(egfr, a1c), "b.json")
+    assert notes == []
+    assert [(m["attribute"], m["value"], m["unit"]) for m in record["measurements"]] == [
+        ("egfr", 42, "mL/min/1.73m2"),
+        ("hba1c", 7.4, "%"),
+    ]
+    criteria = tmp_path / "t.tl"
+    criteria.write_text(
+        'trial NCT00000001 "t" {\n  include r "x": egfr >= 30 mL/min/1.73m2\n'
+        '  include c "y": creatinine_clearance >= 30 mL/min\n}\n'
+    )
+    (result,) = trialogic.check([trialogic.read_patient(record)], trialogic.load_trials(criteria), on=ON)
+    assert [(c.id, c.status) for c in result.criteria] == [("r", "met"), ("c", "unknown")]
+    plain = creatinine(value=42, unit="mL/min", code=cc(LOINC, "62238-1"))
+    with pytest.raises(TrialogicError, match=r"'mL/min' cannot be converted to 'mL/min/1.73m2' for egfr"):
+        trialogic.read_patient(bundle_to_record(bundle(plain), "b.json")[0])
 
 
 def test_a_preliminary_result_is_read_with_a_note() -> None:
