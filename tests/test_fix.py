@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -824,3 +825,38 @@ def test_fix_names_what_stands_in_the_way_today(tmp_path: Path) -> None:
     assert repair["in_the_way"] == [{"id": "b_cell_depletion", "kind": "exclusion", "status": "met"}]
     human = CliRunner().invoke(main, ["fix", p06, "NCT05631717", "--on", "2026-11-22"]).output
     assert "in the way today: ✗ exclusion b_cell_depletion (met)\n  eligible from 2027-02-07" in human
+
+
+def test_an_assumed_category_result_is_the_first_value_of_the_vocabulary_that_serves() -> None:
+    """Of the values of a category that serve a plan, the first in the vocabulary's order
+    is assumed (normal, negative: the ordinary results come first): a chest X-ray assumed
+    `other_abnormal` where a normal one serves as well reads as if the trial needed it.
+    Every value before the one assumed, put in its place, leaves the patient not eligible."""
+    p07 = api.read_patient(yaml.safe_load((facts_dir() / "patients" / "p07.yaml").read_text()))
+    (repair,) = api.fix(p07, SEEDS, on=TODAY, trial_ids=["NCT03580291"])
+    (xray,) = [a for alt in repair.alternatives for a in alt.actions if a.kind == "test"]
+    # the exclusion reads `chest_xray = granulomatous_disease`: a normal X-ray serves
+    assert xray.data["results"] == [{"attribute": "chest_xray", "value": "normal", "unit": ""}]
+    checked = 0
+    for path in sorted((facts_dir() / "patients").glob("*.yaml")):
+        record = yaml.safe_load(path.read_text())
+        for found in api.fix(api.read_patient(record), SEEDS, on=TODAY):
+            for alternative in found.alternatives:
+                for index, action in enumerate(alternative.actions):
+                    for number, result in enumerate(action.data.get("results", [])) if action.kind == "test" else ():
+                        attribute = VOCABULARY.attributes.get(result["attribute"])
+                        if attribute is None or attribute.type != "category":
+                            continue
+                        for earlier in attribute.values[: attribute.values.index(result["value"])]:
+                            results = list(action.data["results"])
+                            results[number] = {**result, "value": earlier}
+                            other = dataclasses.replace(action, data={**action.data, "results": results})
+                            actions = (*alternative.actions[:index], other, *alternative.actions[index + 1 :])
+                            changed, on = apply(record, dataclasses.replace(alternative, actions=actions), found.trial)
+                            (status,) = [
+                                r.status for r in api.check([api.read_patient(changed)], SEEDS, on=on)
+                                if r.trial == found.trial
+                            ]  # fmt: skip
+                            assert status != "eligible", (found.patient, found.trial, result, earlier)
+                            checked += 1
+    assert checked > 0  # some plan assumes a value after the first (a biopsy class III, not I)
