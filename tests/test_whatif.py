@@ -408,7 +408,8 @@ def test_later_before_the_reference_date_is_refused(tmp_path: Path) -> None:
     scenarios.write_text("- name: back\n  changes: [--later 2026-01-01]\n")
     result = CliRunner().invoke(main, ["whatif", patient, "--on", "2026-11-22", "--scenarios", str(scenarios)])
     assert result.exit_code == 1
-    assert 'scenario 1 "back": error[W004]: --later 2026-01-01 is before the reference date 2026-11-22' in result.output
+    said = ':2:13: scenario 1 "back", change 1 "--later 2026-01-01": error[W004]: --later 2026-01-01 is before the reference date 2026-11-22'
+    assert f"{scenarios}{said}" in result.output  # placed at the --later change
 
 
 def test_a_criterion_dropped_twice_or_a_trial_left_without_criteria_is_refused() -> None:

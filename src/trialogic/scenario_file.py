@@ -77,6 +77,7 @@ class Scenario:
     later: dt.date | None = None
     where: Where | None = None  # the scenario's place in its file
     places: tuple[Where, ...] = ()  # one per change, in order
+    later_at: Where | None = None  # the place of its --later change
 
     @property
     def trial_changes(self) -> tuple[Change, ...]:
@@ -181,6 +182,7 @@ class _Reader:
         changes: list[Change] = []
         places: list[Where] = []
         later: dt.date | None = None
+        later_at: Where | None = None
         before = len(self.problems)
         for number, node in enumerate(nodes, start=1):
             if not isinstance(node, yaml.ScalarNode):
@@ -194,13 +196,13 @@ class _Reader:
             if parsed.option == LATER:
                 if later is not None:
                     self.problems.append(place.diagnostic("W004", "--later is given twice; give one date"))
-                later = self.date(parsed.text, place)
+                later, later_at = self.date(parsed.text, place), place
                 continue
             changes.append(parsed)
             places.append(place)
         if len(self.problems) > before:
             return None
-        return Scenario(name, tuple(changes), later, where, tuple(places))
+        return Scenario(name, tuple(changes), later, where, tuple(places), later_at)
 
     def change(self, text: str, place: Where) -> Change | None:
         match = _OPTION.match(text)

@@ -166,10 +166,11 @@ def run_scenarios(
     for index, scenario in enumerate(scenarios):
         key = scenario.trial_changes
         late = later_problem(on, scenario.later)
-        if late and scenario.where is None:
+        where = scenario.later_at or scenario.where  # the --later change itself, in a file
+        if late and where is None:
             raise ValueError(f"scenario {scenario.name!r}: later: {late}")
-        if late and scenario.where is not None:
-            problems.append(scenario.where.diagnostic("W004", f"--later {late}"))
+        if late and where is not None:
+            problems.append(where.diagnostic("W004", f"--later {late}"))
         try:
             if key not in changed_trials:
                 changed_trials[key] = _changed_trials(trials, scenario)
