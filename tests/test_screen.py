@@ -339,6 +339,25 @@ def test_a_screen_under_a_what_if_says_so_and_what_it_changed() -> None:
     assert text.count("what-if: ") == 2  # the heading, and the changed trial's gained/lost (none here)
 
 
+def test_a_screen_under_a_what_if_counts_every_status_it_moved(tmp_path: Path) -> None:
+    """Dropping a criterion may turn exclusions into unknowns without making anyone eligible:
+    the changed trial's line says how many moved so (before → after), as the matrix's
+    `before` and `status` columns have them, not only "0 gained, 0 lost"."""
+    out = tmp_path / "m.csv"
+    args = ["screen", str(PATIENTS), "--jobs", "1", "--on", "2026-11-22", "--drop", "NCT01539902:creatinine"]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as rows:
+        moves = Counter(
+            (row["before"], row["status"])
+            for row in csv.DictReader(rows)
+            if row["trial"] == "NCT01539902" and row["before"] != row["status"]
+        )
+    assert moves and not any("eligible" in move for move in moves)  # P05: ineligible → undetermined
+    said = "".join(f"; {n} {before} → {after}" for (before, after), n in sorted(moves.items()))
+    assert f"what-if: 0 gained, 0 lost{said}\n" in result.output
+
+
 def test_an_output_that_cannot_be_put_in_place_is_s002_and_leaves_nothing_behind(tmp_path: Path) -> None:
     out = tmp_path / "q.csv"
     (tmp_path / "q.attrition.csv").mkdir()  # the attrition file's place is taken by a folder

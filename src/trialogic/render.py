@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -442,12 +443,16 @@ def print_screen(report: Report, console: Console) -> None:
                           str(row["remaining"]))  # fmt: skip
         console.print(table)
         gained, lost = report.gained.get(attrition.trial, []), report.lost.get(attrition.trial, [])
-        if gained or lost or attrition.trial in changed:
+        moved = report.moved.get(attrition.trial, Counter())
+        if gained or lost or moved or attrition.trial in changed:
 
             def named(ids: list[str]) -> str:
                 return f" ({safe(', '.join(ids[:20]))}{', …' if len(ids) > 20 else ''})" if ids else ""
 
-            hanging(console, "  what-if: ", f"{len(gained)} gained{named(gained)}, {len(lost)} lost{named(lost)}")
+            # the other moves too: a criterion relaxed may turn exclusions into unknowns, and no one eligible
+            others = "".join(f"; {n} {before} → {after}" for (before, after), n in sorted(moved.items()))
+            said = f"{len(gained)} gained{named(gained)}, {len(lost)} lost{named(lost)}{others}"
+            hanging(console, "  what-if: ", said)
     if report.out:  # a path is not wrapped: it stays whole to copy
         console.print(
             f"wrote {report.patients} patients × {len(report.attrition)} trials to {safe(report.out)}",

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,6 +230,8 @@ class Report:
     attrition_out: str | None = None
     changes: tuple[Change, ...] = ()  # the trial-side what-ifs (--drop, --relax) screened under
     notes: tuple[Diagnostic, ...] = ()  # what the records' sources held that was not read
+    # by trial, the other status changes the what-ifs made: (before, after) → patients
+    moved: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
 
 
 class _Writer:
@@ -347,6 +349,7 @@ def run_screen(
     attrition = {t.id: Attrition(t.id, [c.id for c in t.criteria]) for t in trials.trials.values()}
     gained: dict[str, list[str]] = {t: [] for t in attrition}
     lost: dict[str, list[str]] = {t: [] for t in attrition}
+    moved: dict[str, Counter[tuple[str, str]]] = {}
     paths = list(paths)
     writer = _Writer(out, reference, paths, before=bool(changes))
     problems: list[Diagnostic] = []
@@ -372,6 +375,8 @@ def run_screen(
                             gained[row.trial].append(row.patient)
                         elif row.before == "eligible":
                             lost[row.trial].append(row.patient)
+                        else:
+                            moved.setdefault(row.trial, Counter())[(row.before, row.status)] += 1
                 done(len(ids.first))
         except BaseException:
             writer.discard()
@@ -383,4 +388,6 @@ def run_screen(
         raise TrialogicError(problems)
     writer.close(attrition)
     attrition_out = str(writer.attrition_path) if writer.attrition_path else None
-    return Report(len(ids.first), attrition, gained, lost, out, attrition_out, tuple(changes), tuple(notes))
+    return Report(
+        len(ids.first), attrition, gained, lost, out, attrition_out, tuple(changes), tuple(notes), moved=moved
+    )
