@@ -860,3 +860,23 @@ def test_an_assumed_category_result_is_the_first_value_of_the_vocabulary_that_se
                             assert status != "eligible", (found.patient, found.trial, result, earlier)
                             checked += 1
     assert checked > 0  # some plan assumes a value after the first (a biopsy class III, not I)
+
+
+def test_a_pair_no_change_makes_eligible_says_what_stands_in_the_way_too() -> None:
+    """Where no plan exists, the pair still says every criterion failing or unknown today:
+    once the record gives what no action settles (P14's ACR criteria), the other unknowns
+    are still to settle, and a criterion blocking for good may not be the only one failing."""
+    p14 = str(facts_dir() / "patients" / "p14.yaml")
+    result = CliRunner().invoke(main, ["fix", p14, "NCT01539902", "--on", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    (repair,) = api.fix(
+        api.read_patient(yaml.safe_load(Path(p14).read_text())), SEEDS, on=TODAY, trial_ids="NCT01539902"
+    )
+    assert repair.unknown_now == ("acr_sle",) and not repair.alternatives and len(repair.in_the_way) > 1
+    text = " ".join(result.output.split())
+    standing = ", ".join(f"? {kind} {c} ({status})" for c, kind, status in repair.in_the_way)
+    assert f"in the way today: {standing} no action in the catalogue settles these" in text
+    folder = str(facts_dir() / "patients")
+    every = CliRunner().invoke(main, ["fix", folder, "--on", "2026-11-22"]).output
+    pairs = [r for p in api.load_patients(facts_dir() / "patients") for r in api.check([p], SEEDS, on=TODAY)]
+    assert every.count("in the way today: ") == sum(r.status != "eligible" for r in pairs)

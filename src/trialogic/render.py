@@ -271,6 +271,11 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
         if r.status == "eligible":
             console.print("  already eligible: nothing to change")
             continue
+        # what to settle, beside what no action settles too: the record must say it, and then the rest is done
+        standing = [
+            f"{'?' if status == 'unknown' else '✗'} {kind} {safe(c)} ({status})" for c, kind, status in r.in_the_way
+        ]
+        hanging(console, "  ", f"in the way today: {', '.join(standing)}")
         if not r.alternatives:
             texts = {c.id: c.text for c in trials[r.trial].criteria}
             failing = [c for c in r.blocked_by if c not in r.unknown_now]
@@ -288,10 +293,6 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
                     hanging(console, "    ? ", f"{safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]")
             hanging(console, "  ", "(see `trialogic why` for the evidence)")
             continue
-        standing = [
-            f"{'?' if status == 'unknown' else '✗'} {kind} {safe(c)} ({status})" for c, kind, status in r.in_the_way
-        ]
-        hanging(console, "  ", f"in the way today: {', '.join(standing)}")
         total = max(r.alternatives_total, len(r.alternatives))
         plural = "s" if total > 1 else ""
         cut = f"; the first {len(r.alternatives)} shown (--max 0 for all)" if total > len(r.alternatives) else ""
