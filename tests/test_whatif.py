@@ -201,12 +201,54 @@ def test_relaxing_a_criterion(trials: api.TrialSet) -> None:
         ("--assess", "scr=ok", "NCT00000099:scr is decided by the record, not by an assessment"),
         ("--set", "serum_creatinine=-5umol/L", "-5 umol/L is impossible for serum creatinine"),
         ("--set", "serum_creatinine=1e40umol/L", "'1e40' is out of range"),
+        # a change that finds nothing to change says what the record holds instead
+        (
+            "--stop",
+            "rituximab",
+            "the record has no rituximab still being taken on 2026-11-22 (drugs[0] ended on 2026-03-01): "
+            "there is nothing to stop",
+        ),
+        (
+            "--stop",
+            "tacrolimus",
+            "the record has no tacrolimus still being taken on 2026-11-22; it records no drug taken then",
+        ),
+        (
+            "--remove-condition",
+            "lupus_nephritiss",
+            "no condition lupus_nephritiss to remove; did you mean 'lupus_nephritis'?",
+        ),
+        ("--remove-condition", "pregnancy", "no condition pregnancy to remove; its conditions are lupus_nephritis"),
+        ("--unset", "serum_creatinin", "no serum_creatinin result to remove; did you mean 'serum_creatinine'?"),
+        ("--unset", "wbc", "the record has no wbc result to remove; it holds results of serum_creatinine"),
     ],
 )
 def test_bad_changes_are_reported(trials: api.TrialSet, option: str, text: str, message: str) -> None:
     with pytest.raises(TrialogicError) as raised:
         whatif(RECORD, [Change(option, text)], trials, TODAY)
     assert message in raised.value.render()
+
+
+def test_stopping_a_drug_not_taken_names_the_drugs_that_are(trials: api.TrialSet) -> None:
+    """--stop of a drug the patient does not take says which drugs are taken that day (a
+    close name as a did-you-mean), so that the right one can be stopped."""
+    drugs = [
+        {"code": "tacrolimus", "start": "2025-01-01"},
+        {"code": "prednisone", "start": "2025-01-01", "end": "2027-01-01"},
+        {"code": "rituximab", "start": "2026-01-01", "end": "2026-03-01"},
+    ]
+    record = {**RECORD, "drugs": drugs}
+    for text, message in [
+        ("tacrolimuss", "the record has no tacrolimuss still being taken on 2026-11-22; did you mean 'tacrolimus'?"),
+        (
+            "aspirin",
+            "the record has no aspirin still being taken on 2026-11-22; the drugs it takes then are prednisone, tacrolimus",
+        ),
+        ("aspirin@2027-02-01", "no aspirin still being taken on 2027-02-01; the drugs it takes then are tacrolimus"),
+    ]:
+        with pytest.raises(TrialogicError) as raised:
+            whatif(record, [Change("--stop", text)], trials, TODAY)
+        assert message in raised.value.render()
 
 
 def test_a_change_that_makes_the_record_invalid_is_named_not_the_field_it_wrote(trials: api.TrialSet) -> None:

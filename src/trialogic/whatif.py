@@ -128,7 +128,11 @@ def apply_changes(
             before = changed.get("measurements", [])
             changed["measurements"] = [m for m in before if m.get("attribute") not in names]
             if len(changed["measurements"]) == len(before):
-                raise _fail(change, f"the record has no {text} result to remove")
+                held = sorted({str(m.get("attribute")) for m in before})
+                listed = f"it holds results of {', '.join(held)}" if held else "it holds no results"
+                raise _fail(
+                    change, f"the record has no {text} result to remove" + suggestion(closest(text, held), listed)
+                )
         elif option == "--add-condition":
             code, date = _split_date(change, text, reference)
             changed["conditions"] = [*changed.get("conditions", []), {"code": code, "start": date}]
@@ -136,22 +140,20 @@ def apply_changes(
             before = changed.get("conditions", [])
             changed["conditions"] = [c for c in before if c.get("code") != text]
             if len(changed["conditions"]) == len(before):
-                raise _fail(change, f"the record has no condition {text} to remove")
+                held = sorted({str(c.get("code")) for c in before})
+                listed = f"its conditions are {', '.join(held)}" if held else "it holds no conditions"
+                raise _fail(
+                    change, f"the record has no condition {text} to remove" + suggestion(closest(text, held), listed)
+                )
         elif option == "--start":
             code, date = _split_date(change, text, reference)
             changed["drugs"] = [*changed.get("drugs", []), {"code": code, "start": date}]
         elif option == "--stop":
             code, date = _split_date(change, text, reference)
             drugs = [dict(d) for d in changed.get("drugs", [])]
-            # taken on the day: open, or with a recorded end after it
-            still = [
-                d
-                for d in drugs
-                if d.get("code") == code
-                and (str(d["end"]) > date if d.get("end") is not None else d.get("status") != "stopped")
-            ]
+            still = [d for d in drugs if d.get("code") == code and _still_taken(d, date)]
             if not still:
-                raise _fail(change, f"the record has no {code} still being taken")
+                raise _fail(change, _nothing_to_stop(drugs, code, date))
             # of several courses, those taken that day (a later course is not stopped by it);
             # if none had started, stopping one that had not is refused below (_stoppable)
             started = [d for d in still if str(d.get("start", "")) <= date]
@@ -171,6 +173,26 @@ def apply_changes(
             ]
             changed["assessments"] = [*kept, *new]
     return changed
+
+
+def _still_taken(drug: dict[str, Any], date: str) -> bool:
+    """Whether a drug is taken on a day or later: open, or with a recorded end after it."""
+    return str(drug["end"]) > date if drug.get("end") is not None else drug.get("status") != "stopped"
+
+
+def _nothing_to_stop(drugs: list[dict[str, Any]], code: str, date: str) -> str:
+    """Why `--stop CODE@DATE` stops nothing, and what would: the record's courses of it ended
+    by then, or it holds none, and these are the drugs it does still take."""
+    ended = [
+        f"drugs[{i}] ended on {d['end']}" if d.get("end") is not None else f"drugs[{i}] is recorded stopped"
+        for i, d in enumerate(drugs)
+        if d.get("code") == code
+    ]
+    if ended:
+        return f"the record has no {code} still being taken on {date} ({', '.join(ended)}): there is nothing to stop"
+    taken = sorted({str(d.get("code")) for d in drugs if _still_taken(d, date)})
+    listed = f"the drugs it takes then are {', '.join(taken)}" if taken else "it records no drug taken then"
+    return f"the record has no {code} still being taken on {date}" + suggestion(closest(code, taken), listed)
 
 
 def _unit_run_on(change: Change, attribute: str, number: str, unit: str) -> None:
