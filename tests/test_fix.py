@@ -880,3 +880,26 @@ def test_a_pair_no_change_makes_eligible_says_what_stands_in_the_way_too() -> No
     every = CliRunner().invoke(main, ["fix", folder, "--on", "2026-11-22"]).output
     pairs = [r for p in api.load_patients(facts_dir() / "patients") for r in api.check([p], SEEDS, on=TODAY)]
     assert every.count("in the way today: ") == sum(r.status != "eligible" for r in pairs)
+
+
+def test_a_test_is_named_in_words_a_coordinator_reads() -> None:
+    """A test is obtained as its catalogue `label` says ("obtain tumour markers", "obtain a
+    chest X-ray"), else as "a" and its name ("obtain a renal biopsy"): "obtain a tumour
+    markers" read as a slip. The JSON keeps the catalogue's name."""
+    tests = yaml.safe_load((facts_dir() / "actions.yaml").read_text())["tests"]
+    p06 = api.read_patient(yaml.safe_load((facts_dir() / "patients" / "p06.yaml").read_text()))
+    (repair,) = api.fix(p06, SEEDS, on=TODAY, trial_ids="NCT04318600")
+    (markers,) = [a for alt in repair.alternatives for a in alt.actions if a.kind == "test"]
+    assert markers.data["test"] == "tumour_markers"
+    assert markers.text.startswith(f"obtain {tests['tumour_markers']['label']} — assumed result: tumor_markers normal")
+    assert markers.text.startswith("obtain tumour markers")
+    seen = {
+        a.data["test"]: a.text
+        for r in api.fix(p06, SEEDS, on=TODAY)
+        for alt in r.alternatives
+        for a in alt.actions
+        if a.kind == "test"
+    }
+    for name, text in seen.items():
+        label = tests[name].get("label", f"a {name.replace('_', ' ')}")
+        assert text.startswith(f"obtain {label}"), text

@@ -50,6 +50,10 @@ class Catalogue:
     def level_of_test(self, name: str) -> str:
         return str(self.spec["tests"][name]["level"])
 
+    def label_of_test(self, name: str) -> str:
+        """The test in words after "obtain": its `label`, else "a" and its name."""
+        return str(self.spec["tests"][name].get("label", f"a {name.replace('_', ' ')}"))
+
     def symbols(self, vocabulary: Vocabulary) -> Iterator[clingo.Symbol]:
         for kind in ("wait", "stop_drug", "absence", "assessment", "end_date"):
             entry = self.spec[kind]
@@ -543,7 +547,8 @@ class Repairer:
             assumed = "; ".join([*map(result_text, results), *(f"any {a}" for a in any_value)])
             # the result counts on the day of eligibility: after a wait, the test is done then
             when = f" on {at}" if at > today else ""
-            text = f"obtain a {test.replace('_', ' ')}{when}" + (f" — assumed result: {assumed}" if assumed else "")
+            said = f" — assumed result: {assumed}" if assumed else ""
+            text = f"obtain {self.catalogue.label_of_test(test)}{when}{said}"
             data = {"test": test, "date": at.isoformat(), "results": results, "any_value": any_value}
             return Action("test", text, self.catalogue.level_of_test(test), data)
         if name == "sign":
