@@ -29,6 +29,7 @@ grounder then treats the externals as input it knows about, and grounds every in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -42,7 +43,7 @@ from .errors import Diagnostic, TrialogicError
 from .facts import patient_symbols, reference_symbols
 from .patient import Patient
 from .records import assessment_problems
-from .scenario_file import Scenario
+from .scenario_file import Scenario, Where
 from .solve import Answer, Solver
 from .whatif import TRIAL_OPTIONS, Change, Flip, apply_changes, change_trials, compare, later_problem
 
@@ -204,6 +205,19 @@ def run_scenarios(
     ]
 
 
+def _placed(where: Where, change: Change, problem: Diagnostic) -> Diagnostic:
+    """A change's problem at the change's place in the file; one inside a relaxed expression
+    (placed in it, `--relax T:C:1:19`) at its own column there, where the file holds the
+    expression as written on the change's line."""
+    target, _, expression = change.text.partition("=")
+    column = where.column
+    inside = change.option == "--relax" and problem.file == f"--relax {target}" and problem.line == 1
+    start = where.source_line.find(expression, where.column - 1) if inside and where.source_line and expression else -1
+    if start >= 0:
+        column = start + problem.column
+    return dataclasses.replace(where, column=column).diagnostic(problem.code, problem.message)
+
+
 @dataclass(frozen=True)
 class Variant:
     patient: Patient
@@ -246,7 +260,7 @@ def _located(apply: Callable[[list[Change]], T], scenario: Scenario, patient_sid
                 where = place or scenario.where
                 if where is None:
                     raise
-                problems.extend(where.diagnostic(d.code, d.message) for d in e.diagnostics)
+                problems.extend(_placed(where, change, d) for d in e.diagnostics)
         if not problems and scenario.where is not None:
             problems = [scenario.where.diagnostic(d.code, d.message) for d in failed.diagnostics]
         if not problems:
