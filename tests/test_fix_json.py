@@ -131,3 +131,16 @@ def test_an_end_date_action_for_an_inclusion_names_the_first_day_and_no_before(t
             }
         ],
     ]
+
+
+def test_every_detail_of_every_action_is_documented() -> None:
+    """Each detail an action carries besides kind, level and text is named in README.md's
+    schema of `fix --json`, for every action the bundled patients' plans hold."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    schema = readme[readme.index("- `fix --json`") : readme.index("- `whatif --json`")]
+    seen: dict[str, set[str]] = {}
+    for action in actions(fix_json(str(PATIENTS))):
+        seen.setdefault(action["kind"], set()).update(set(action) - {"kind", "level", "text"})
+    assert {"wait", "stop", "test", "sign", "assess"} <= seen.keys()
+    undocumented = {kind: sorted(k for k in keys if f"`{k}`" not in schema) for kind, keys in seen.items()}
+    assert not any(undocumented.values()), undocumented
