@@ -654,3 +654,25 @@ def test_a_fact_that_decides_two_parts_of_a_criterion_is_shown_once() -> None:
             assert len(texts) == len(set(texts)), (trial["trial"], texts)
     (age,) = [f for t in document["trials"] if t["trial"] == "NCT05631717" for f in t["flipped"]]
     assert [fact["text"] for fact in age["evidence"]] == ["age 18 years on 2026-11-23 (born 2008-11-23)"]
+
+
+def test_a_result_set_before_the_latest_is_said_to_change_nothing_criteria_read() -> None:
+    """--set with a date older than the record's latest result of that attribute (by the day
+    checked) adds a result no criterion reads: the answer says so, as it says of a change
+    dated after the day checked, rather than leaving "unchanged" to puzzle over."""
+    p05 = str(facts_dir() / "patients" / "p05.yaml")
+    base = ["whatif", p05, "--on", "2026-11-22"]
+    old = CliRunner().invoke(main, [*base, "--set", "serum_creatinine=200umol/L@2020-01-01"])
+    assert old.exit_code == 0, old.output
+    note = (
+        "note: --set serum_creatinine=200umol/L@2020-01-01 is not the latest serum_creatinine by 2026-11-22 "
+        "(the record holds one of 2026-11-12, 3.0 mg/dL), and criteria read the latest"
+    )
+    assert note in " ".join(old.output.split())
+    assert "unchanged: NCT01539902, NCT03580291, NCT04318600, NCT05631717, NCT06485648" in old.output
+    # a synonym names the same results; the latest by a later day checked sets it aside too
+    synonym = CliRunner().invoke(main, [*base, "--set", "creatinine=2mg/dL@2026-11-01", "--later", "2026-12-01"])
+    assert "is not the latest serum_creatinine by 2026-12-01" in " ".join(synonym.output.split())
+    for newest in ("serum_creatinine=200umol/L@2026-11-13", "serum_creatinine=200umol/L"):
+        result = CliRunner().invoke(main, [*base, "--set", newest])
+        assert result.exit_code == 0 and "note:" not in result.output, result.output

@@ -41,7 +41,7 @@ from .scenario_file import read_scenarios
 from .scenarios import run_scenarios
 from .screen import run_screen
 from .vocabulary import load_vocabulary
-from .whatif import OPTIONS, USAGE, Change, change_trials, later_problem, not_yet, whatif
+from .whatif import OPTIONS, USAGE, Change, change_trials, later_problem, not_yet, set_aside, whatif
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -456,6 +456,9 @@ def whatif_command(
         for change in not_yet(changes, later or reference):
             echo(f"note: {change.option} {change.text} is dated after {later or reference}, the day checked: "
                        "it does not count yet (check a later day with --later)")  # fmt: skip
+        for change, latest in set_aside(changes, answer.patient, answer.trials, reference, later or reference):
+            echo(f"note: {change.option} {change.text} is not the latest {latest.attribute} by {later or reference} "
+                 f"(the record holds one of {latest.date}, {latest.recorded}), and criteria read the latest")  # fmt: skip
     print_notes(notes)
 
 

@@ -37,7 +37,7 @@ from .api import CriterionResult, TrialResult, TrialSet, build_trials, check, re
 from .dates import iso_date
 from .errors import Diagnostic, TrialogicError
 from .parser import parse
-from .patient import Patient
+from .patient import Measurement, Patient
 from .records import assessment_problems
 from .vocabulary import UnitError, closest, suggestion
 
@@ -85,6 +85,27 @@ def _split_date(change: Change, text: str, default: dt.date) -> tuple[str, str]:
 def not_yet(changes: list[Change], checked_on: dt.date) -> list[Change]:
     """The changes dated after the day checked: they do not count on it."""
     return [c for c in changes if "@" in c.text and _split_date(c, c.text, checked_on)[1] > checked_on.isoformat()]
+
+
+def set_aside(
+    changes: list[Change], patient: Patient, trials: TrialSet, reference: dt.date, checked_on: dt.date
+) -> list[tuple[Change, Measurement]]:
+    """The results set (--set) that a later one of the changed record sets aside by the day
+    checked, each with the latest: criteria read that one, so the value set changes nothing."""
+    found = []
+    for change in changes:
+        if change.option != "--set":
+            continue
+        body, date = _split_date(change, change.text, reference)
+        known = trials.vocabulary.attribute(body.partition("=")[0].strip())
+        newer = [
+            m
+            for m in patient.measurements
+            if known is not None and m.attribute == known.name and date < m.date.isoformat() <= checked_on.isoformat()
+        ]
+        if newer:
+            found.append((change, max(newer, key=lambda m: m.date)))
+    return found
 
 
 def apply_changes(
