@@ -371,8 +371,10 @@ class Checker:
 
     def check_reference(self, node: ast.Reference, scope: Scope) -> None:
         if node.name not in scope.defines:  # (a word of the language is no name: the parser says so, E107)
-            hint = self.event_hint(node.name) or self.did_you_mean(
-                node.name, list(scope.defines) + list(self.vocabulary.attributes)
+            hint = (
+                self.event_hint(node.name)
+                or self.attribute_hint(node.name)
+                or self.did_you_mean(node.name, list(scope.defines) + list(self.vocabulary.attributes))
             )
             self.error(
                 node,
@@ -388,6 +390,20 @@ class Checker:
             return ""
         written = " or ".join(f"`{kind} {name}`" for kind in kinds)
         return f"; {name} is a {' and a '.join(kinds)} in the vocabulary: write {written}"
+
+    def attribute_hint(self, name: str) -> str:
+        """For an attribute written alone, as if it were true or false, how to compare it;
+        else nothing (a did-you-mean would name the attribute itself)."""
+        attribute = self.vocabulary.attribute(name)
+        if attribute is None:
+            return ""
+        if attribute.type == "category":
+            example = f"`{name} = {attribute.values[0]}` or `{name} in {{{', '.join(attribute.values[:2])}}}`"
+        else:
+            unit = "years" if attribute.type == "age" else attribute.unit
+            written = " ".join([name, ">", "N/M" if attribute.type == "pair" else "N", *([unit] if unit else [])])
+            example = f"`{written}`"
+        return f"; {name} is an attribute in the vocabulary: compare it with a value, e.g. {example}"
 
     def attribute(self, node: ast.Node, name: str, types: tuple[str, ...]) -> Attribute | None:
         attribute = self.vocabulary.attribute(name)
