@@ -903,3 +903,29 @@ def test_a_test_is_named_in_words_a_coordinator_reads() -> None:
     for name, text in seen.items():
         label = tests[name].get("label", f"a {name.replace('_', ' ')}")
         assert text.startswith(f"obtain {label}"), text
+
+
+def test_a_criterion_passing_today_that_blocks_with_another_says_so(tmp_path: Path) -> None:
+    """A washout ending after the upper age limit: both block for good, though the age
+    passes today; the age is said to pass today and not by any day the washout has ended,
+    not marked as if it failed now."""
+    criteria = (
+        'include age "age 18-65": age between 18 and 65 years\n'
+        '  exclude rtx "rituximab within 24 weeks": drug rituximab within 24 weeks'
+    )
+    trial = trial_file(tmp_path, criteria)
+    record = {
+        "id": "F1",
+        "birth_date": "1961-01-10",  # 66 on 2027-01-10; the washout ends on 2027-04-02
+        "drugs": [{"code": "rituximab", "start": "2026-10-01", "end": "2026-10-15"}],
+        "complete": ["drugs"],
+    }
+    (repair,) = api.fix(api.read_patient(record), api.load_trials([trial]), on=TODAY)
+    assert repair.blocked_by == ("age", "rtx") and [c for c, _, _ in repair.in_the_way] == ["rtx"]
+    patient = tmp_path / "f1.yaml"
+    patient.write_text(yaml.safe_dump(record))
+    result = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "✗ age (passes today, but not by any day the others pass): age 18-65" in text
+    assert "✗ rtx: rituximab within 24 weeks" in text

@@ -281,8 +281,11 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             failing = [c for c in r.blocked_by if c not in r.unknown_now]
             if failing:
                 hanging(console, "  ", "[red]no change can make this patient eligible[/]; blocked for good by:")
+                now = {c for c, _, _ in r.in_the_way}
                 for criterion in failing:
-                    hanging(console, "    ✗ ", f"{safe(criterion)}: [dim]{safe(texts.get(criterion, ''))}[/]")
+                    # one that passes today blocks with another: it no longer passes by the time that one does
+                    later = "" if criterion in now else " (passes today, but not by any day the others pass)"
+                    hanging(console, "    ✗ ", f"{safe(criterion)}{later}: [dim]{safe(texts.get(criterion, ''))}[/]")
             if r.unknown_now:
                 hanging(
                     console,
