@@ -676,3 +676,27 @@ def test_a_result_set_before_the_latest_is_said_to_change_nothing_criteria_read(
     for newest in ("serum_creatinine=200umol/L@2026-11-13", "serum_creatinine=200umol/L"):
         result = CliRunner().invoke(main, [*base, "--set", newest])
         assert result.exit_code == 0 and "note:" not in result.output, result.output
+
+
+def test_a_trial_not_eligible_after_the_changes_says_what_else_is_in_the_way() -> None:
+    """Dropping the creatinine exclusion leaves P05 undetermined for NCT01539902: the answer
+    names the criteria that did not flip and still fail or are unknown, so that the status
+    reads against them (which the changed record's own check gives)."""
+    p05 = facts_dir() / "patients" / "p05.yaml"
+    change = "NCT01539902:creatinine"
+    answer = whatif(yaml.safe_load(p05.read_text()), [Change("--drop", change)], SEEDS, TODAY)
+    (flip,) = [f for f in answer.flips if f.trial == "NCT01539902"]
+    assert (flip.before.status, flip.after.status) == ("ineligible", "undetermined")
+    rest = [c for c in flip.after.criteria if c.status == "unknown" or c in flip.after.blocking()]
+    assert rest and "creatinine" not in [c.id for c in rest]
+    said = ", ".join(f"{'?' if c.status == 'unknown' else '✗'} {c.kind} {c.id} ({c.status})" for c in rest)
+    result = CliRunner().invoke(main, ["whatif", str(p05), "--on", "2026-11-22", "--drop", change])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"creatinine: met → (dropped) still in the way: {said} unchanged:" in text
+    # a trial eligible after the changes has nothing in the way
+    p06 = str(facts_dir() / "patients" / "p06.yaml")
+    later = CliRunner().invoke(main, ["whatif", p06, "--on", "2026-11-22", "--later", "2027-02-07"])
+    assert "NCT05631717: ineligible → eligible" in later.output
+    block = later.output.split("NCT05631717: ineligible → eligible")[1].split("\n\n")[0]
+    assert "still in the way" not in block

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .api import CriterionResult, TrialResult, reference_day
+from .api import CriterionResult, TrialResult, blocks, reference_day
 from .explain import CriterionExplanation, Fact, Part, TrialExplanation
 from .repair import Action, Repair
 from .scenarios import Outcome
@@ -364,6 +364,14 @@ def print_flips(
             if new is not None and new.id in by_id:
                 for fact in by_id[new.id].part.all_evidence() + by_id[new.id].part.all_missing():
                     hanging(console, "      [dim]·[/] ", safe(fact.text))
+        # what else keeps it from eligible after the changes: the status is not read without it
+        moved = {c.id for pair in f.flipped for c in pair if c is not None}
+        rest = [
+            c for c in f.after.criteria if c.id not in moved and (c.status == "unknown" or blocks(c.kind, c.status))
+        ]
+        if rest:
+            standing = [f"{'?' if c.status == 'unknown' else '✗'} {c.kind} {safe(c.id)} ({c.status})" for c in rest]
+            hanging(console, "  ", f"still in the way: {', '.join(standing)}")
     if unchanged:
         console.print()
         hanging(console, "unchanged: ", safe(", ".join(unchanged)))
