@@ -700,3 +700,26 @@ def test_a_trial_not_eligible_after_the_changes_says_what_else_is_in_the_way() -
     assert "NCT05631717: ineligible → eligible" in later.output
     block = later.output.split("NCT05631717: ineligible → eligible")[1].split("\n\n")[0]
     assert "still in the way" not in block
+
+
+def test_whatif_json_lists_what_is_in_the_way_after_the_changes() -> None:
+    """--json gives each trial's `in_the_way` after the changes (every criterion failing or
+    unknown, in the trial's order), as the changed record's check has them: empty for a
+    trial eligible after, and equal to the check's failing and unknown criteria for each."""
+    p05 = facts_dir() / "patients" / "p05.yaml"
+    args = ["whatif", str(p05), "--on", "2026-11-22", "--drop", "NCT01539902:creatinine", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    answer = whatif(yaml.safe_load(p05.read_text()), [Change("--drop", "NCT01539902:creatinine")], SEEDS, TODAY)
+    after = {f.trial: f.after for f in answer.flips}
+    for entry in document["trials"]:
+        expected = [
+            {"id": c.id, "kind": c.kind, "status": c.status}
+            for c in after[entry["trial"]].criteria
+            if c.status == "unknown" or c in after[entry["trial"]].blocking()
+        ]
+        assert entry["in_the_way"] == expected
+        assert (entry["after"] == "eligible") == (expected == [])
+    (first,) = [e for e in document["trials"] if e["trial"] == "NCT01539902"]
+    assert [c["id"] for c in first["in_the_way"]] == ["newly_diagnosed", "study_staff", "serious_condition"]

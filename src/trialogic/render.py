@@ -335,11 +335,17 @@ def flips_json(
                     }
                     for old, new in f.flipped
                 ],
+                "in_the_way": [criterion(c) for c in in_the_way(f.after)],
             }
             for f in flips
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def in_the_way(result: TrialResult) -> list[CriterionResult]:
+    """The criteria that keep a trial from eligible: failing or unknown, in the trial's order."""
+    return [c for c in result.criteria if c.status == "unknown" or blocks(c.kind, c.status)]
 
 
 def print_flips(
@@ -366,9 +372,7 @@ def print_flips(
                     hanging(console, "      [dim]·[/] ", safe(fact.text))
         # what else keeps it from eligible after the changes: the status is not read without it
         moved = {c.id for pair in f.flipped for c in pair if c is not None}
-        rest = [
-            c for c in f.after.criteria if c.id not in moved and (c.status == "unknown" or blocks(c.kind, c.status))
-        ]
+        rest = [c for c in in_the_way(f.after) if c.id not in moved]
         if rest:
             standing = [f"{'?' if c.status == 'unknown' else '✗'} {c.kind} {safe(c.id)} ({c.status})" for c in rest]
             hanging(console, "  ", f"still in the way: {', '.join(standing)}")
