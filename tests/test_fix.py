@@ -929,3 +929,18 @@ def test_a_criterion_passing_today_that_blocks_with_another_says_so(tmp_path: Pa
     text = " ".join(result.output.split())
     assert "✗ age (passes today, but not by any day the others pass): age 18-65" in text
     assert "✗ rtx: rituximab within 24 weeks" in text
+
+
+def test_a_plan_assuming_numbers_says_they_stand_for_any_result_on_their_side() -> None:
+    """An assumed number is one next to a threshold (265.1 umol/L for an exclusion of 265.2
+    or more): a line under the plans says it stands for any result on the same side, so that
+    it does not read as the result expected. Plans assuming only categories have no line."""
+    line = "(a number assumed lies at a limit the trial sets: it stands for any result on the same side of every limit)"
+    p04, p02 = (str(facts_dir() / "patients" / f"{p}.yaml") for p in ("p04", "p02"))
+    numbers = CliRunner().invoke(main, ["fix", p04, "NCT03580291", "--on", "2026-06-01"])
+    assert numbers.exit_code == 0, numbers.output
+    assert "assumed result: serum_creatinine 265.1 umol/L" in " ".join(numbers.output.split())
+    assert line in " ".join(numbers.output.split())
+    categories = CliRunner().invoke(main, ["fix", p02, "NCT05631717", "--on", "2026-11-22"])
+    assert "serum_pregnancy_test negative" in " ".join(categories.output.split())
+    assert "a number assumed" not in categories.output

@@ -304,6 +304,19 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             console.print(f"  {number}. eligible on {alternative.eligible_on}")
             for action in alternative.actions:
                 hanging(console, "     - ", f"{safe(action.text)} [dim]({safe(action.level)})[/]")
+        if any(_assumes_a_number(a) for alternative in r.alternatives for a in alternative.actions):
+            # a number assumed is one next to a threshold of the trial: it reads as the result expected
+            hanging(
+                console,
+                "  ",
+                "[dim](a number assumed lies at a limit the trial sets: it stands for any result on the same side of every limit)[/]",
+            )
+
+
+def _assumes_a_number(action: Action) -> bool:
+    """Whether a test action assumes a number (a pair's too), not only categories or ratios."""
+    values = [str(r.get("value", "")) for r in action.data.get("results", [])] if action.kind == "test" else []
+    return any(re.fullmatch(r"[-+]?[0-9.]+(/[0-9.]+)?", v) for v in values)
 
 
 def flips_json(
