@@ -110,7 +110,8 @@ def vocabulary_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
 
 
 def attribute_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
-    """Which attributes are numbers (pairs count as two) and the values of each category."""
+    """Which attributes are numbers (pairs count as two) and the values of each category, with
+    each value's place in the vocabulary's list (value_order/3, from 0: the usual first)."""
     for attribute in sorted(vocabulary.attributes.values(), key=lambda a: a.name):
         if attribute.type == "numeric":
             yield fact("numeric", String(attribute.name))
@@ -118,8 +119,9 @@ def attribute_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:
             for component in attribute.components:
                 yield fact("numeric", String(f"{attribute.name}.{component}"))
         elif attribute.type == "category":
-            for value in attribute.values:
+            for place, value in enumerate(attribute.values):
                 yield fact("category_value", String(attribute.name), String(value))
+                yield fact("value_order", String(attribute.name), String(value), Number(place))
 
 
 def range_symbols(vocabulary: Vocabulary) -> Iterator[Symbol]:

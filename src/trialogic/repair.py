@@ -454,38 +454,13 @@ class Repairer:
         control = self.grounded(patient, compiled, today, [at], True, ["--opt-mode=opt"], fact("values_optional"))
         chosen = {s for s in plan if s.name == "action"}
         fixed = [(a.symbol, a.symbol in chosen) for a in control.symbolic_atoms.by_signature("action", 1)]
-        found = _optimum(control, fixed)
-        return self.first_categories(control, fixed, *found) if found else plan
+        found: list[list[clingo.Symbol]] = []
 
-    def first_categories(
-        self,
-        control: clingo.Control,
-        fixed: list[tuple[clingo.Symbol, bool]],
-        cost: list[int],
-        plan: list[clingo.Symbol],
-    ) -> list[clingo.Symbol]:
-        """The plan (of that cost, `needed_values`'s control and its fixed actions) with each
-        assumed category result the first of its attribute's values, in the vocabulary's
-        order (normal, negative first), that serves as well, the other values as they are:
-        of the values that serve, the solver picks any, and a chest X-ray assumed
-        `other_abnormal` where `normal` serves reads as if the trial needed it."""
-        shapes = {"pick": 2, "pick_cat": 2, "pick_ratio": 2, "left_open": 1}
-        for chosen in [s for s in plan if s.name == "pick_cat"]:
-            attribute = chosen.arguments[0]
-            # the other results as the plan has them (a choice of one value is held by the
-            # value chosen; a value left open, or not, as it is), this one's value free
-            others = [s for s in plan if s.name in shapes and s.arguments[0] != attribute]
-            opened = [(a.symbol, a.symbol in others) for a in control.symbolic_atoms.by_signature("left_open", 1)]
-            held = [*fixed, *((s, True) for s in others if s.name != "left_open"), *opened]
-            for value in self.vocabulary.attributes[attribute.string].values:
-                wanted = clingo.Function("pick_cat", [attribute, clingo.String(value)])
-                if wanted == chosen:
-                    break
-                found = _optimum(control, [*held, (wanted, True)])
-                if found and found[0] == cost:
-                    plan = found[1]
-                    break
-        return plan
+        def on_model(model: clingo.Model) -> None:
+            found[:] = [list(model.symbols(shown=True))]
+
+        control.solve(assumptions=fixed, on_model=on_model)
+        return found[0] if found else plan
 
     def alternative(
         self, symbols: list[clingo.Symbol], patient: Patient, compiled: CompiledTrial, trial: ast.Trial, today: dt.date
@@ -631,19 +606,6 @@ class Repairer:
             "value": decimal_text(Fraction(value.number, base.scale)),
             "unit": base.unit or "",
         }
-
-
-def _optimum(
-    control: clingo.Control, assumptions: list[tuple[clingo.Symbol, bool]]
-) -> tuple[list[int], list[clingo.Symbol]] | None:
-    """The optimal model under the assumptions (its cost and shown atoms), if there is one."""
-    found: list[tuple[list[int], list[clingo.Symbol]]] = []
-
-    def on_model(model: clingo.Model) -> None:
-        found[:] = [(list(model.cost), list(model.symbols(shown=True)))]
-
-    control.solve(assumptions=assumptions, on_model=on_model)
-    return found[0] if found else None
 
 
 def result_text(result: dict[str, str]) -> str:
