@@ -241,6 +241,13 @@ SCENARIOS: list[dict[str, Any]] = [
         "eligible_on": "2026-12-01",
     },
     {
+        "name": "a wait of more than a year is said in years, months and days too",
+        "criteria": 'include adult "Adults": age >= 18 years',
+        "patient": {"birth_date": "2010-04-11"},
+        "alternatives": [["wait until 2028-04-11 (506 days: 1 year, 4 months and 20 days)"]],
+        "eligible_on": "2028-04-11",
+    },
+    {
         "name": "a history ages out of a 5-year window",
         "criteria": 'exclude cancer "Malignancy within 5 years": condition malignancy within 5 years',
         "patient": {

@@ -53,10 +53,10 @@ RECORD: dict[str, Any] = {
 }
 
 
-def explain(tmp_path: Path) -> dict[str, CriterionExplanation]:
+def explain(tmp_path: Path, on: dt.date = REFERENCE) -> dict[str, CriterionExplanation]:
     path = tmp_path / "why.tl"
     path.write_text(TRIAL)
-    (explanation,) = api.why(api.read_patient(RECORD), api.load_trials([path]), on=REFERENCE)
+    (explanation,) = api.why(api.read_patient(RECORD), api.load_trials([path]), on=on)
     return {c.id: c for c in explanation.criteria}
 
 
@@ -128,6 +128,8 @@ def test_age_uln_dose_and_derived_values(tmp_path: Path) -> None:
     assert texts(criteria["dose"].part) == [
         "mycophenolate_mofetil dose changed on 2026-10-10 (drugs[1]), 43 days before 2026-11-22"
     ]
+    on_the_day = explain(tmp_path, on=dt.date(2026, 10, 10))["dose"]  # not "0 days before 2026-10-10"
+    assert texts(on_the_day.part) == ["mycophenolate_mofetil dose changed on 2026-10-10 (drugs[1]), the reference date"]
     # (140 - 36) × 60 × 1.04 / 256.3 (creatinine rounded down to 0.1 µmol/L) = 25.32...
     assert texts(criteria["clearance"].part) == [
         "creatinine clearance ≈25.32 mL/min computed for 2026-11-01 not ≥ 30 mL/min",

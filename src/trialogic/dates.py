@@ -96,7 +96,8 @@ def reference_problem(date: dt.date) -> str | None:
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day of the month `months` earlier, clamped to that month's last day.
+    """The same day of the month `months` earlier (later, for a negative number), clamped to
+    that month's last day.
 
     >>> months_before(dt.date(2026, 5, 31), 3)
     datetime.date(2026, 2, 28)
@@ -118,3 +119,53 @@ def window_start(reference: dt.date, count: int, unit: str) -> dt.date:
     if unit == "years":
         return months_before(reference, 12 * count)
     raise ValueError(f"unknown window unit {unit!r}")
+
+
+def days_text(days: int) -> str:
+    """A number of days in words.
+
+    >>> days_text(1), days_text(12)
+    ('1 day', '12 days')
+    """
+    return f"{days} day{'s' * (days != 1)}"
+
+
+def span_text(start: dt.date, end: dt.date) -> str:
+    """The days from `start` to `end` in words, and, from a year on, as years, months and days
+    by the calendar (a month is completed on the same day of the month, as ages are).
+
+    >>> span_text(dt.date(2026, 11, 22), dt.date(2027, 2, 15))
+    '85 days'
+    >>> span_text(dt.date(2026, 11, 22), dt.date(2028, 4, 11))
+    '506 days: 1 year, 4 months and 20 days'
+    >>> span_text(dt.date(2026, 1, 31), dt.date(2027, 3, 1))
+    '394 days: 1 year, 1 month and 1 day'
+    >>> span_text(dt.date(2026, 11, 22), dt.date(2092, 11, 22))
+    '24107 days: 66 years'
+    """
+    days = (end - start).days
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    if months < 12:
+        return days_text(days)
+    rest = (end - months_before(start, -months)).days
+    parts = [f"{months // 12} year{'s' * (months // 12 != 1)}"]
+    if months % 12:
+        parts.append(f"{months % 12} month{'s' * (months % 12 != 1)}")
+    if rest:
+        parts.append(days_text(rest))
+    joined = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"{days_text(days)}: {joined}"
+
+
+def before_text(date: dt.date, reference: dt.date) -> str:
+    """How long before the reference date a day is, in words.
+
+    >>> before_text(dt.date(2026, 11, 21), dt.date(2026, 11, 22))
+    '1 day before 2026-11-22'
+    >>> before_text(dt.date(2026, 11, 22), dt.date(2026, 11, 22))
+    'the reference date'
+    """
+    days = (reference - date).days
+    if days == 0:
+        return "the reference date"
+    return f"{days_text(abs(days))} {'before' if days > 0 else 'after'} {reference}"

@@ -16,7 +16,7 @@ import clingo
 
 from . import ast
 from .compiler import CompiledTrial
-from .dates import window_start
+from .dates import before_text, window_start
 from .format import number, operand_source, source
 from .patient import GRAIN, SECTION_OF_KIND, Measurement, Patient
 from .solve import Trace
@@ -321,7 +321,7 @@ class Narrator:
         window = getattr(expr, "window", None)
         if window is not None and window.unit != "active":
             if event.end is not None and event.end < self.reference:
-                text += f"; ended {(self.reference - event.end).days} days before {self.reference}"
+                text += f"; ended {before_text(event.end, self.reference)}"
             elif event.end_known:
                 text += f"; still going on {self.reference}"
             text += "; " + self.window_phrase(window)
@@ -377,7 +377,7 @@ class Narrator:
             event, date = self.patient.events[args[0].number], ordinal_date(args[1])
             what = "started" if date == event.start else "dose changed" if date in event.dose_changes else "stopped"
             return Fact(
-                f"{event.code} {what} on {date} ({event.field}), {(self.reference - date).days} days before {self.reference}",
+                f"{event.code} {what} on {date} ({event.field}), {before_text(date, self.reference)}",
                 {"fact": "dose_change", "code": event.code, "date": date.isoformat(), "field": event.field},
             )
         if name == "taken":  # an entry ended on an unknown date, but a dose change shows it went on

@@ -21,7 +21,7 @@ import clingo
 
 from . import ast
 from .compiler import CompiledTrial
-from .dates import LATEST_REFERENCE, months_before, window_start
+from .dates import LATEST_REFERENCE, months_before, span_text, window_start
 from .explain import decimal_text
 from .facts import attribute_symbols, day, fact, patient_symbols, range_symbols, reference_dates, vocabulary_symbols
 from .patient import GRAIN, SECTION_OF_KIND, Measurement, Patient
@@ -505,7 +505,7 @@ class Repairer:
         if name == "wait":
             until = dt.date.fromordinal(args[0].number)
             days = (until - today).days
-            return Action("wait", f"wait until {until} ({days} day{'s' * (days != 1)})", "waiting",
+            return Action("wait", f"wait until {until} ({span_text(today, until)})", "waiting",
                           {"until": until.isoformat(), "days": days})  # fmt: skip
         if name == "stop":
             event, stop_day = patient.events[args[0].number], dt.date.fromordinal(args[1].number)
