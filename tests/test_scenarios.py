@@ -369,8 +369,9 @@ def test_the_shipped_example_file_answers_as_one_whatif_per_scenario() -> None:
         options = [part for change in scenario["changes"] for part in change.split(" ", 1)]  # --later too
         alone = CliRunner().invoke(main, ["whatif", str(P05), "--on", "2026-11-22", *options, "--json"])
         assert alone.exit_code == 0, alone.output
-        expected = {t["trial"]: (t["before"], t["after"]) for t in json.loads(alone.output)["trials"]}
-        assert {t["trial"]: (t["before"], t["after"]) for t in scenario["trials"]} == expected, scenario["scenario"]
+        expected = {t["trial"]: (t["before"], t["after"], t["in_the_way"]) for t in json.loads(alone.output)["trials"]}
+        got = {t["trial"]: (t["before"], t["after"], t["in_the_way"]) for t in scenario["trials"]}
+        assert got == expected, scenario["scenario"]
     assert any(t["after"] == "eligible" for t in document[1]["trials"]), "in March the infection window has passed"
 
 

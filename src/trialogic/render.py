@@ -413,6 +413,7 @@ def scenarios_json(outcomes: list[Outcome], reference: dt.date) -> str:
                     "before": f.before.status,
                     "after": f.after.status,
                     "flipped": [{"before": _criterion(old), "after": _criterion(new)} for old, new in f.flipped],
+                    "in_the_way": [_criterion(c) for c in in_the_way(f.after)],
                 }
                 for f in o.flips
             ],
