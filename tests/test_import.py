@@ -22,8 +22,9 @@ from trialogic.parser import parse
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 STUDIES = sorted(FIXTURES.glob("NCT*.json"))
 IDS = [p.stem for p in STUDIES]
-# Independent of the importer: a bullet line is `*`, `-` or `1.` / `2)` followed by text.
-MARKER = re.compile(r"^\s*(?:[*-]|\(?\d+[.)])\s+")
+# Independent of the importer: a bullet line is `*`, `-` or `1.` / `2)` followed by text, not
+# indented (the fixtures' sub-bullets, indented under a bullet, are listed in its placeholder).
+MARKER = re.compile(r"^(?:[*-]|\(?\d+[.)])\s+")
 BULLET = re.compile(MARKER.pattern + r"\S")
 HEADING = re.compile(r"^\s*(?:key\s+)?(inclusion|exclusion)\s+criteria\b", re.IGNORECASE)
 ELIGIBILITY = "protocolSection.eligibilityModule"
@@ -352,15 +353,18 @@ def test_blocks_of_bullets_paragraphs_and_headings() -> None:
         "\n"
         "  continued after a blank line (indented)\n"
         "\\* an escaped star is not a bullet\n"
-        "  - sub-bullet\n"
+        "  - sub-bullet\n"  # indented under the bullet: listed in it
         "Inclusion Criteria for Part B:\n"
         "a) lettered\n"
         "Exclusion Criteria: Pregnancy\n"
     )
     assert [(b.section, b.bullet, b.text) for b in blocks_of(text)] == [
         ("inclusion", False, "Adults who can consent"),
-        ("inclusion", True, "First bullet continued after a blank line (indented) * an escaped star is not a bullet"),
-        ("inclusion", True, "sub-bullet"),
+        (
+            "inclusion",
+            True,
+            "First bullet continued after a blank line (indented) * an escaped star is not a bullet: sub-bullet",
+        ),
         ("inclusion", True, "lettered"),
         ("exclusion", False, "Pregnancy"),
     ]
@@ -369,7 +373,6 @@ def test_blocks_of_bullets_paragraphs_and_headings() -> None:
         ("inclusion", "inclusion_1"),
         ("inclusion", "inclusion_2"),
         ("inclusion", "inclusion_3"),
-        ("inclusion", "inclusion_4"),
         ("exclusion", "exclusion_1"),
     ]
 
@@ -632,6 +635,175 @@ def test_control_characters_are_not_imported() -> None:
 def test_empty_bullets_are_skipped() -> None:
     text = "Exclusion Criteria:\n\n*\n* \n-\n1.\n* Real one\n"
     assert [b.text for b in blocks_of(text)] == ["Real one"]
+
+
+# ----- nested lists: a bullet's sub-bullets are listed in its placeholder ---------------
+
+
+def test_sub_bullets_are_listed_in_their_parent_s_placeholder() -> None:
+    """Each sub-bullet was a placeholder of its own, ANDed with the others: "any of the
+    following" became every one of them required."""
+    text = (
+        "Inclusion Criteria:\n"
+        "* Age 18-65\n"
+        "* Active lupus nephritis, defined by any of the following:\n"
+        "  * proteinuria > 1 g/24h\n"
+        "  * active urinary sediment\n"
+        "* Signed consent\n"
+    )
+    trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+    assert [(c.kind, c.id, c.text, source(c.expr)) for c in trial.criteria] == [
+        ("inclusion", "inclusion_1", "Age 18-65", "manual"),
+        (
+            "inclusion",
+            "inclusion_2",
+            "Active lupus nephritis, defined by any of the following: proteinuria > 1 g/24h; active urinary sediment",
+            "manual",
+        ),
+        ("inclusion", "inclusion_3", "Signed consent", "manual"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("parent", "first", "second"),
+    [
+        ("- ", "  - ", "  - "),
+        ("+ ", "    + ", "    + "),
+        ("\u2022 ", "  \u2022 ", "  \u2022 "),
+        ("1. ", "   a) ", "   b) "),
+        ("2) ", "   (a) ", "   (b) "),
+        ("(3) ", "    a. ", "    b. "),
+        ("* ", "\t1. ", "\t2. "),  # a tab indents too
+        ("* ", "  - ", "  (i) "),  # any marker the bullet reader knows, mixed
+    ],
+)
+def test_a_sub_list_under_any_bullet_marker_is_listed(parent: str, first: str, second: str) -> None:
+    text = f"Exclusion Criteria:\n{parent}Prior treatment with any of:\n{first}rituximab\n{second}cyclophosphamide\n"
+    text += f"{parent}Pregnancy\n"
+    assert kinds_and_texts(text) == [
+        ("exclusion", "Prior treatment with any of: rituximab; cyclophosphamide"),
+        ("exclusion", "Pregnancy"),
+    ]
+
+
+def test_a_sub_list_nested_deeper_is_in_parentheses_after_its_item() -> None:
+    text = (
+        "Exclusion Criteria:\n"
+        "1. Prior treatment with any of the following:\n"
+        "   a) rituximab within 6 months\n"
+        "   b) cyclophosphamide:\n"
+        "      - intravenous within 3 months\n"
+        "      - oral within 6 months, or\n"
+        "      - any dose\n"
+        "        * of the study drug\n"
+        "   c) belimumab\n"
+        "2. Pregnancy\n"
+    )
+    assert kinds_and_texts(text) == [
+        (
+            "exclusion",
+            "Prior treatment with any of the following: rituximab within 6 months; cyclophosphamide: (intravenous "
+            "within 3 months; oral within 6 months, or any dose (of the study drug)); belimumab",
+        ),
+        ("exclusion", "Pregnancy"),
+    ]
+
+
+def test_sub_bullets_after_blank_lines_and_wrapped_are_listed_too() -> None:
+    text = (
+        "Inclusion Criteria:\n\n"
+        "* Active lupus nephritis, defined by any of the following\n\n"
+        "  * proteinuria > 1 g/24h or a urine protein to creatinine\n"
+        "    ratio > 1 g/g;\n\n"
+        "    measured twice\n\n"
+        "  * active urinary sediment.\n\n"
+        "* Signed consent\n"
+    )
+    assert kinds_and_texts(text) == [
+        (  # the parent ends without a colon: one is put before its items
+            "inclusion",
+            "Active lupus nephritis, defined by any of the following: proteinuria > 1 g/24h or a urine protein to "
+            "creatinine ratio > 1 g/g; measured twice; active urinary sediment.",
+        ),
+        ("inclusion", "Signed consent"),
+    ]
+
+
+def test_a_parent_that_ends_in_punctuation_gets_no_colon_and_items_keep_theirs() -> None:
+    text = "* Adequate organ function.\n  * ANC >= 1.5;\n  * platelets >= 100, and\n  * ALT <= 3 x ULN\n"
+    assert [b.text for b in blocks_of(f"Inclusion Criteria:\n{text}")] == [
+        "Adequate organ function. ANC >= 1.5; platelets >= 100, and ALT <= 3 x ULN"
+    ]
+
+
+def test_a_list_ends_at_a_line_indented_as_its_parent_or_at_a_heading() -> None:
+    text = (
+        "Inclusion Criteria:\n"
+        "  * Adults with one of:\n"
+        "    * lupus\n"
+        "  * Signed consent\n"  # indented as the parent: a bullet of its own
+        "    * in writing\n\n"
+        "Patients may be re-screened once.\n"  # a paragraph ends the list
+        "    * after 4 weeks\n"  # ... and a bullet indented under a paragraph is listed in it
+        "Exclusion Criteria:\n"
+        "    * Pregnancy\n"  # after a heading: no parent above it
+    )
+    assert kinds_and_texts(text) == [
+        ("inclusion", "Adults with one of: lupus"),
+        ("inclusion", "Signed consent: in writing"),
+        ("inclusion", "Patients may be re-screened once. after 4 weeks"),
+        ("exclusion", "Pregnancy"),
+    ]
+
+
+def test_a_sub_list_under_a_paragraph_that_ends_in_a_colon_is_one_criterion() -> None:
+    """The paragraph was a note and its items criteria of their own: "one of the following"
+    became all of them required, and the note said what the placeholders did not."""
+    text = (
+        "Inclusion Criteria:\n"
+        "* Age 18 or over\n\n"
+        "Patients must have one of the following:\n"
+        "  - proteinuria > 1 g/24h\n"
+        "  - active urinary sediment\n"
+    )
+    trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+    assert [(c.id, c.text) for c in trial.criteria] == [
+        ("inclusion_1", "Age 18 or over"),
+        ("inclusion_2", "Patients must have one of the following: proteinuria > 1 g/24h; active urinary sediment"),
+    ]
+    assert not any("following" in n.text for n in trial.notes)
+    # first under its heading, with criteria after its list: one criterion too
+    first = "Exclusion Criteria:\nPatients with any of:\n  - lupus\n  - gout\n- Pregnancy\n"
+    assert kinds_and_texts(first) == [("exclusion", "Patients with any of: lupus; gout"), ("exclusion", "Pregnancy")]
+    # a criterion still when its last item ends in a colon, as a paragraph introducing a list does
+    colon = "Exclusion Criteria:\n- Pregnancy\n\nPatients with any of:\n  - lupus\n  - gout, defined as:\n"
+    assert kinds_and_texts(colon) == [
+        ("exclusion", "Pregnancy"),
+        ("exclusion", "Patients with any of: lupus; gout, defined as:"),
+    ]
+
+
+def test_a_paragraph_that_introduces_all_its_heading_s_bullets_stays_a_note() -> None:
+    """ "Patients with any of the following are not eligible:" before every exclusion, its
+    bullets indented or not: each bullet is an exclusion of its own, as the words say."""
+    for indent in ("", "  "):
+        text = (
+            "Inclusion Criteria:\n* Adults\n"
+            "Exclusion Criteria:\n"
+            "Patients with any of the following are not eligible:\n"
+            f"{indent}- Pregnancy\n"
+            f"{indent}- Prior treatment with:\n"
+            f"{indent}  - rituximab\n"
+            f"{indent}- Active infection\n"
+        )
+        trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+        assert [(c.id, c.text) for c in trial.criteria] == [
+            ("inclusion_1", "Adults"),
+            ("exclusion_1", "Pregnancy"),
+            ("exclusion_2", "Prior treatment with: rituximab"),
+            ("exclusion_3", "Active infection"),
+        ]
+        assert trial.notes[-1].text == "Patients with any of the following are not eligible:"
 
 
 # ----- errors ---------------------------------------------------------------------------

@@ -2,8 +2,10 @@ r"""ClinicalTrials.gov API v2 study records → skeleton trial files.
 
 The structured eligibility fields become real criteria (`minimumAge`, `maximumAge`,
 `sex`); every bullet of the free-text criteria becomes a `manual` placeholder that
-carries the registry's sentence, under the kind its heading gives. Text before the first
-Inclusion / Exclusion heading, and the introductions that end in a colon, become notes;
+carries the registry's sentence, under the kind its heading gives; the bullets indented
+under a bullet or paragraph are listed in its sentence, so that a list of alternatives
+stays one criterion (`_listed`). Text before the first Inclusion / Exclusion heading, and
+the introductions that end in a colon, become notes;
 text without any such heading is all inclusions, so that nobody is eligible unassessed.
 A hard-wrapped line that starts with the heading's words ("... listed in the / exclusion
 criteria: ...") is the sentence's, not a heading (see `_reading`).
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -99,6 +102,8 @@ ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuat
 # the marker touches a word on its inner side only, and is not escaped, so "5 * ULN", "2*3*4",
 # "\\*" and serum_creatinine keep theirs
 EMPHASIZED = re.compile(r"(?<![\w\\*_])(\*\*|__|\*|_)(?=[^\s*_])(.+?)(?<=[^\s\\*_])\1(?![\w*_])")
+PUNCTUATED = (".", ",", ";", ":", "!", "?")  # a listed item's text that needs no separator after it
+LEADS_ON = re.compile(r"\b(?:and|or)$", re.IGNORECASE)  # nor one that ends "..., or"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
 
 
@@ -109,6 +114,18 @@ class Block:
     section: str | None  # "inclusion" | "exclusion" | None (before any heading)
     bullet: bool
     text: str
+    items: int = 0  # how many bullets indented under it are listed in its text
+
+
+@dataclass
+class _Item:
+    """A block as read, where it sits (the heading it follows, its indentation), and the
+    sub-bullets indented under it."""
+
+    block: Block
+    heading: int  # how many headings come before it
+    indent: int  # the column of its bullet's marker, or of its paragraph's first word
+    items: list[_Item]
 
 
 def import_study_file(path: Path) -> str:
@@ -188,7 +205,7 @@ def import_study(data: dict[str, Any], source: str) -> str:
     lines += [f"  include {name} {quoted(sentence)}:\n    {expr}" for name, sentence, expr in criteria]
     counts = {"inclusion": 0, "exclusion": 0}
     for block in blocks:
-        if block.section is None or (not block.bullet and block.text.endswith(":")):
+        if block.section is None or (not block.bullet and not block.items and block.text.endswith(":")):
             lines.append(f"  note {quoted(block.text)}")
             continue
         counts[block.section] += 1
@@ -221,7 +238,8 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
 
     A line that starts with `*`, `-`, `+`, `1.`, `1)`, `(1)`, `a.`, `a)` or `(a)` starts a bullet;
     a blank line ends a paragraph; other lines continue the bullet or paragraph above
-    (after a blank line, only an indented line continues a bullet). A heading after a
+    (after a blank line, only an indented line continues a bullet). Bullets indented more
+    than a bullet or paragraph above them are its items (`_nested`). A heading after a
     sentence on one line ("adults. Exclusion Criteria: pregnant") starts a line of its own;
     a line that reads as a heading, where a line of text would continue the bullet or
     paragraph above (after a blank line too, indented under a bullet), may be wrapped from
@@ -229,18 +247,19 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     is taken as the heading of what follows, and `notes` gets a word for the author.
 
     >>> blocks_of("Inclusion Criteria:\\n\\n1. Aged 18 or\\n   over\\n2. Creatinine \\\\< 1.5\\n3.\\n")
-    [Block(section='inclusion', bullet=True, text='Aged 18 or over'), Block(section='inclusion', bullet=True, text='Creatinine < 1.5')]
+    [Block(section='inclusion', bullet=True, text='Aged 18 or over', items=0), Block(section='inclusion', bullet=True, text='Creatinine < 1.5', items=0)]
     """
-    blocks: list[Block] = []
+    read: list[_Item] = []
     section: str | None = None
     parts: list[str] = []
     bullet = blank = False
+    headings = indent = 0
     above = ""  # the line above, when it is text of the bullet or paragraph being read
 
     def flush() -> None:
         joined = ESCAPE.sub(r"\1", _unemphasized(" ".join(" ".join(parts).split())))
         if joined:
-            blocks.append(Block(section, bullet, joined))
+            read.append(_Item(Block(section, bullet, joined), headings, indent, []))
         parts.clear()
 
     lines = _lines(text)
@@ -263,23 +282,77 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
                     f"taken as the heading of what follows; check that the criteria after it are {heading[0]}s."
                 )
             flush()
-            section, bullet = heading[0], False
+            section, bullet, headings, indent = heading[0], False, headings + 1, _indent(raw)
             parts.append(heading[1])
         elif reading == "text":
             marker = MARKER.fullmatch(line)
             if marker:
                 flush()
-                bullet = True
+                bullet, indent = True, _indent(raw)
                 parts.append(marker.group("text"))
             elif parts and (not blank or (bullet and raw[:1].isspace())):
                 parts.append(line)
             else:
                 flush()
-                bullet = False
+                bullet, indent = False, _indent(raw)
                 parts.append(line)
         above, blank = (line if reading in ("text", "wrapped") else ""), False
     flush()
+    return _nested(read)
+
+
+def _indent(raw: str) -> int:
+    """The column a line's text starts at, a tab taken to the next multiple of 4 (as Markdown does)."""
+    line = raw.expandtabs(4)
+    return len(line) - len(line.lstrip())
+
+
+def _nested(read: list[_Item]) -> list[Block]:
+    """The blocks read, each with the bullets indented more under it (after a blank line
+    too, to any depth) listed in its text (`_listed`), up to the next line indented as
+    much as it or less, or the next heading. A paragraph that ends in a colon and is all
+    its heading has but its list (the introduction "Patients with any of the following are
+    not eligible:") stays apart from its items, each a criterion of its own, as bullets
+    under it are when not indented."""
+    tops: list[_Item] = []
+    under: list[_Item] = []  # the item read last and those it is listed under
+    for item in read:
+        while under and not (
+            item.block.bullet and item.heading == under[-1].heading and item.indent > under[-1].indent
+        ):
+            under.pop()
+        (under[-1].items if under else tops).append(item)
+        under.append(item)
+    under_heading = Counter(top.heading for top in tops)
+    blocks = []
+    for top in tops:
+        if under_heading[top.heading] == 1 and not top.block.bullet and top.block.text.endswith(":"):
+            blocks += [top.block, *(_listed(item) for item in top.items)]
+        else:
+            blocks.append(_listed(top))
     return blocks
+
+
+def _listed(item: _Item, nested: bool = False) -> Block:
+    """The block with its items in its text, in their order: after a colon (none if the
+    text ends in a punctuation mark of its own), each but the last followed by a semicolon
+    (none if it ends in a punctuation mark or in "and" / "or"); an item's own items are in
+    parentheses after it. "Active lupus nephritis, defined by any of the following:" and
+    its items "proteinuria > 1 g/24h" and "active urinary sediment" read "Active lupus
+    nephritis, defined by any of the following: proteinuria > 1 g/24h; active urinary sediment"."""
+    if not item.items:
+        return item.block
+    listed = ""
+    for sub in item.items:
+        if listed:
+            listed += " " if listed.endswith(PUNCTUATED) or LEADS_ON.search(listed) else "; "
+        listed += _listed(sub, nested=True).text
+    text = item.block.text
+    if nested:
+        text = f"{text} ({listed})"
+    else:
+        text = f"{text}{' ' if text.endswith(PUNCTUATED) else ': '}{listed}"
+    return replace(item.block, text=text, items=len(item.items))
 
 
 def _unemphasized(text: str) -> str:
