@@ -686,6 +686,45 @@ def test_a_sub_list_under_any_bullet_marker_is_listed(parent: str, first: str, s
     ]
 
 
+def test_a_sub_list_not_indented_but_of_another_marker_under_a_bullet_ending_in_a_colon_is_listed() -> None:
+    """ "2. ... any of the following:" then "a) ...", "b) ..." at the same indentation: the
+    letters were criteria of their own, required together."""
+    text = (
+        "Inclusion Criteria:\n"
+        "1. Adults\n"
+        "2. Active lupus nephritis, defined by any of the following:\n"
+        "a) proteinuria > 1 g/24h\n"
+        "b) urinary sediment, as one of:\n"
+        "- red cell casts\n"
+        "- hematuria\n"
+        "c) a biopsy\n"
+        "3. Signed consent\n"
+        "Exclusion Criteria:\n"
+        "- Prior treatment:\n"
+        "- Pregnancy\n"  # the same kind of marker: a bullet of its own
+        "1. Smokers\n"  # after a bullet not ending in a colon: a bullet of its own
+        "* Any of:\n"
+        "a. gout\n"
+        "  * in a flare\n"
+        "b. lupus\n"
+        "1. Infection\n"  # another kind of marker than the list's: a bullet of its own
+    )
+    assert kinds_and_texts(text) == [
+        ("inclusion", "Adults"),
+        (
+            "inclusion",
+            "Active lupus nephritis, defined by any of the following: proteinuria > 1 g/24h; urinary sediment, as one "
+            "of: (red cell casts; hematuria); a biopsy",
+        ),
+        ("inclusion", "Signed consent"),
+        ("exclusion", "Prior treatment:"),
+        ("exclusion", "Pregnancy"),
+        ("exclusion", "Smokers"),
+        ("exclusion", "Any of: gout (in a flare); lupus"),
+        ("exclusion", "Infection"),
+    ]
+
+
 def test_a_sub_list_nested_deeper_is_in_parentheses_after_its_item() -> None:
     text = (
         "Exclusion Criteria:\n"

@@ -125,6 +125,7 @@ class _Item:
     block: Block
     heading: int  # how many headings come before it
     indent: int  # the column of its bullet's marker, or of its paragraph's first word
+    marker: str  # its bullet's kind of marker: "symbol" (* - + •), "number" (1. 1) (1)), "letter" (a. a) (a)); "" for a paragraph
     items: list[_Item]
 
 
@@ -254,12 +255,13 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     parts: list[str] = []
     bullet = blank = False
     headings = indent = 0
+    kind = ""  # the bullet's kind of marker
     above = ""  # the line above, when it is text of the bullet or paragraph being read
 
     def flush() -> None:
         joined = ESCAPE.sub(r"\1", _unemphasized(" ".join(" ".join(parts).split())))
         if joined:
-            read.append(_Item(Block(section, bullet, joined), headings, indent, []))
+            read.append(_Item(Block(section, bullet, joined), headings, indent, kind, []))
         parts.clear()
 
     lines = _lines(text)
@@ -282,19 +284,19 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
                     f"taken as the heading of what follows; check that the criteria after it are {heading[0]}s."
                 )
             flush()
-            section, bullet, headings, indent = heading[0], False, headings + 1, _indent(raw)
+            section, bullet, headings, indent, kind = heading[0], False, headings + 1, _indent(raw), ""
             parts.append(heading[1])
         elif reading == "text":
             marker = MARKER.fullmatch(line)
             if marker:
                 flush()
-                bullet, indent = True, _indent(raw)
+                bullet, indent, kind = True, _indent(raw), _marker_kind(line)
                 parts.append(marker.group("text"))
             elif parts and (not blank or (bullet and raw[:1].isspace())):
                 parts.append(line)
             else:
                 flush()
-                bullet, indent = False, _indent(raw)
+                bullet, indent, kind = False, _indent(raw), ""
                 parts.append(line)
         above, blank = (line if reading in ("text", "wrapped") else ""), False
     flush()
@@ -307,19 +309,25 @@ def _indent(raw: str) -> int:
     return len(line) - len(line.lstrip())
 
 
+def _marker_kind(line: str) -> str:
+    first = line.lstrip("(")[:1]
+    return "number" if first.isdigit() else "letter" if first.isalpha() else "symbol"
+
+
 def _nested(read: list[_Item]) -> list[Block]:
     """The blocks read, each with the bullets indented more under it (after a blank line
     too, to any depth) listed in its text (`_listed`), up to the next line indented as
-    much as it or less, or the next heading. A paragraph that ends in a colon and is all
-    its heading has but its list (the introduction "Patients with any of the following are
-    not eligible:") stays apart from its items, each a criterion of its own, as bullets
-    under it are when not indented."""
+    much as it or less, or the next heading. A bullet that ends in a colon lists too the
+    bullets right after it that are not indented but have another kind of marker than
+    those open above them ("2. Any of the following:" / "a) proteinuria" / "b) ..."), up
+    to one that has another kind than its first. A paragraph that ends in a colon and is all its heading has but its
+    list (the introduction "Patients with any of the following are not eligible:") stays
+    apart from its items, each a criterion of its own, as bullets under it are when not
+    indented."""
     tops: list[_Item] = []
     under: list[_Item] = []  # the item read last and those it is listed under
     for item in read:
-        while under and not (
-            item.block.bullet and item.heading == under[-1].heading and item.indent > under[-1].indent
-        ):
+        while under and not _under(item, under):
             under.pop()
         (under[-1].items if under else tops).append(item)
         under.append(item)
@@ -331,6 +339,20 @@ def _nested(read: list[_Item]) -> list[Block]:
         else:
             blocks.append(_listed(top))
     return blocks
+
+
+def _under(item: _Item, above: list[_Item]) -> bool:
+    """Whether a bullet is an item of the last of the blocks open above it (`_nested`)."""
+    parent = above[-1]
+    if not item.block.bullet or item.heading != parent.heading:
+        return False
+    return item.indent > parent.indent or (
+        item.indent == parent.indent
+        and parent.marker not in ("", item.marker)
+        and parent.block.text.endswith(":")
+        and item.marker not in {block.marker for block in above}
+        and all(sub.marker == item.marker for sub in parent.items if sub.indent == item.indent)
+    )
 
 
 def _listed(item: _Item, nested: bool = False) -> Block:
