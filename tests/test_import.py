@@ -675,6 +675,8 @@ def test_sub_bullets_are_listed_in_their_parent_s_placeholder() -> None:
         ("(3) ", "    a. ", "    b. "),
         ("* ", "\t1. ", "\t2. "),  # a tab indents too
         ("* ", "  - ", "  (i) "),  # any marker the bullet reader knows, mixed
+        ("a) ", "   (i) ", "   (ii) "),  # roman numbers: "(ii)" was text going on from "(i)"
+        ("- ", "  iii. ", "  iv) "),
     ],
 )
 def test_a_sub_list_under_any_bullet_marker_is_listed(parent: str, first: str, second: str) -> None:

@@ -96,7 +96,8 @@ OPEN_SENTENCE = re.compile(
     r"neither|of|in|on|at|by|for|from|to|with|without|per|under|into|than|as|and|or|nor))$",
     re.IGNORECASE,
 )
-MARKER = re.compile(r"(?:[*+•-]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|\([a-z]\))(?:\s+|$)(?P<text>.*)")
+LETTER = r"(?:[a-z]|ii|iii|iv|vi|vii|viii|ix|xi|xii)"  # a to z, and the roman numbers a sub-list counts with (i to xii)
+MARKER = re.compile(rf"(?:[*+•-]|\d{{1,3}}[.)]|\(\d{{1,3}}\)|{LETTER}[.)]|\({LETTER}\))(?:\s+|$)(?P<text>.*)")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (Markdown)
 # Markdown's bold and italics around words ("**Age 18-65**", "__signed__", "*any*", "_not_"):
 # the marker touches a word on its inner side only, and is not escaped, so "5 * ULN", "2*3*4",
@@ -237,7 +238,8 @@ def _notes(data: dict[str, Any], nct_id: str) -> list[str]:
 def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     """Bullets and paragraphs, registry escapes undone, wrapped lines joined, empty ones left out.
 
-    A line that starts with `*`, `-`, `+`, `1.`, `1)`, `(1)`, `a.`, `a)` or `(a)` starts a bullet;
+    A line that starts with `*`, `-`, `+`, `1.`, `1)`, `(1)`, `a.`, `a)` or `(a)` (or a roman
+    number to xii, `ii.`, `(iv)`) starts a bullet;
     a blank line ends a paragraph; other lines continue the bullet or paragraph above
     (after a blank line, only an indented line continues a bullet). Bullets indented more
     than a bullet or paragraph above them are its items (`_nested`). A heading after a
