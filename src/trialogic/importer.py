@@ -115,7 +115,7 @@ class Block:
     section: str | None  # "inclusion" | "exclusion" | None (before any heading)
     bullet: bool
     text: str
-    items: int = 0  # how many bullets indented under it are listed in its text
+    items: int = 0  # how many bullets under it are listed in its text (`_nested`)
 
 
 @dataclass
@@ -312,6 +312,7 @@ def _indent(raw: str) -> int:
 
 
 def _marker_kind(line: str) -> str:
+    """ "number", "letter" or "symbol": how a bullet's line is marked (`MARKER`)."""
     first = line.lstrip("(")[:1]
     return "number" if first.isdigit() else "letter" if first.isalpha() else "symbol"
 
@@ -322,10 +323,10 @@ def _nested(read: list[_Item]) -> list[Block]:
     much as it or less, or the next heading. A bullet that ends in a colon lists too the
     bullets right after it that are not indented but have another kind of marker than
     those open above them ("2. Any of the following:" / "a) proteinuria" / "b) ..."), up
-    to one that has another kind than its first. A paragraph that ends in a colon and is all its heading has but its
-    list (the introduction "Patients with any of the following are not eligible:") stays
-    apart from its items, each a criterion of its own, as bullets under it are when not
-    indented."""
+    to one marked otherwise than the first of them. A paragraph that ends in a colon and
+    is all its heading has but its list (the introduction "Patients with any of the
+    following are not eligible:") stays apart from its items, each a criterion of its
+    own, as bullets under it are when not indented."""
     tops: list[_Item] = []
     under: list[_Item] = []  # the item read last and those it is listed under
     for item in read:
