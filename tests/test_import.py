@@ -770,6 +770,38 @@ def test_sub_bullets_after_blank_lines_and_wrapped_are_listed_too() -> None:
     ]
 
 
+def test_an_indented_layout_keeps_its_levels_after_blank_lines() -> None:
+    """The registry's older layout indents everything, a blank line between lines: a
+    paragraph after a blank line was read as going on with the bullet above, as any
+    indented line was, and an introduction and its list went into the last sub-bullet."""
+    text = (
+        "        Inclusion Criteria:\n\n"
+        "          -  Age 18 or over\n\n"
+        "             (at the screening visit)\n\n"  # indented under its bullet's text: goes on with it
+        "          -  Lupus nephritis defined as:\n\n"
+        "               -  class III\n\n"
+        "               -  class IV or\n"
+        "                  V\n\n"
+        "             as shown by a biopsy\n\n"  # under the bullet, not its sub-bullet: an item of the bullet
+        "        Patients must also have one of the following:\n\n"
+        "          -  proteinuria\n\n"
+        "          -  hematuria\n\n"
+        "        Exclusion Criteria:\n\n"
+        "        Patients with any of the following:\n\n"
+        "          -  Pregnancy\n\n"
+        "          -  Infection\n"
+    )
+    trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+    assert [(c.kind, c.text) for c in trial.criteria] == [
+        ("inclusion", "Age 18 or over (at the screening visit)"),
+        ("inclusion", "Lupus nephritis defined as: class III; class IV or V; as shown by a biopsy"),
+        ("inclusion", "Patients must also have one of the following: proteinuria; hematuria"),
+        ("exclusion", "Pregnancy"),
+        ("exclusion", "Infection"),
+    ]
+    assert trial.notes[-1].text == "Patients with any of the following:"
+
+
 def test_a_parent_that_ends_in_punctuation_gets_no_colon_and_items_keep_theirs() -> None:
     text = "* Adequate organ function.\n  * ANC >= 1.5;\n  * platelets >= 100, and\n  * ALT <= 3 x ULN\n"
     assert [b.text for b in blocks_of(f"Inclusion Criteria:\n{text}")] == [

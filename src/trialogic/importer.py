@@ -241,8 +241,9 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
     A line that starts with `*`, `-`, `+`, `1.`, `1)`, `(1)`, `a.`, `a)` or `(a)` (or a roman
     number to xii, `ii.`, `(iv)`) starts a bullet;
     a blank line ends a paragraph; other lines continue the bullet or paragraph above
-    (after a blank line, only an indented line continues a bullet). Bullets indented more
-    than a bullet or paragraph above them are its items (`_nested`). A heading after a
+    (after a blank line, only a line indented more than its marker continues a bullet).
+    Bullets indented more than a bullet or paragraph above them, and paragraphs indented
+    more than a bullet above them, are its items (`_nested`). A heading after a
     sentence on one line ("adults. Exclusion Criteria: pregnant") starts a line of its own;
     a line that reads as a heading, where a line of text would continue the bullet or
     paragraph above (after a blank line too, indented under a bullet), may be wrapped from
@@ -274,7 +275,7 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
             continue
         heading = _heading(line)
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
-        continues = not blank or (bullet and raw[:1].isspace())  # as a line of text would
+        continues = not blank or (bullet and _indent(raw) > indent)  # as a line of text would
         reading = _reading(above if continues else "", line, following) if heading else "text"
         if reading in ("wrapped", "either"):  # the sentence above goes on: its words stay in it
             parts.append(line)
@@ -294,7 +295,7 @@ def blocks_of(text: str, notes: list[str] | None = None) -> list[Block]:
                 flush()
                 bullet, indent, kind = True, _indent(raw), _marker_kind(line)
                 parts.append(marker.group("text"))
-            elif parts and (not blank or (bullet and raw[:1].isspace())):
+            elif parts and continues:
                 parts.append(line)
             else:
                 flush()
@@ -319,8 +320,8 @@ def _marker_kind(line: str) -> str:
 
 def _nested(read: list[_Item]) -> list[Block]:
     """The blocks read, each with the bullets indented more under it (after a blank line
-    too, to any depth) listed in its text (`_listed`), up to the next line indented as
-    much as it or less, or the next heading. A bullet that ends in a colon lists too the
+    too, to any depth; under a bullet, paragraphs too) listed in its text (`_listed`), up
+    to the next line indented as much as it or less, or the next heading. A bullet that ends in a colon lists too the
     bullets right after it that are not indented but have another kind of marker than
     those open above them ("2. Any of the following:" / "a) proteinuria" / "b) ..."), up
     to one marked otherwise than the first of them. A paragraph that ends in a colon and
@@ -347,10 +348,11 @@ def _nested(read: list[_Item]) -> list[Block]:
 def _under(item: _Item, above: list[_Item]) -> bool:
     """Whether a bullet is an item of the last of the blocks open above it (`_nested`)."""
     parent = above[-1]
-    if not item.block.bullet or item.heading != parent.heading:
+    if item.heading != parent.heading or not (item.block.bullet or parent.block.bullet):
         return False
     return item.indent > parent.indent or (
-        item.indent == parent.indent
+        item.block.bullet
+        and item.indent == parent.indent
         and parent.marker not in ("", item.marker)
         and parent.block.text.endswith(":")
         and item.marker not in {block.marker for block in above}
