@@ -802,6 +802,40 @@ def test_an_indented_layout_keeps_its_levels_after_blank_lines() -> None:
     assert trial.notes[-1].text == "Patients with any of the following:"
 
 
+@pytest.mark.parametrize(
+    ("introduction", "noted"),
+    [
+        ("Patients must have one of the following:", True),
+        ("Patients with any of:", True),
+        ("At least 2 of the following are required:", True),
+        ("Either of these, confirmed by biopsy:", True),
+        ("One or more of:", True),
+        ("Only patients who meet all of the following criteria are eligible:", False),
+        ("Patients aged at least 18 who meet these criteria:", False),
+    ],
+)
+def test_an_introduction_of_alternatives_before_the_inclusions_is_pointed_out(introduction: str, noted: bool) -> None:
+    """Alone under its heading, an introduction stays a note and its bullets criteria each
+    required: where its words offer a choice ("one of the following:"), nothing said so."""
+    note = (
+        "The note above may make the inclusions after it alternatives: each is imported as a criterion of its own, all "
+        "of them required; if one of them is enough, write them as one criterion (`a or b`, `at least 1 of [a, b]`)."
+    )
+    for indent in ("", "  "):
+        text = f"Inclusion Criteria:\n{introduction}\n{indent}- proteinuria\n{indent}- hematuria\n"
+        trial = trial_of(import_study(record(eligibilityCriteria=text), "s.json"))
+        assert [c.text for c in trial.criteria] == ["proteinuria", "hematuria"]
+        assert [n.text for n in trial.notes[1:]] == [introduction, *([note] if noted else [])]
+    # under the exclusions, each bullet excludes alone: as the words say
+    excluded = trial_of(import_study(record(eligibilityCriteria=f"Exclusion Criteria:\n{introduction}\n- a\n"), "s"))
+    assert [n.text for n in excluded.notes[1:]] == [introduction]
+    # with no inclusion after it, there is nothing to point out
+    alone = trial_of(
+        import_study(record(eligibilityCriteria=f"Inclusion Criteria:\n* Adults\n\n{introduction}\n"), "s")
+    )
+    assert [n.text for n in alone.notes[1:]] == [introduction]
+
+
 def test_a_parent_that_ends_in_punctuation_gets_no_colon_and_items_keep_theirs() -> None:
     text = "* Adequate organ function.\n  * ANC >= 1.5;\n  * platelets >= 100, and\n  * ALT <= 3 x ULN\n"
     assert [b.text for b in blocks_of(f"Inclusion Criteria:\n{text}")] == [

@@ -103,6 +103,12 @@ ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuat
 # the marker touches a word on its inner side only, and is not escaped, so "5 * ULN", "2*3*4",
 # "\\*" and serum_creatinine keep theirs
 EMPHASIZED = re.compile(r"(?<![\w\\*_])(\*\*|__|\*|_)(?=[^\s*_])(.+?)(?<=[^\s\\*_])\1(?![\w*_])")
+# An introduction that may make the inclusions after it alternatives: "one of the following:", "at least"
+ALTERNATIVES = re.compile(r"\b(?:any|either|one(?:\s+or\s+more)?|at\s+least\s+\w+)\s+of\b", re.IGNORECASE)
+ALTERNATIVES_NOTE = (
+    "The note above may make the inclusions after it alternatives: each is imported as a criterion of its own, all "
+    "of them required; if one of them is enough, write them as one criterion (`a or b`, `at least 1 of [a, b]`)."
+)
 PUNCTUATED = (".", ",", ";", ":", "!", "?")  # a listed item's text that needs no separator after it
 LEADS_ON = re.compile(r"\b(?:and|or)$", re.IGNORECASE)  # nor one that ends "..., or"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but tab and line feed
@@ -206,9 +212,12 @@ def import_study(data: dict[str, Any], source: str) -> str:
     lines += [f"  note {quoted(note)}" for note in notes]
     lines += [f"  include {name} {quoted(sentence)}:\n    {expr}" for name, sentence, expr in criteria]
     counts = {"inclusion": 0, "exclusion": 0}
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.section is None or (not block.bullet and not block.items and block.text.endswith(":")):
             lines.append(f"  note {quoted(block.text)}")
+            after = [b.section for b in blocks[index + 1 : index + 2]]
+            if block.section == "inclusion" and after == ["inclusion"] and ALTERNATIVES.search(block.text):
+                lines.append(f"  note {quoted(ALTERNATIVES_NOTE)}")  # each required, where one may be meant to do
             continue
         counts[block.section] += 1
         keyword = "include" if block.section == "inclusion" else "exclude"
