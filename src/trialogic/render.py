@@ -272,10 +272,7 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
             console.print("  already eligible: nothing to change")
             continue
         # what to settle, beside what no action settles too: the record must say it, and then the rest is done
-        standing = [
-            f"{'?' if status == 'unknown' else '✗'} {kind} {safe(c)} ({status})" for c, kind, status in r.in_the_way
-        ]
-        hanging(console, "  ", f"in the way today: {', '.join(standing)}")
+        hanging(console, "  ", f"in the way today: {standing(r.in_the_way)}")
         if not r.alternatives:
             texts = {c.id: c.text for c in trials[r.trial].criteria}
             failing = [c for c in r.blocked_by if c not in r.unknown_now]
@@ -356,6 +353,14 @@ def flips_json(
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
+def standing(criteria: Sequence[tuple[str, str, str]]) -> str:
+    """Criteria (id, kind, status) that keep a trial from eligible, in a line:
+    "✗ inclusion age (not_met), ? exclusion hiv (unknown)"."""
+    return ", ".join(
+        f"{'?' if status == 'unknown' else '✗'} {kind} {safe(c)} ({status})" for c, kind, status in criteria
+    )
+
+
 def in_the_way(result: TrialResult) -> list[CriterionResult]:
     """The criteria that keep a trial from eligible: failing or unknown, in the trial's order."""
     return [c for c in result.criteria if c.status == "unknown" or blocks(c.kind, c.status)]
@@ -387,8 +392,7 @@ def print_flips(
         moved = {c.id for pair in f.flipped for c in pair if c is not None}
         rest = [c for c in in_the_way(f.after) if c.id not in moved]
         if rest:
-            standing = [f"{'?' if c.status == 'unknown' else '✗'} {c.kind} {safe(c.id)} ({c.status})" for c in rest]
-            hanging(console, "  ", f"still in the way: {', '.join(standing)}")
+            hanging(console, "  ", f"still in the way: {standing([(c.id, c.kind, c.status) for c in rest])}")
     if unchanged:
         console.print()
         hanging(console, "unchanged: ", safe(", ".join(unchanged)))
