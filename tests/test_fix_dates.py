@@ -101,7 +101,7 @@ CASES: list[dict[str, Any]] = [
         "criteria": 'define adult "adult" = age >= 18 years\n  include adult "adult": adult',
         "patient": {"birth_date": "2010-03-15"},
         "eligible_on": "2028-03-15",
-        "actions": ["wait until 2028-03-15 (479 days)"],
+        "actions": ["wait until 2028-03-15 (479 days: 1 year, 3 months and 22 days)"],
     },
 ]
 
