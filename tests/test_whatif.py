@@ -251,6 +251,33 @@ def test_stopping_a_drug_not_taken_names_the_drugs_that_are(trials: api.TrialSet
         assert message in raised.value.render()
 
 
+def test_starting_a_drug_already_taken_is_refused_and_a_break_is_not(trials: api.TrialSet) -> None:
+    """--start of a drug taken that day would add a second course beginning that day, read as a
+    recent start; it is refused, naming the course. Stopped first, or ended by then, it starts."""
+    drugs = [
+        {"code": "tacrolimus", "start": "2025-01-01"},
+        {"code": "rituximab", "start": "2026-01-01", "end": "2026-03-01"},
+    ]
+    record = {**RECORD, "drugs": drugs}
+    for text in ("tacrolimus", "tacrolimus@2025-01-01", "tacrolimus@2026-06-01"):
+        with pytest.raises(TrialogicError) as raised:
+            apply_changes(record, [Change("--start", text)], trials, TODAY)
+        (diagnostic,) = raised.value.diagnostics
+        assert diagnostic.code == "W001" and diagnostic.field == f"--start {text}"
+        assert "the record already has tacrolimus taken on" in diagnostic.message
+        assert "(drugs[0], started 2025-01-01)" in diagnostic.message
+    # before the course began, after a course ended, or after a stop: a new course
+    for changes in (
+        [Change("--start", "tacrolimus@2024-06-01")],
+        [Change("--start", "rituximab@2026-03-01")],
+        [Change("--start", "rituximab")],
+        [Change("--stop", "tacrolimus@2026-10-01"), Change("--start", "tacrolimus")],
+    ):
+        changed = apply_changes(record, changes, trials, TODAY)
+        code, _, day = changes[-1].text.partition("@")
+        assert changed["drugs"][-1] == {"code": code, "start": day or TODAY.isoformat()}
+
+
 def test_a_change_that_makes_the_record_invalid_is_named_not_the_field_it_wrote(trials: api.TrialSet) -> None:
     """The record's fields (`drugs[1].code`) would point at entries only a change wrote: the
     change is named instead, each one that fails, after those that went well."""
@@ -381,9 +408,18 @@ def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
     today, record = data.draw(dated_patient_records(SEED_MODULES))
     drawn = data.draw(changes(record, today))
     edited = json.loads(json.dumps(record, default=str))
-    other_unit = False  # a result replaced whose lab limit is in another unit than the new value's
+    # the first change refused, if one is: a result replacing one whose lab limit is in another
+    # unit than the new value's, or a drug started on a day a course of it is taken
+    refused: str | None = None
     for _, _, addition in drawn:
         for section, entry in addition.items():
+            if section == "drugs" and any(
+                d.get("code") == entry["code"]
+                and str(d.get("start")) <= entry["start"]
+                and (str(d["end"]) > entry["start"] if d.get("end") is not None else d.get("status") != "stopped")
+                for d in edited.get(section, [])
+            ):
+                refused = refused or "the record already has .* taken on"
             if section == "measurements":  # a new result replaces one of the same attribute (any synonym) and day,
                 # keeping its laboratory's limit
                 same_day = [
@@ -393,12 +429,13 @@ def test_random_changes_equal_editing_by_hand(data: st.DataObject) -> None:
                 for old in same_day:
                     limits = {k: old[k] for k in ("uln", "reference_range") if k in old}
                     unit = str(old.get("unit", "")).strip()
-                    other_unit |= bool(limits) and not same_unit(SEEDS, entry["attribute"], unit, entry["unit"])
+                    if limits and not same_unit(SEEDS, entry["attribute"], unit, entry["unit"]):
+                        refused = refused or "write the value in"
                     entry.update(limits)
                 edited[section] = [m for m in edited.get(section, []) if m not in same_day]
             edited.setdefault(section, []).append(entry)
-    if other_unit:
-        with pytest.raises(TrialogicError, match="write the value in"):
+    if refused:
+        with pytest.raises(TrialogicError, match=refused):
             whatif(record, [Change(o, t) for o, t, _ in drawn], SEEDS, today)
         return
     try:

@@ -168,7 +168,11 @@ def apply_changes(
                 )
         elif option == "--start":
             code, date = _split_date(change, text, reference)
-            changed["drugs"] = [*changed.get("drugs", []), {"code": code, "start": date}]
+            drugs = changed.get("drugs", [])
+            taken = [i for i, d in enumerate(drugs) if d.get("code") == code and _taken_on(d, date)]
+            if taken:
+                raise _fail(change, _already_taken(drugs, taken[0], date))
+            changed["drugs"] = [*drugs, {"code": code, "start": date}]
         elif option == "--stop":
             code, date = _split_date(change, text, reference)
             drugs = [dict(d) for d in changed.get("drugs", [])]
@@ -199,6 +203,22 @@ def apply_changes(
 def _still_taken(drug: dict[str, Any], date: str) -> bool:
     """Whether a drug is taken on a day or later: open, or with a recorded end after it."""
     return str(drug["end"]) > date if drug.get("end") is not None else drug.get("status") != "stopped"
+
+
+def _taken_on(drug: dict[str, Any], date: str) -> bool:
+    """Whether a course is being taken on a day: started by then and still taken."""
+    return str(drug.get("start", "")) <= date and _still_taken(drug, date)
+
+
+def _already_taken(drugs: list[dict[str, Any]], index: int, date: str) -> str:
+    """Why `--start CODE@DATE` is refused: a course of it is taken that day, and a second
+    course beside it would read as a new start (a recent start, an unstable dose)."""
+    code, start = drugs[index]["code"], drugs[index].get("start")
+    return (
+        f"the record already has {code} taken on {date} (drugs[{index}], started {start}): "
+        f"a second course would read as a new start; to model a break, stop it and start it again later "
+        f"(--stop {code}@DAY --start {code}@LATER_DAY)"
+    )
 
 
 def _nothing_to_stop(drugs: list[dict[str, Any]], code: str, date: str) -> str:
