@@ -44,6 +44,16 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs; load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min) at the end"
 
 
+def batch_arguments(description: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """--n patients, --batch patients per grounding, --seed: the options of the scripts that
+    time a batch's steps one by one (phases.py, floor.py)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=2000, help="patients (default 2000)")
+    parser.add_argument("--batch", type=int, default=250, help="patients per grounding (default 250, as screen)")
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args(argv)
+
+
 def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 

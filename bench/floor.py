@@ -31,14 +31,13 @@ the whole cohort three times and the fastest pass is kept.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
 from collections.abc import Callable
 
 import clingo
-from batch import machine
+from batch import batch_arguments, machine
 from cohort import REFERENCE, generate
 
 from trialogic.api import load_trials, read_patient
@@ -83,11 +82,7 @@ def ground_by_backend(facts: list[clingo.Symbol]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000, help="patients (default 2000)")
-    parser.add_argument("--batch", type=int, default=250, help="patients per grounding (default 250, as screen)")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
+    args = batch_arguments(__doc__, argv)
 
     trials = load_trials()
     solver = trials.solver()

@@ -20,12 +20,11 @@ Each batch size is run twice and the second pass is printed (the first warms cac
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections import Counter, defaultdict
 
 import clingo
-from batch import machine
+from batch import batch_arguments, machine
 from cohort import REFERENCE, generate
 
 from trialogic.api import CriterionResult, load_trials, read_patient, trial_results
@@ -34,11 +33,7 @@ from trialogic.solve import add_programs
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000, help="patients (default 2000)")
-    parser.add_argument("--batch", type=int, default=250, help="patients per grounding (default 250, as screen)")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
+    args = batch_arguments(__doc__, argv)
 
     trials = load_trials()
     solver = trials.solver()
