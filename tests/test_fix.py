@@ -19,6 +19,7 @@ from trialogic import TrialogicError, api
 from trialogic.cli import main
 from trialogic.explain import decimal_text
 from trialogic.parser import parse_file
+from trialogic.patient import GRAIN
 from trialogic.repair import Alternative
 from trialogic.resources import facts_dir, rules_dir
 from trialogic.vocabulary import load_vocabulary
@@ -44,7 +45,7 @@ SCENARIOS: list[dict[str, Any]] = [
             [
                 # one value settles the criterion: the other may be anything
                 "obtain a disease activity score on 2026-11-23 — assumed result: "
-                "{sledai_2k 9; any bilag_renal|bilag_renal A; any sledai_2k|bilag_renal B; any sledai_2k}",
+                "{sledai_2k 9 (any > 8); any bilag_renal|bilag_renal A; any sledai_2k|bilag_renal B; any sledai_2k}",
                 "wait until 2026-11-23 (1 day)",
             ]
         ],
@@ -174,7 +175,8 @@ SCENARIOS: list[dict[str, Any]] = [
         "name": "an assumed result is one a record may hold (hemoglobin is 10 to 250 g/L)",
         "criteria": 'include hb "Hb at most 10 g/L": hemoglobin <= 10 g/L',
         "patient": {"sex": "female"},
-        "alternatives": [["obtain a blood count — assumed result: hemoglobin 10 g/L"]],
+        # 10 itself: the lowest a record may hold (the range says what else serves)
+        "alternatives": [["obtain a blood count — assumed result: hemoglobin 10 g/L (any ≤ 10)"]],
         "eligible_on": "2026-11-22",
     },
     {
@@ -534,6 +536,36 @@ def apply(
     return changed, on
 
 
+def at_range_end(alternative: Alternative, end: str) -> Alternative:
+    """The plan with each assumed number that gives the range of results it stands for at
+    one end of it: the lowest ("low") or highest ("high") value a record may hold in it (a
+    limit the range excludes is passed by one grain), for a plan must serve any of them."""
+    actions = []
+    for action in alternative.actions:
+        if action.kind == "test":
+            results = [
+                {**r, "value": decimal_text(range_end(r["attribute"], r["range"], end))} if "range" in r else r
+                for r in action.data["results"]
+            ]
+            action = dataclasses.replace(action, data={**action.data, "results": results})
+        actions.append(action)
+    return dataclasses.replace(alternative, actions=tuple(actions))
+
+
+def range_end(name: str, limits: dict[str, str], end: str) -> Fraction:
+    """The lowest or highest value of an assumed result's range that a record may hold."""
+    attribute = VOCABULARY.attributes[name]
+    low, high = attribute.range or (Fraction(0), Fraction(10**6))
+    grain = Fraction(1, attribute.scale * GRAIN)
+    if end == "low":
+        below = [Fraction(limits["at_least"])] if "at_least" in limits else []
+        below += [Fraction(limits["above"]) + grain] if "above" in limits else []
+        return max([low, *below])
+    above = [Fraction(limits["at_most"])] if "at_most" in limits else []
+    above += [Fraction(limits["below"]) - grain] if "below" in limits else []
+    return min([high, *above])
+
+
 def ends(
     record: dict[str, Any], alternative: Alternative, trial: str = "NCT00000099", today: dt.date = TODAY
 ) -> list[tuple[dict[str, Any], dt.date]]:
@@ -596,7 +628,9 @@ def test_applying_an_alternative_makes_eligible_and_every_action_is_needed(
     record = {"id": "F1", **scenario["patient"]}
     (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
     for alternative in repair.alternatives:
-        for changed, on in ends(record, alternative):
+        # as assumed, and each assumed number that gives its range at both ends of it
+        variants = [alternative, at_range_end(alternative, "low"), at_range_end(alternative, "high")]
+        for changed, on in (c for variant in variants for c in ends(record, variant)):
             (result,) = api.check([api.read_patient(changed)], trials, on=on)
             assert result.status == "eligible", (alternative, changed)
         for skip in range(len(alternative.actions)):
@@ -951,3 +985,74 @@ def test_a_plan_assuming_numbers_says_they_stand_for_any_result_on_their_side() 
     categories = CliRunner().invoke(main, ["fix", p02, "NCT05631717", "--on", "2026-11-22"])
     assert "serum_pregnancy_test negative" in " ".join(categories.output.split())
     assert "a number assumed" not in categories.output
+
+
+@pytest.mark.parametrize(
+    "criteria, attribute, expected, words, inside, outside",
+    [
+        (  # both limits join the values between them: `>= 3` and `> 10` (not excluded: 10 and below)
+            'include low "WBC 3 or more": wbc >= 3 x10^9/L\n  exclude high "WBC above 10": wbc > 10 x10^9/L',
+            "wbc",
+            {"at_least": "3", "at_most": "10"},
+            "(any ≥ 3 and ≤ 10)",
+            ["3", "10"],
+            ["2.99", "10.01"],
+        ),
+        (  # neither does: `> 50` and `>= 400` (excluded)
+            'include low "platelets above 50": platelets > 50 x10^9/L\n'
+            '  exclude high "platelets 400 or more": platelets >= 400 x10^9/L',
+            "platelets",
+            {"above": "50", "below": "400"},
+            "(any > 50 and < 400)",
+            ["51", "399"],
+            ["50", "400"],
+        ),
+        (  # one limit: the range is open on the other side, up to what a record may hold
+            'exclude anaemia "Hb below 80 g/L": hemoglobin < 80 g/L',
+            "hemoglobin",
+            {"at_least": "80"},
+            "(any ≥ 80)",
+            ["80", "250"],
+            ["79.9"],
+        ),
+    ],
+)
+def test_an_assumed_number_gives_the_range_of_results_it_stands_for(
+    criteria: str,
+    attribute: str,
+    expected: dict[str, str],
+    words: str,
+    inside: list[str],
+    outside: list[str],
+    tmp_path: Path,
+) -> None:
+    """The range is exactly the results that compare with every limit of the trial as the
+    assumed one does: a record holding one inside it is eligible, one just outside is not."""
+    trials = api.load_trials([trial_file(tmp_path, criteria)])
+    record = {"id": "F1", "sex": "female"}
+    (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
+    (alternative,) = repair.alternatives
+    (action,) = alternative.actions
+    (result,) = [r for r in action.data["results"] if r["attribute"] == attribute]
+    assert result["range"] == expected, result
+    assert words in action.text
+    unit = VOCABULARY.attributes[attribute].unit
+    for value, status in [*((v, "eligible") for v in inside), *((v, "ineligible") for v in outside)]:
+        measured = {"attribute": attribute, "value": value, "unit": unit, "date": TODAY.isoformat()}
+        (checked,) = api.check([api.read_patient({**record, "measurements": [measured]})], trials, on=TODAY)
+        assert checked.status == status, (value, checked.status)
+
+
+def test_an_assumed_number_on_a_limit_that_joins_neither_side_gives_no_range(tmp_path: Path) -> None:
+    """`sledai_2k = 4`: only 4 serves, so no range is given, and the note under the plans
+    says the number lies at a limit."""
+    trial = trial_file(tmp_path, 'include score "SLEDAI-2K of 4": sledai_2k = 4')
+    (repair,) = api.fix(api.read_patient({"id": "F1"}), api.load_trials([trial]), on=TODAY)
+    ((action,),) = [a.actions for a in repair.alternatives]
+    assert action.data["results"] == [{"attribute": "sledai_2k", "value": "4", "unit": ""}]
+    patient = tmp_path / "f1.yaml"
+    patient.write_text(yaml.safe_dump({"id": "F1"}))
+    shown = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", TODAY.isoformat()])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert "sledai_2k 4 (test)" in text and "(any" not in text and "a number assumed lies at a limit" in text

@@ -49,7 +49,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 
 from random_trials import CONSTRUCTS, Case, CriteriaFiles, cases, constructs
-from test_fix import ends, status_without
+from test_fix import at_range_end, ends, status_without
 from test_oracle_agreement import differences
 from trialogic import api
 from trialogic.dates import LATEST_REFERENCE
@@ -299,7 +299,10 @@ def plan_problem(
 ) -> list[str]:
     plan = f"{where}: the plan {[a.text for a in alternative.actions]} for {alternative.eligible_on}"
     alternative = with_values(alternative)
-    for changed, on in ends(record, alternative, trial, case.on):  # an assumed end date: its first and last day
+    # as assumed, then each number that gives its range at the range's lowest and highest
+    # value a record may hold; an assumed end date at its first and last day
+    variants = [alternative, at_range_end(alternative, "low"), at_range_end(alternative, "high")]
+    for changed, on in (c for variant in variants for c in ends(record, variant, trial, case.on)):
         if on != alternative.eligible_on:
             return [report(case, record, f"{plan} waits until {on}")]
         try:

@@ -303,6 +303,8 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
                 hanging(console, "     - ", f"{safe(action.text)} [dim]({safe(action.level)})[/]")
         if any(_assumes_a_number(a) for alternative in r.alternatives for a in alternative.actions):
             # a number assumed is one next to a threshold of the trial: it reads as the result expected
+            # (where the rules do not give the results it stands for: a pair's, one against a ULN or
+            # in a computed clearance)
             hanging(
                 console,
                 "  ",
@@ -311,8 +313,10 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
 
 
 def _assumes_a_number(action: Action) -> bool:
-    """Whether a test action assumes a number (a pair's too), not only categories or ratios."""
-    values = [str(r.get("value", "")) for r in action.data.get("results", [])] if action.kind == "test" else []
+    """Whether a test action assumes a number (a pair's too) whose range it does not give,
+    not only categories, ratios and numbers shown with the results they stand for."""
+    results = action.data.get("results", []) if action.kind == "test" else []
+    values = [str(r.get("value", "")) for r in results if "range" not in r]
     return any(re.fullmatch(r"[-+]?[0-9.]+(/[0-9.]+)?", v) for v in values)
 
 

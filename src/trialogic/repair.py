@@ -296,6 +296,8 @@ class Plan:
     picks: dict[str, clingo.Symbol]
     ratios: dict[str, int] = field(default_factory=dict)  # assumed multiples of the ULN, in grains
     ulns: dict[str, int] = field(default_factory=dict)  # the usual ULN an assumed result is judged against
+    # what an assumed number stands for: its lower end (at_least | above) and upper (at_most | below)
+    ranges: dict[str, dict[str, int]] = field(default_factory=dict)
     open: set[str] = field(default_factory=set)  # new results whose value the plan does not rely on
     codes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     covers: dict[str, list[str]] = field(default_factory=dict)
@@ -480,6 +482,9 @@ class Repairer:
                 plan.ratios[s.arguments[0].string] = s.arguments[1].number
             elif s.name == "assumed_uln":
                 plan.ulns[s.arguments[0].string] = s.arguments[1].number
+            elif s.name == "range":
+                attribute, side, limit = s.arguments
+                plan.ranges.setdefault(attribute.string, {})[side.name] = limit.number
             elif s.name == "left_open":
                 plan.open.add(s.arguments[0].string)
         actions = [self.action(s.arguments[0], plan, patient, trial, today) for s in symbols if s.name == "action"]
@@ -567,7 +572,7 @@ class Repairer:
                           {**data, **{key: day.isoformat() for key, day in bounds.items()}})  # fmt: skip
         raise ValueError(f"no words for the action {term}")
 
-    def assumed_results(self, attribute: str, plan: Plan) -> list[dict[str, str]]:
+    def assumed_results(self, attribute: str, plan: Plan) -> list[dict[str, Any]]:
         """The assumed results of one attribute as a record writes them: a pair's components
         (systolic before diastolic, the vocabulary's order) as one "a/b" value when both are
         assumed, so that the result can be pasted into a record; a result compared with a
@@ -575,7 +580,7 @@ class Repairer:
         multiple of the lab's limit (`times_uln`, where the vocabulary knows no usual limit)."""
         components = self.vocabulary.attributes[attribute].components
         names = [f"{attribute}.{c}" for c in components] if components else [attribute]
-        parts = [self.assumed_result(n, plan.picks[n]) for n in names if n in plan.picks]
+        parts = [self.assumed_result(n, plan.picks[n], plan.ranges.get(n, {})) for n in names if n in plan.picks]
         if components and len(parts) == len(names):
             value = "/".join(p["value"] for p in parts)
             return [{"attribute": attribute, "value": value, "unit": parts[0]["unit"]}]
@@ -596,24 +601,35 @@ class Repairer:
         left = [n for n in names if n in plan.open]
         return [attribute] if components and len(left) == len(names) else left
 
-    def assumed_result(self, attribute: str, value: clingo.Symbol) -> dict[str, str]:
-        """An assumed result in the record's terms: attribute, value, canonical unit."""
+    def assumed_result(self, attribute: str, value: clingo.Symbol, bounds: dict[str, int]) -> dict[str, Any]:
+        """An assumed result in the record's terms: attribute, value, canonical unit, and
+        where rules/repair.lp derives it, the range of results it stands for: its lower end
+        (`at_least` or `above`) and its upper (`at_most` or `below`), where it has one."""
         if value.type == clingo.SymbolType.String:
             return {"attribute": attribute, "value": value.string, "unit": ""}
         base = self.vocabulary.attributes[attribute.partition(".")[0]]
-        return {
+        result: dict[str, Any] = {
             "attribute": attribute,
             "value": decimal_text(Fraction(value.number, base.scale)),
             "unit": base.unit or "",
         }
+        if bounds:  # the lower end first
+            order = sorted(bounds, key=("at_least", "above", "at_most", "below").index)
+            result["range"] = {side: decimal_text(Fraction(bounds[side], base.scale)) for side in order}
+        return result
 
 
-def result_text(result: dict[str, str]) -> str:
+def result_text(result: dict[str, Any]) -> str:
     """An assumed result in words: "alt 61 U/L (ULN 40 U/L, the usual limit)",
-    "total_bilirubin at 1.499 × its ULN"."""
+    "total_bilirubin at 1.499 × its ULN", "wbc 3.01 x10^9/L (any ≥ 3)": any result in
+    its range serves."""
     if "times_uln" in result and not result["value"]:
         return f"{result['attribute']} at {result['times_uln']} × its ULN"
     text = f"{result['attribute']} {result['value']} {result['unit']}".strip()
+    if "range" in result:
+        signs = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<"}
+        limits = " and ".join(f"{signs[side]} {limit}" for side, limit in result["range"].items())
+        return f"{text} (any {limits})"
     if "uln" in result:
         return f"{text} (its ULN taken as the usual {result['uln']} {result['unit']})"
     if "times_uln" in result:
