@@ -1027,7 +1027,8 @@ def test_an_assumed_number_gives_the_range_of_results_it_stands_for(
     tmp_path: Path,
 ) -> None:
     """The range is exactly the results that compare with every limit of the trial as the
-    assumed one does: a record holding one inside it is eligible, one just outside is not."""
+    assumed one does: a record holding one inside it is eligible, one just outside is not.
+    The number assumed is a limit the range includes, where it has one."""
     trials = api.load_trials([trial_file(tmp_path, criteria)])
     record = {"id": "F1", "sex": "female"}
     (repair,) = api.fix(api.read_patient(record), trials, on=TODAY)
@@ -1036,6 +1037,9 @@ def test_an_assumed_number_gives_the_range_of_results_it_stands_for(
     (result,) = [r for r in action.data["results"] if r["attribute"] == attribute]
     assert result["range"] == expected, result
     assert words in action.text
+    # the number assumed is a limit the range includes, where it has one (3, not 3.01)
+    included = {limit for side, limit in expected.items() if side in ("at_least", "at_most")}
+    assert result["value"] in included or not included, result
     unit = VOCABULARY.attributes[attribute].unit
     for value, status in [*((v, "eligible") for v in inside), *((v, "ineligible") for v in outside)]:
         measured = {"attribute": attribute, "value": value, "unit": unit, "date": TODAY.isoformat()}
