@@ -132,8 +132,8 @@ def test_fix_offers_the_tests_that_give_egfr_and_hba1c(tmp_path: Path) -> None:
     patient = tmp_path / "p.yaml"
     patient.write_text("id: A1\nsex: female\nbirth_date: 1990-01-01\n")
     run = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", "2026-11-22"])
-    assert "obtain a renal panel — assumed result: egfr 31 mL/min/1.73m2" in run.output, run.output
-    assert "obtain a glycated hemoglobin test — assumed result: hba1c 6.9 %" in run.output, run.output
+    assert "obtain a renal panel — assumed result: egfr 30 mL/min/1.73m2 (any ≥ 30)" in run.output, run.output
+    assert "obtain a glycated hemoglobin test — assumed result: hba1c 6.9 % (any < 7)" in run.output, run.output
 
 
 @pytest.mark.parametrize(
