@@ -56,7 +56,8 @@ SCENARIOS: list[dict[str, Any]] = [
         "criteria": 'exclude alt "ALT above 1.5 x ULN": alt > 1.5 x ULN',
         "patient": {},
         "alternatives": [
-            ["obtain a liver panel — assumed result: alt {59|60} U/L (its ULN taken as the usual 40 U/L)"]
+            # 1.5 × 40 U/L is 60 U/L: a limit like any other, which the range includes
+            ["obtain a liver panel — assumed result: alt 60 U/L (its ULN taken as the usual 40 U/L; any ≤ 60)"]
         ],
         "eligible_on": "2026-11-22",
     },
@@ -973,19 +974,20 @@ def test_a_criterion_passing_today_that_blocks_with_another_says_so(tmp_path: Pa
 
 
 def test_a_plan_assuming_numbers_says_they_stand_for_any_result_on_their_side() -> None:
-    """An assumed number is one next to a threshold (265.1 umol/L for an exclusion of 265.2
-    or more): a line under the plans says it stands for any result on the same side, so that
-    it does not read as the result expected. Plans assuming only categories have no line."""
-    line = "(a number assumed lies at a limit the trial sets: it stands for any result on the same side of every limit)"
+    """An assumed number is one at or next to a limit of the trial (265.1 umol/L for an
+    exclusion of 265.2 or more) and stands for any result on the same side of every limit:
+    each gives that range here, so the line under the plans saying so for numbers without
+    one (`test_an_assumed_number_on_a_limit_that_joins_neither_side_gives_no_range`) is
+    absent. Plans assuming only categories have no line either."""
     p04, p02 = (str(facts_dir() / "patients" / f"{p}.yaml") for p in ("p04", "p02"))
     numbers = CliRunner().invoke(main, ["fix", p04, "NCT03580291", "--on", "2026-06-01"])
     assert numbers.exit_code == 0, numbers.output
     text = " ".join(numbers.output.split())
     # a measured clearance is obtained too, and stands: the creatinine is read against its own
-    # limit alone, so its range is given; the ALT and AST assumed against the usual ULN have none
+    # limit alone, so its range is given; ALT against 1.5 × the usual ULN, 60 U/L, too
     assert "assumed result: serum_creatinine 265.1 umol/L (any < 265.2)" in text
-    assert re.search(r"alt \d+ U/L \(its ULN taken as the usual 40 U/L\);", text)
-    assert line in text
+    assert "alt 60 U/L (its ULN taken as the usual 40 U/L; any ≤ 60);" in text
+    assert "a number assumed" not in text
     categories = CliRunner().invoke(main, ["fix", p02, "NCT05631717", "--on", "2026-11-22"])
     assert "serum_pregnancy_test negative" in " ".join(categories.output.split())
     assert "a number assumed" not in categories.output
@@ -1010,6 +1012,14 @@ def test_a_plan_assuming_numbers_says_they_stand_for_any_result_on_their_side() 
             "(any > 50 and < 400)",
             ["51", "399"],
             ["50", "400"],
+        ),
+        (  # against 1.5 × the usual ULN (40 U/L): 60 U/L, a limit like any other
+            'exclude alt "ALT above 1.5 x ULN": alt > 1.5 x ULN',
+            "alt",
+            {"at_most": "60"},
+            "(its ULN taken as the usual 40 U/L; any ≤ 60)",
+            ["0", "60"],
+            ["60.01"],
         ),
         (  # one limit: the range is open on the other side, up to what a record may hold
             'exclude anaemia "Hb below 80 g/L": hemoglobin < 80 g/L',
@@ -1051,16 +1061,27 @@ def test_an_assumed_number_gives_the_range_of_results_it_stands_for(
         assert checked.status == status, (value, checked.status)
 
 
-def test_an_assumed_number_on_a_limit_that_joins_neither_side_gives_no_range(tmp_path: Path) -> None:
-    """`sledai_2k = 4`: only 4 serves, so no range is given, and the note under the plans
-    says the number lies at a limit."""
-    trial = trial_file(tmp_path, 'include score "SLEDAI-2K of 4": sledai_2k = 4')
+@pytest.mark.parametrize(
+    "criteria, attribute",
+    [
+        ('include score "SLEDAI-2K of 4": sledai_2k = 4', "sledai_2k"),
+        # a pair's numbers: each one's range depends on the other (systolic never below diastolic)
+        ('exclude bp "BP 160/100 or more": blood_pressure >= 160/100 mmHg', "blood_pressure"),
+    ],
+)
+def test_an_assumed_number_on_a_limit_that_joins_neither_side_gives_no_range(
+    criteria: str, attribute: str, tmp_path: Path
+) -> None:
+    """`sledai_2k = 4`: only 4 serves; a blood pressure: its numbers are read together. No
+    range is given, and the note under the plans says the number lies at a limit."""
+    trial = trial_file(tmp_path, criteria)
     (repair,) = api.fix(api.read_patient({"id": "F1"}), api.load_trials([trial]), on=TODAY)
     ((action,),) = [a.actions for a in repair.alternatives]
-    assert action.data["results"] == [{"attribute": "sledai_2k", "value": "4", "unit": ""}]
+    assert [r["attribute"] for r in action.data["results"]] == [attribute]
+    assert all("range" not in r for r in action.data["results"]), action.data
     patient = tmp_path / "f1.yaml"
     patient.write_text(yaml.safe_dump({"id": "F1"}))
     shown = CliRunner().invoke(main, ["fix", str(patient), "--trials", str(trial), "--on", TODAY.isoformat()])
     assert shown.exit_code == 0, shown.output
     text = " ".join(shown.output.split())
-    assert "sledai_2k 4 (test)" in text and "(any" not in text and "a number assumed lies at a limit" in text
+    assert "(any" not in text and "a number assumed lies at a limit" in text

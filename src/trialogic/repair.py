@@ -620,18 +620,16 @@ class Repairer:
 
 
 def result_text(result: dict[str, Any]) -> str:
-    """An assumed result in words: "alt 61 U/L (ULN 40 U/L, the usual limit)",
-    "total_bilirubin at 1.499 × its ULN", "wbc 3.01 x10^9/L (any ≥ 3)": any result in
+    """An assumed result in words: "alt 60 U/L (its ULN taken as the usual 40 U/L; any ≤
+    60)", "total_bilirubin at 1.499 × its ULN", "wbc 3 x10^9/L (any ≥ 3)": any result in
     its range serves."""
     if "times_uln" in result and not result["value"]:
         return f"{result['attribute']} at {result['times_uln']} × its ULN"
     text = f"{result['attribute']} {result['value']} {result['unit']}".strip()
-    if "range" in result:
-        signs = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<"}
-        limits = " and ".join(f"{signs[side]} {limit}" for side, limit in result["range"].items())
-        return f"{text} (any {limits})"
-    if "uln" in result:
-        return f"{text} (its ULN taken as the usual {result['uln']} {result['unit']})"
     if "times_uln" in result:
         return f"{text}, {result['times_uln']} × its ULN"
-    return text
+    said = [f"its ULN taken as the usual {result['uln']} {result['unit']}"] if "uln" in result else []
+    if "range" in result:
+        signs = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<"}
+        said.append("any " + " and ".join(f"{signs[side]} {limit}" for side, limit in result["range"].items()))
+    return f"{text} ({'; '.join(said)})" if said else text
