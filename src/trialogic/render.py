@@ -303,8 +303,8 @@ def print_repairs(repairs: list[Repair], reference: dt.date, trials: dict[str, A
                 hanging(console, "     - ", f"{safe(action.text)} [dim]({safe(action.level)})[/]")
         if any(_assumes_a_number(a) for alternative in r.alternatives for a in alternative.actions):
             # a number assumed is one next to a threshold of the trial: it reads as the result expected
-            # (where the rules do not give the results it stands for: a pair's, one against a ULN or
-            # in a computed clearance)
+            # (where the rules do not give the results it stands for: a pair's, one against the lab's
+            # own ULN, one a clearance is computed from, one alone on its limit)
             hanging(
                 console,
                 "  ",
